@@ -1,0 +1,54 @@
+"""Helpers shared by CLI commands: error printing and progress bars."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from act2answer.errors import Act2AnswerError
+from act2answer.eval import EpisodeResult
+
+console = Console()
+error_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print act2answer's own errors as one red line and exit 1, without a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except Act2AnswerError as exc:
+            error_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@contextmanager
+def episode_progress(label: str) -> Iterator[Callable[[EpisodeResult, int, int], None]]:
+    """A progress bar fed by the runner's ``on_result`` callback."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task_id = progress.add_task(label, total=None)
+
+        def update(result: EpisodeResult, done: int, total: int) -> None:
+            progress.update(task_id, completed=done, total=total)
+
+        yield update

@@ -1,0 +1,92 @@
+"""The built-in demo: generate a small procedural suite, run the reference policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from act2answer.errors import SuiteError
+from act2answer.report import RunReport, load_report, rich_table, write_report
+from act2answer.runner import run_evaluation
+from act2answer.suite import Suite, load_suite
+
+#: Reference policies in the order the demo runs them.
+DEMO_POLICIES = ("oracle", "random", "left", "idle")
+DEMO_SEED = 0
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """The demo's suite and one report per reference policy."""
+
+    suite: Suite
+    reports: dict[str, RunReport]
+
+
+def demo_suite(out: Path, per_category: int) -> Suite:
+    """Load the demo suite from ``out``, generating it first if missing or different."""
+    from act2answer.synth import generate_suite
+
+    try:
+        suite = load_suite(out, check_images=False)
+        counts = {c: sum(i.category == c for i in suite.items) for c in suite.categories}
+        if set(counts.values()) == {per_category}:
+            return suite
+    except SuiteError:
+        pass
+    return generate_suite(out, per_category=per_category, seed=DEMO_SEED)
+
+
+def run_demo(
+    out: Path | str,
+    *,
+    per_category: int = 8,
+    workers: int | None = None,
+    console: Console | None = None,
+) -> DemoResult:
+    """Generate the demo suite under ``out/suite`` and run each reference policy.
+
+    Each policy's run goes to ``out/runs/<policy>``; a second call resumes/reuses them.
+    """
+    console = console or Console()
+    out = Path(out)
+    suite = demo_suite(out / "suite", per_category)
+    console.print(
+        f"suite {suite.name}: {len(suite.items)} items in {len(suite.categories)} categories, "
+        f"{2 * len(suite.items)} episodes per policy"
+    )
+    reports: dict[str, RunReport] = {}
+    for policy in DEMO_POLICIES:
+        run_dir = out / "runs" / policy
+        summary = run_evaluation(suite, policy, run_dir, workers=workers)
+        report = load_report(run_dir)
+        write_report(report)
+        reports[policy] = report
+        console.print(
+            rich_table(report.metrics, title=f"{policy}: {summary.episodes_run} episodes run "
+                       f"in {summary.wall_time_s:.1f} s ({summary.episodes_skipped} reused)")
+        )
+    console.print(_comparison(reports))
+    console.print(f"reports: {out / 'runs'}/<policy>/report.md")
+    return DemoResult(suite, reports)
+
+
+def _comparison(reports: dict[str, RunReport]) -> Table:
+    table = Table(title="Reference policies (overall, macro mean over categories)")
+    for header in ("policy", "success", "95% CI", "verdict", "no answer", "left choice"):
+        table.add_column(header, justify="left" if header == "policy" else "right")
+    for policy, report in reports.items():
+        overall = report.metrics.overall
+        table.add_row(
+            policy,
+            f"{100 * overall.success_rate:.1f}%",
+            f"{100 * overall.success_interval.low:.1f}-{100 * overall.success_interval.high:.1f}",
+            overall.verdict.value,
+            f"{100 * overall.no_answer_rate:.1f}%",
+            "n/a" if overall.left_choice_rate != overall.left_choice_rate
+            else f"{100 * overall.left_choice_rate:.1f}%",
+        )
+    return table

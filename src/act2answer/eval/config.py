@@ -1,0 +1,84 @@
+"""The frozen specification of a run, stored next to its results."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from act2answer import __version__
+from act2answer.interfaces import Side
+from act2answer.policies import PolicySpec
+from act2answer.sim import SimConfig
+
+#: Fields that must match for a run folder to be resumed.
+_IDENTITY_FIELDS = (
+    "suite_name",
+    "suite_hash",
+    "policy",
+    "sim",
+    "layouts",
+    "base_seed",
+    "zone_radius",
+    "act2answer_version",
+)
+
+
+class RunConfig(BaseModel):
+    """What produced a run's results.
+
+    Attributes:
+        suite_name: Versioned suite name.
+        suite_hash: SHA-256 of the suite's items and images.
+        suite_path: Where the suite was read from (informational).
+        policy: Spec that recreates the policy.
+        sim: Simulator settings.
+        layouts: Answer sides evaluated per item.
+        base_seed: Run-level seed mixed into every episode seed.
+        zone_radius: Scoring radius in metres (None: tile half-diagonal).
+        act2answer_version: Package version.
+        git_revision: Git revision of the act2answer source, when known.
+        created_at: UTC time the run was first started.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    suite_name: str
+    suite_hash: str
+    suite_path: str
+    policy: PolicySpec
+    sim: SimConfig
+    layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
+    base_seed: int = 0
+    zone_radius: float | None = None
+    act2answer_version: str = __version__
+    git_revision: str | None = Field(default_factory=lambda: git_revision())
+    created_at: str = Field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+
+    def differences(self, other: RunConfig) -> list[str]:
+        """Human-readable list of identity fields that differ from ``other``."""
+        return [
+            f"{name}: stored {getattr(self, name)!r}, requested {getattr(other, name)!r}"
+            for name in _IDENTITY_FIELDS
+            if getattr(self, name) != getattr(other, name)
+        ]
+
+
+def git_revision() -> str | None:
+    """Git revision of the installed act2answer source tree, if it is a checkout."""
+    source = Path(__file__).resolve().parent
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip() or None if completed.returncode == 0 else None

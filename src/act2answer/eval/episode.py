@@ -1,0 +1,121 @@
+"""Run one episode: reset the simulator, loop policy and physics, score the cube."""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image
+
+from act2answer.eval.results import EpisodeResult
+from act2answer.eval.scoring import Outcome, judge
+from act2answer.eval.tasks import EpisodeTask
+from act2answer.interfaces import EpisodeStart, Policy, PrivilegedInfo, validate_action
+from act2answer.sim import SimBackend
+
+FrameSink = Callable[[np.ndarray], None]
+
+
+@lru_cache(maxsize=64)
+def load_tile_image(path: str) -> np.ndarray:
+    """Decode an option image to an RGB uint8 array (cached per process)."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def run_episode(
+    env: SimBackend,
+    policy: Policy,
+    task: EpisodeTask,
+    *,
+    zone_radius: float | None = None,
+    on_frame: FrameSink | None = None,
+) -> EpisodeResult:
+    """Run ``policy`` on ``task`` in ``env`` and score the result.
+
+    Policy failures (exceptions, invalid or non-finite actions) end the episode
+    with ``Outcome.ERROR`` and the message recorded; they are not raised.
+
+    Args:
+        env: A simulator backend (compiled once, reused across episodes).
+        policy: The policy under evaluation.
+        task: Item, layout and seed of the episode.
+        zone_radius: Scoring radius; defaults to the tile half-diagonal.
+        on_frame: Called with a third-person frame after reset and every step
+            (used to record videos).
+
+    Returns:
+        The episode's result.
+    """
+    started = time.perf_counter()
+    steps = 0
+    error: str | None = None
+    try:
+        env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
+        observation, _ = env.reset(
+            seed=task.seed, instruction=task.instruction, needs=policy.needs
+        )
+        policy.reset(EpisodeStart(task.instruction, task.seed, _privileged(policy, env, task)))
+        if on_frame is not None:
+            on_frame(env.render())
+        done = False
+        while not done:
+            action = validate_action(policy.act(observation))
+            observation, _, terminated, truncated, _ = env.step(action)
+            steps += 1
+            done = terminated or truncated
+            if on_frame is not None:
+                on_frame(env.render())
+    except Exception as exc:  # a failing episode is recorded, never fatal to the run
+        error = f"{type(exc).__name__}: {exc}"
+        if not str(exc):
+            error += "\n" + traceback.format_exc(limit=3)
+    return _result(env, task, steps, time.perf_counter() - started, error, zone_radius)
+
+
+def _privileged(policy: Policy, env: SimBackend, task: EpisodeTask) -> PrivilegedInfo | None:
+    needs = policy.needs
+    if not (needs.scene_geometry or needs.answer):
+        return None
+    geometry = env.geometry
+    return PrivilegedInfo(
+        left_tile_xy=geometry.left_tile_xy,
+        right_tile_xy=geometry.right_tile_xy,
+        answer=task.answer_side if needs.answer else None,
+    )
+
+
+def _result(
+    env: SimBackend,
+    task: EpisodeTask,
+    steps: int,
+    wall_time_s: float,
+    error: str | None,
+    zone_radius: float | None,
+) -> EpisodeResult:
+    try:
+        cube = env.cube_state().position
+        judgement = judge((cube[0], cube[1]), env.geometry, task.answer_side, zone_radius)
+    except Exception as exc:  # the simulator itself failed before a cube existed
+        error = error or f"{type(exc).__name__}: {exc}"
+        cube = (math.nan, math.nan, math.nan)
+        judgement = None
+    return EpisodeResult(
+        item_id=task.item_id,
+        category=task.category,
+        answer_side=task.answer_side,
+        seed=task.seed,
+        outcome=Outcome.ERROR if error or judgement is None else judgement.outcome,
+        chosen_side=judgement.chosen_side if judgement else None,
+        cube_x=float(cube[0]),
+        cube_y=float(cube[1]),
+        cube_z=float(cube[2]),
+        distance_to_correct=judgement.distance_to_correct if judgement else math.nan,
+        steps=steps,
+        wall_time_s=wall_time_s,
+        error=error,
+    )

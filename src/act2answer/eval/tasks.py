@@ -1,0 +1,82 @@
+"""Episodes as independent units of work: (item, layout, seed)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from act2answer.interfaces import Side
+from act2answer.suite import Suite, SuiteItem
+
+#: Both layouts, in the order episodes are scheduled.
+LAYOUTS: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
+
+
+def episode_seed(suite_name: str, item_id: str, answer_side: Side, base_seed: int = 0) -> int:
+    """Derive an episode's seed from suite name, item id, layout and the run's base seed.
+
+    The seed is stable across machines and Python versions (SHA-256, not ``hash()``)
+    and fits in SQLite's signed 64-bit integers.
+    """
+    key = f"{suite_name}\x1f{item_id}\x1f{answer_side.value}\x1f{base_seed}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") >> 1
+
+
+@dataclass(frozen=True)
+class EpisodeTask:
+    """Everything a worker needs to run one episode (picklable).
+
+    Attributes:
+        item_id: Suite item id.
+        category: Item category.
+        instruction: Instruction given to the policy.
+        answer_side: Layout: the side where the correct image lies.
+        left_image: Absolute path of the image on the left tile.
+        right_image: Absolute path of the image on the right tile.
+        seed: Episode seed (initial-state jitter and policy randomness).
+        record_video: Write an MP4 of this episode.
+    """
+
+    item_id: str
+    category: str
+    instruction: str
+    answer_side: Side
+    left_image: str
+    right_image: str
+    seed: int
+    record_video: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Unique key of the episode within a run."""
+        return (self.item_id, self.answer_side.value)
+
+
+def make_task(
+    suite: Suite, item: SuiteItem, answer_side: Side, base_seed: int = 0, record_video: bool = False
+) -> EpisodeTask:
+    """Build the task for one item in one layout."""
+    return EpisodeTask(
+        item_id=item.id,
+        category=item.category,
+        instruction=item.instruction,
+        answer_side=answer_side,
+        left_image=str(suite.image_path(item.option_for(Side.LEFT, answer_side))),
+        right_image=str(suite.image_path(item.option_for(Side.RIGHT, answer_side))),
+        seed=episode_seed(suite.name, item.id, answer_side, base_seed),
+        record_video=record_video,
+    )
+
+
+def make_tasks(
+    suite: Suite,
+    layouts: tuple[Side, ...] = LAYOUTS,
+    base_seed: int = 0,
+    video_keys: frozenset[tuple[str, str]] = frozenset(),
+) -> list[EpisodeTask]:
+    """All episodes of a suite: every item in every layout."""
+    return [
+        make_task(suite, item, side, base_seed, (item.id, side.value) in video_keys)
+        for item in suite.items
+        for side in layouts
+    ]

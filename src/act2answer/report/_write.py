@@ -1,0 +1,137 @@
+"""Write a run's report files from its database: report.md, metrics.json, episodes.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from act2answer.analysis import RunMetrics, compute_metrics
+from act2answer.errors import SuiteError
+from act2answer.eval.config import RunConfig
+from act2answer.eval.results import EpisodeResult
+from act2answer.report._tables import markdown_table
+from act2answer.store import ResultStore
+from act2answer.suite import load_suite
+
+REPORT_MD = "report.md"
+METRICS_JSON = "metrics.json"
+EPISODES_CSV = "episodes.csv"
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """A run's configuration, results and metrics, plus the files written.
+
+    Attributes:
+        run_dir: The run folder.
+        config: The stored run configuration.
+        results: Every stored episode.
+        metrics: Per-category and overall metrics.
+        expected_episodes: Episodes the run consists of (None if the suite is gone).
+    """
+
+    run_dir: Path
+    config: RunConfig
+    results: list[EpisodeResult]
+    metrics: RunMetrics
+    expected_episodes: int | None
+
+    @property
+    def complete(self) -> bool | None:
+        if self.expected_episodes is None:
+            return None
+        return len(self.results) >= self.expected_episodes
+
+
+def load_report(run_dir: Path | str) -> RunReport:
+    """Read a run folder's database and compute its metrics."""
+    run_dir = Path(run_dir)
+    with ResultStore.open_existing(run_dir) as store:
+        config = store.config()
+        results = store.results()
+    if config is None:
+        from act2answer.errors import RunError
+
+        raise RunError(f"{run_dir}: database has no run configuration")
+    order: list[str] | None = None
+    expected: int | None = None
+    try:
+        suite = load_suite(config.suite_path, check_images=False)
+    except SuiteError:
+        suite = None
+    if suite is not None and suite.content_hash == config.suite_hash:
+        order = suite.categories
+        expected = len(suite.items) * len(config.layouts)
+    return RunReport(run_dir, config, results, compute_metrics(results, order), expected)
+
+
+def write_report(report: RunReport) -> list[Path]:
+    """Write ``report.md``, ``metrics.json`` and ``episodes.csv`` into the run folder.
+
+    Returns:
+        The paths written.
+    """
+    run_dir = report.run_dir
+    paths = [run_dir / REPORT_MD, run_dir / METRICS_JSON, run_dir / EPISODES_CSV]
+    paths[0].write_text(_markdown(report), encoding="utf-8")
+    paths[1].write_text(json.dumps(_metrics_json(report), indent=2, allow_nan=False) + "\n")
+    _write_csv(paths[2], report.results)
+    return paths
+
+
+def _markdown(report: RunReport) -> str:
+    config = report.config
+    status = {True: "complete", False: "INCOMPLETE", None: "unknown (suite not found)"}
+    lines = [
+        f"# act2answer report: {config.policy.name} on {config.suite_name}",
+        "",
+        f"- episodes stored: {len(report.results)}"
+        + (f" of {report.expected_episodes}" if report.expected_episodes else "")
+        + f" ({status[report.complete]})",
+        f"- suite: `{config.suite_name}` (sha256 `{config.suite_hash[:12]}`)",
+        f"- policy: `{config.policy.model_dump_json()}`",
+        f"- robot: {config.sim.robot}, base seed {config.base_seed}, layouts "
+        + ", ".join(side.value for side in config.layouts),
+        f"- act2answer {config.act2answer_version}, git {config.git_revision or 'unknown'}",
+        "",
+        markdown_table(report.metrics),
+        "",
+        "Success: cube ends within the zone radius of the correct tile centre. "
+        "CI: Wilson 95% per category; normal approximation for the macro mean. "
+        "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
+        "that were the left tile.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _json_number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _group_json(group: object) -> dict[str, object]:
+    data = asdict(group)  # type: ignore[call-overload]
+    data["verdict"] = data["verdict"].value
+    return {key: _json_number(v) if isinstance(v, float) else v for key, v in data.items()}
+
+
+def _metrics_json(report: RunReport) -> dict[str, object]:
+    return {
+        "run": json.loads(report.config.model_dump_json()),
+        "episodes_stored": len(report.results),
+        "episodes_expected": report.expected_episodes,
+        "categories": [_group_json(group) for group in report.metrics.categories],
+        "overall": _group_json(report.metrics.overall),
+    }
+
+
+def _write_csv(path: Path, results: list[EpisodeResult]) -> None:
+    fields = list(EpisodeResult.__dataclass_fields__)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        for result in results:
+            writer.writerow(result.to_row())

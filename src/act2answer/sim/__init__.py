@@ -1,0 +1,15 @@
+"""MuJoCo tabletop simulator: two image tiles, a cube in hand, EE-delta control.
+
+Public API: :class:`SimConfig`, :class:`TabletopEnv`, the :class:`SimBackend`
+protocol and :func:`make_env`.
+"""
+
+from act2answer.sim._glerror import import_mujoco
+
+import_mujoco()  # a broken GL set-up fails here as RenderBackendError, not a bare RuntimeError
+
+from act2answer.sim._backend import SimBackend, make_env  # noqa: E402
+from act2answer.sim._config import CameraPreset, SimConfig  # noqa: E402
+from act2answer.sim._env import TabletopEnv  # noqa: E402
+
+__all__ = ["CameraPreset", "SimBackend", "SimConfig", "TabletopEnv", "make_env"]

@@ -1,0 +1,360 @@
+"""The MuJoCo tabletop environment: reset with the cube in hand, step EE-delta actions."""
+
+from __future__ import annotations
+
+import math
+
+import mujoco
+import numpy as np
+
+from act2answer.errors import SimulationError
+from act2answer.interfaces import (
+    CubeState,
+    Observation,
+    ObservationNeeds,
+    SceneGeometry,
+    StepInfo,
+    validate_action,
+)
+from act2answer.sim._config import SimConfig
+from act2answer.sim._ik import SiteIK, matrix_to_rpy, rpy_to_matrix
+from act2answer.sim._render import RenderPool, fovy_for_aspect, write_texture
+from act2answer.sim._scene import build_scene
+
+_RAMP_CHUNKS = 10  # joint targets are ramped over the substeps in this many chunks
+_PIN_TIME = 0.15  # s: the cube is pinned in the hand while the fingers close
+_SETTLE_TIME = 0.15  # s: then it settles freely in the closed grip
+
+
+class TabletopEnv:
+    """Two image tiles on a table, a cube in the robot's hand, EE-delta control.
+
+    The scene is compiled once; :meth:`set_tiles` only rewrites texture pixels.
+    All randomness of an episode comes from ``np.random.default_rng(seed)``.
+
+    Args:
+        config: Simulator configuration (defaults to ``SimConfig()``).
+
+    Raises:
+        SimulationError: the scene cannot be built.
+    """
+
+    def __init__(self, config: SimConfig | None = None) -> None:
+        self.config = config if config is not None else SimConfig()
+        scene = build_scene(self.config)
+        self._scene = scene
+        self.model = scene.model
+        self.data = mujoco.MjData(self.model)
+        self._profile = scene.profile
+        self._ik = SiteIK(
+            self.model, scene.ee_site, scene.arm_qpos_adr, scene.arm_dof_adr, scene.arm_range
+        )
+        fovy = {scene.camera: scene.camera_fovy}
+        self._render = RenderPool(self.model, self.config, fovy)
+        self._substeps = self.config.substeps
+        self._chunk = max(1, self._substeps // _RAMP_CHUNKS)
+        self._nchunks = self._substeps // self._chunk
+        self._tail = self._substeps - self._chunk * self._nchunks
+        self._ramp = np.arange(1, self._nchunks + 1) / self._nchunks
+        self._work_low = np.asarray(self._profile.workspace_low)
+        self._work_high = np.asarray(self._profile.workspace_high)
+        self._is_gripper_geom = np.zeros(self.model.ngeom, dtype=bool)
+        self._is_gripper_geom[scene.gripper_geoms] = True
+        self._cube_qadr = scene.cube_qpos_adr
+        self._cube_dadr = scene.cube_dof_adr
+        self._down = np.eye(3)
+        self._q_home = self._ik.solve(
+            np.asarray(self._profile.start_position), self._down,
+            np.asarray(self._profile.home_qpos), iterations=200, tolerance=1e-7,
+        )
+        # Episode state.
+        self._needs = ObservationNeeds()
+        self._instruction = ""
+        self._step = 0
+        self._target_pos = np.zeros(3)
+        self._target_rot = np.eye(3)
+        self._q_target = self._q_home.copy()
+        self._tiles_xy = np.array(scene.tile_slots, dtype=float)
+        self._has_reset = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ tiles
+    def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
+        """Show two images on the left (+y) and right (-y) tiles.
+
+        Cheap: writes the compiled model's texture pixels and re-uploads them to
+        live GL contexts; the scene is never rebuilt.
+
+        Args:
+            left: ``(H, W, 3)`` uint8 image for the left tile (any size).
+            right: ``(H, W, 3)`` uint8 image for the right tile.
+
+        Raises:
+            ValueError: an image has the wrong shape.
+        """
+        for tex_id, image in zip(self._scene.tile_tex, (left, right), strict=True):
+            write_texture(self.model, tex_id, image)
+        self._render.upload_textures(self._scene.tile_tex)
+
+    # ------------------------------------------------------------------ reset
+    def reset(
+        self,
+        *,
+        seed: int,
+        instruction: str = "",
+        needs: ObservationNeeds | None = None,
+    ) -> tuple[Observation, StepInfo]:
+        """Start an episode: jitter tiles and start pose, grasp the cube, settle.
+
+        Args:
+            seed: Seed of every random draw of the episode.
+            instruction: Instruction text echoed in observations.
+            needs: What observations must contain (images are rendered only if asked).
+
+        Returns:
+            The first observation and the step info.
+        """
+        if self._closed:
+            raise SimulationError("environment is closed")
+        cfg, scene, m, d = self.config, self._scene, self.model, self.data
+        rng = np.random.default_rng(seed)
+        tile_offsets = rng.uniform(-cfg.tile_jitter, cfg.tile_jitter, size=(2, 2))
+        start_offset = rng.uniform(-cfg.start_jitter, cfg.start_jitter, size=3)
+        self._needs = needs if needs is not None else ObservationNeeds()
+        self._instruction = instruction
+        self._step = 0
+
+        mujoco.mj_resetData(m, d)
+        self._tiles_xy = np.array(scene.tile_slots, dtype=float) + tile_offsets
+        half_yaw = scene.tile_yaw / 2
+        for mocap, (x, y) in zip(scene.tile_mocap, self._tiles_xy, strict=True):
+            d.mocap_pos[mocap] = (x, y, 0.0)
+            d.mocap_quat[mocap] = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
+
+        self._target_pos = np.asarray(self._profile.start_position) + start_offset
+        self._target_rot = self._down.copy()
+        q = self._ik.solve(self._target_pos, self._target_rot, self._q_home, iterations=50,
+                           tolerance=1e-7)
+        self._q_target = q
+        d.qpos[scene.arm_qpos_adr] = q
+        for adr, value in scene.finger_open:
+            d.qpos[adr] = value
+        d.ctrl[scene.arm_ctrl] = q
+        d.ctrl[scene.gripper_ctrl] = self._profile.gripper_close_ctrl
+        mujoco.mj_forward(m, d)
+
+        # Put the cube between the open fingers, aligned with the grasp site.
+        cube_pos = d.site_xpos[scene.ee_site].copy()
+        cube_quat = np.zeros(4)
+        mujoco.mju_mat2Quat(cube_quat, d.site_xmat[scene.ee_site])
+        qa, da = self._cube_qadr, self._cube_dadr
+        d.qpos[qa : qa + 3] = cube_pos
+        d.qpos[qa + 3 : qa + 7] = cube_quat
+        mujoco.mj_forward(m, d)
+        pin_steps = round(_PIN_TIME / cfg.physics_timestep)
+        for _ in range(pin_steps):
+            mujoco.mj_step(m, d)
+            d.qpos[qa : qa + 3] = cube_pos
+            d.qpos[qa + 3 : qa + 7] = cube_quat
+            d.qvel[da : da + 6] = 0.0
+        mujoco.mj_step(m, d, nstep=round(_SETTLE_TIME / cfg.physics_timestep))
+        mujoco.mj_forward(m, d)
+        self._has_reset = True
+        return self._observe(), self._info()
+
+    # ------------------------------------------------------------------- step
+    def step(self, action: np.ndarray) -> tuple[Observation, float, bool, bool, StepInfo]:
+        """Apply one 7-D end-effector delta action for one control period.
+
+        Args:
+            action: ``[dx, dy, dz, droll, dpitch, dyaw, gripper]`` (see
+                :mod:`act2answer.interfaces`).
+
+        Returns:
+            ``(observation, reward, terminated, truncated, info)``; reward is 0,
+            terminated once the cube is released and at rest, truncated at
+            ``max_steps``.
+
+        Raises:
+            InvalidActionError: wrong shape or non-finite action.
+            SimulationError: step before reset, or after close.
+        """
+        a = validate_action(action)
+        if not self._has_reset or self._closed:
+            raise SimulationError("call reset() before step()")
+        scene, m, d, prof = self._scene, self.model, self.data, self._profile
+
+        np.clip(self._target_pos + a[:3], self._work_low, self._work_high, out=self._target_pos)
+        if a[3] != 0.0 or a[4] != 0.0 or a[5] != 0.0:
+            self._target_rot = rpy_to_matrix(a[3], a[4], a[5]) @ self._target_rot
+        close = self._step < self.config.gripper_hold_steps or a[6] <= 0.0
+        d.ctrl[scene.gripper_ctrl] = prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
+
+        q_prev = self._q_target
+        q_new = self._ik.solve(self._target_pos, self._target_rot, q_prev)
+        self._q_target = q_new
+        delta = q_new - q_prev
+        arm_ctrl = scene.arm_ctrl
+        for fraction in self._ramp:
+            d.ctrl[arm_ctrl] = q_prev + fraction * delta
+            mujoco.mj_step(m, d, nstep=self._chunk)
+        if self._tail:
+            mujoco.mj_step(m, d, nstep=self._tail)
+        mujoco.mj_kinematics(m, d)  # poses consistent with the new qpos for observers
+        mujoco.mj_camlight(m, d)
+
+        self._step += 1
+        cube = self.cube_state()
+        terminated = cube.released and cube.at_rest
+        truncated = not terminated and self._step >= self.config.max_steps
+        return self._observe(), 0.0, terminated, truncated, self._info(cube)
+
+    # ---------------------------------------------------------------- queries
+    @property
+    def geometry(self) -> SceneGeometry:
+        """Tile centres after jitter (base frame) and tile size."""
+        (lx, ly), (rx, ry) = self._tiles_xy
+        return SceneGeometry(
+            left_tile_xy=(float(lx), float(ly)),
+            right_tile_xy=(float(rx), float(ry)),
+            tile_size=self.config.tile_size,
+        )
+
+    def cube_state(self) -> CubeState:
+        """Where the cube is, whether the gripper still touches it, whether it rests."""
+        d = self.data
+        qa, da = self._cube_qadr, self._cube_dadr
+        pos = d.qpos[qa : qa + 3]
+        lin = d.qvel[da : da + 3]
+        ang = d.qvel[da + 3 : da + 6]
+        at_rest = bool(
+            float(lin @ lin) < self.config.rest_speed**2
+            and float(ang @ ang) < self.config.rest_angular_speed**2
+        )
+        return CubeState(
+            position=(float(pos[0]), float(pos[1]), float(pos[2])),
+            released=not self._cube_touches_gripper(),
+            at_rest=at_rest,
+        )
+
+    def _cube_touches_gripper(self) -> bool:
+        d = self.data
+        ncon = d.ncon
+        if ncon == 0:
+            return False
+        geoms = d.contact.geom[:ncon]
+        cube = self._scene.cube_geom
+        other = np.where(
+            geoms[:, 0] == cube, geoms[:, 1], np.where(geoms[:, 1] == cube, geoms[:, 0], -1)
+        )
+        return bool(self._is_gripper_geom[other[other >= 0]].any())
+
+    def render(
+        self, camera: str = "third_person", width: int | None = None, height: int | None = None
+    ) -> np.ndarray:
+        """Render a frame for videos or previews.
+
+        Args:
+            camera: ``"third_person"`` or ``"wrist"`` (if configured).
+            width: Image width (defaults to the camera's configured width).
+            height: Image height (defaults to the camera's configured height).
+
+        Returns:
+            ``(height, width, 3)`` uint8 RGB image.
+
+        Raises:
+            ValueError: unknown camera.
+            RenderBackendError: no OpenGL backend could start.
+        """
+        if camera == "third_person":
+            cam = self._scene.camera
+            width = width or self.config.camera_width
+            height = height or self.config.camera_height
+        elif camera == "wrist" and self._scene.wrist_camera >= 0:
+            cam = self._scene.wrist_camera
+            width = width or self.config.wrist_width
+            height = height or self.config.wrist_height
+        else:
+            raise ValueError(
+                f"unknown camera {camera!r} (wrist needs SimConfig(wrist_camera=True))"
+            )
+        return self._render.render(self.data, cam, width, height)
+
+    def project(
+        self, points: np.ndarray, width: int | None = None, height: int | None = None
+    ) -> np.ndarray:
+        """Pixel coordinates of base-frame points in the third-person camera.
+
+        Args:
+            points: ``(N, 3)`` points, base frame, metres.
+            width: Image width (defaults to the configured width).
+            height: Image height (defaults to the configured height).
+
+        Returns:
+            ``(N, 2)`` array of ``(column, row)`` pixel coordinates (row 0 at the top).
+        """
+        width = width or self.config.camera_width
+        height = height or self.config.camera_height
+        cam = self._scene.camera
+        fovy = fovy_for_aspect(self._scene.camera_fovy, width, height)
+        focal = (height / 2) / math.tan(math.radians(fovy) / 2)
+        rot = self.data.cam_xmat[cam].reshape(3, 3)
+        local = (np.atleast_2d(points) - self.data.cam_xpos[cam]) @ rot
+        depth = -local[:, 2]
+        cols = width / 2 + focal * local[:, 0] / depth
+        rows = height / 2 - focal * local[:, 1] / depth
+        return np.stack([cols, rows], axis=1)
+
+    def tile_corners(self) -> np.ndarray:
+        """Top-face corners of both tiles, ``(2, 4, 3)``, base frame (left first)."""
+        half = self.config.tile_size / 2
+        yaw = self._scene.tile_yaw
+        c, s = math.cos(yaw), math.sin(yaw)
+        local = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
+        rotated = local @ np.array([[c, s], [-s, c]])
+        corners = np.zeros((2, 4, 3))
+        for i, (x, y) in enumerate(self._tiles_xy):
+            corners[i, :, 0] = x + rotated[:, 0]
+            corners[i, :, 1] = y + rotated[:, 1]
+            corners[i, :, 2] = self.config.tile_thickness
+        return corners
+
+    def close(self) -> None:
+        """Release rendering resources. The environment cannot be used afterwards."""
+        self._render.close()
+        self._closed = True
+
+    # -------------------------------------------------------------- internals
+    def _observe(self) -> Observation:
+        d, scene, prof = self.data, self._scene, self._profile
+        finger = float(d.qpos[scene.finger_qpos_adr])
+        opening = (finger - prof.finger_closed_qpos) / (
+            prof.finger_open_qpos - prof.finger_closed_qpos
+        )
+        image = self.render("third_person") if self._needs.image else None
+        wrist = None
+        if self._needs.wrist_image:
+            if scene.wrist_camera < 0:
+                raise SimulationError(
+                    "a policy needs wrist images: use SimConfig(wrist_camera=True)"
+                )
+            wrist = self.render("wrist")
+        return Observation(
+            instruction=self._instruction,
+            step=self._step,
+            ee_position=d.site_xpos[scene.ee_site].copy(),
+            ee_rpy=matrix_to_rpy(d.site_xmat[scene.ee_site]),
+            gripper_opening=float(min(1.0, max(0.0, opening))),
+            image=image,
+            wrist_image=wrist,
+        )
+
+    def _info(self, cube: CubeState | None = None) -> StepInfo:
+        return StepInfo(cube=cube if cube is not None else self.cube_state(),
+                        geometry=self.geometry)
+
+    def __enter__(self) -> TabletopEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,52 @@
+"""Turn OpenGL start-up failures into one actionable error (imports no MuJoCo)."""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+from act2answer.errors import RenderBackendError
+
+_PACKAGES = (
+    "Install an OpenGL backend and set MUJOCO_GL=egl (expected): on Debian/Ubuntu "
+    "`apt-get install libegl1 libgl1-mesa-dri` provides EGL (MUJOCO_GL=egl), "
+    "`apt-get install libosmesa6` provides OSMesa (MUJOCO_GL=osmesa)."
+)
+
+
+def render_backend_error(exc: BaseException) -> RenderBackendError:
+    """Map a failure to start OpenGL to a :class:`RenderBackendError` with a fix.
+
+    Args:
+        exc: The exception raised while importing MuJoCo's GL layer or creating
+            a renderer.
+
+    Returns:
+        An error naming the MUJOCO_GL value, the cause and the system packages.
+    """
+    backend = os.environ.get("MUJOCO_GL", "<unset>")
+    return RenderBackendError(
+        f"cannot start offscreen OpenGL rendering (MUJOCO_GL={backend}): "
+        f"{type(exc).__name__}: {exc}. {_PACKAGES}"
+    )
+
+
+def import_mujoco() -> ModuleType:
+    """Import MuJoCo, mapping GL set-up failures at import time to RenderBackendError.
+
+    MuJoCo initialises its GL layer on import: an invalid ``MUJOCO_GL`` value or
+    a broken OSMesa install fails there rather than when rendering.
+
+    Returns:
+        The ``mujoco`` module.
+
+    Raises:
+        RenderBackendError: MuJoCo's GL layer failed while importing.
+    """
+    try:
+        import mujoco
+    except ImportError:
+        raise
+    except Exception as exc:  # RuntimeError (bad MUJOCO_GL), AttributeError (no libOSMesa)
+        raise render_backend_error(exc) from exc
+    return mujoco

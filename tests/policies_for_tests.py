@@ -1,0 +1,65 @@
+"""Deliberately misbehaving policies, importable by worker processes as ``tests.policies_for_tests:...``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from act2answer.interfaces import EpisodeStart, Observation, ObservationNeeds
+
+
+class _Base:
+    needs = ObservationNeeds(image=False)
+
+    def __init__(self, fail_at_step: int = 2) -> None:
+        self.fail_at_step = fail_at_step
+        self.instruction = ""
+
+    def reset(self, start: EpisodeStart) -> None:
+        self.instruction = start.instruction
+
+    def healthy_action(self) -> np.ndarray:
+        return np.array([0, 0, 0, 0, 0, 0, -1], dtype=np.float64)
+
+
+class NaNPolicy(_Base):
+    """Returns NaN in dx at ``fail_at_step`` for items whose instruction mentions red."""
+
+    name = "nan"
+
+    def act(self, observation: Observation) -> np.ndarray:
+        action = self.healthy_action()
+        if "red" in self.instruction and observation.step >= self.fail_at_step:
+            action[0] = np.nan
+        return action
+
+
+class WrongShapePolicy(_Base):
+    """Returns a 6-vector at ``fail_at_step``."""
+
+    name = "wrong-shape"
+
+    def act(self, observation: Observation) -> np.ndarray:
+        if observation.step >= self.fail_at_step:
+            return np.zeros(6)
+        return self.healthy_action()
+
+
+class RaisingPolicy(_Base):
+    """Raises inside act."""
+
+    name = "raising"
+
+    def act(self, observation: Observation) -> np.ndarray:
+        raise RuntimeError("model server said 500")
+
+
+class SlowPolicy(_Base):
+    """Sleeps a little every step so a run can be killed halfway."""
+
+    name = "slow"
+
+    def act(self, observation: Observation) -> np.ndarray:
+        import time
+
+        time.sleep(0.02)
+        return self.healthy_action()

@@ -1,0 +1,161 @@
+"""The runner end to end on the real simulator: outcomes, errors, determinism, resume."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from act2answer.errors import PolicyError, RunError
+from act2answer.eval import Outcome
+from act2answer.interfaces import Side
+from act2answer.policies import PolicySpec
+from act2answer.report import load_report, write_report
+from act2answer.runner import run_evaluation
+from act2answer.sim import SimConfig
+from act2answer.store import ResultStore
+
+FAST_SIM = SimConfig(max_steps=40)
+
+
+def test_reference_policies_on_a_small_suite(make_suite, tmp_path):
+    suite = make_suite(4)
+    outcomes = {}
+    for policy in ("oracle", "left", "idle"):
+        run_evaluation(suite, policy, tmp_path / policy, sim=FAST_SIM, workers=1)
+        with ResultStore.open_existing(tmp_path / policy) as store:
+            outcomes[policy] = store.results()
+    assert len(outcomes["oracle"]) == 8
+    assert all(r.outcome is Outcome.CORRECT for r in outcomes["oracle"])
+    assert all(r.chosen_side is Side.LEFT for r in outcomes["left"])
+    assert all(
+        (r.outcome is Outcome.CORRECT) == (r.answer_side is Side.LEFT) for r in outcomes["left"]
+    )
+    assert all(r.outcome is Outcome.NO_ANSWER for r in outcomes["idle"])
+
+
+@pytest.mark.parametrize("policy", ["nan", "wrong-shape", "raising"])
+def test_bad_actions_are_recorded_as_errors_and_the_run_continues(make_suite, tmp_path, policy):
+    suite = make_suite(3)
+    class_name = {"nan": "NaNPolicy", "wrong-shape": "WrongShapePolicy", "raising": "RaisingPolicy"}
+    spec = PolicySpec(name=f"tests.policies_for_tests:{class_name[policy]}")
+    summary = run_evaluation(suite, spec, tmp_path / "run", sim=FAST_SIM, workers=1)
+    assert summary.episodes_total == 6
+    with ResultStore.open_existing(tmp_path / "run") as store:
+        results = store.results()
+    assert len(results) == 6
+    errors = [r for r in results if r.outcome is Outcome.ERROR]
+    if policy == "nan":
+        red_items = {i.id for i in suite.items if "red" in i.instruction}
+        assert {r.item_id for r in errors} == red_items
+        assert all("non-finite" in (r.error or "") for r in errors)
+        assert all(r.outcome is Outcome.NO_ANSWER for r in results if r.item_id not in red_items)
+    elif policy == "wrong-shape":
+        assert len(errors) == 6 and all("shape (7,)" in (r.error or "") for r in errors)
+    else:
+        assert len(errors) == 6 and all("model server said 500" in (r.error or "") for r in errors)
+        assert all(not math.isnan(r.cube_x) for r in errors)
+
+
+def test_same_seed_gives_identical_results_across_runs_and_processes(make_suite, tmp_path):
+    suite = make_suite(4)
+    run_evaluation(suite, "random", tmp_path / "a", workers=1)
+    run_evaluation(suite, "random", tmp_path / "b", workers=2)
+    with ResultStore.open_existing(tmp_path / "a") as a, ResultStore.open_existing(tmp_path / "b") as b:
+        first, second = a.results(), b.results()
+    assert [(r.key, r.seed, r.outcome, r.cube_x, r.cube_y, r.cube_z) for r in first] == [
+        (r.key, r.seed, r.outcome, r.cube_x, r.cube_y, r.cube_z) for r in second
+    ]
+    run_evaluation(suite, "random", tmp_path / "c", workers=1, base_seed=1)
+    with ResultStore.open_existing(tmp_path / "c") as c:
+        assert [r.seed for r in c.results()] != [r.seed for r in first]
+
+
+def test_rerun_skips_finished_episodes_and_refuses_a_different_config(make_suite, tmp_path):
+    suite = make_suite(2)
+    first = run_evaluation(suite, "oracle", tmp_path / "run", sim=FAST_SIM, workers=1)
+    assert (first.episodes_run, first.episodes_skipped) == (4, 0)
+    again = run_evaluation(suite, "oracle", tmp_path / "run", sim=FAST_SIM, workers=1)
+    assert (again.episodes_run, again.episodes_skipped) == (0, 4)
+    with pytest.raises(RunError, match="policy"):
+        run_evaluation(suite, "left", tmp_path / "run", sim=FAST_SIM, workers=1)
+    with pytest.raises(RunError, match="sim"):
+        run_evaluation(suite, "oracle", tmp_path / "run", sim=SimConfig(max_steps=41), workers=1)
+
+
+def test_unknown_policy_suggests_a_name(make_suite, tmp_path):
+    with pytest.raises(PolicyError, match="did you mean 'oracle'"):
+        run_evaluation(make_suite(1), "oracel", tmp_path / "run", workers=1)
+
+
+def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_path):
+    suite = make_suite(12)
+    run_dir = tmp_path / "run"
+    command = [
+        sys.executable, "-m", "act2answer.cli.main", "run",
+        "--suite", str(suite.root), "--policy", "tests.policies_for_tests:SlowPolicy",
+        "--out", str(run_dir), "--workers", "2", "--max-steps", "20",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and stored < 4:
+        time.sleep(0.2)
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        if (run_dir / "results.sqlite").exists():
+            with sqlite3.connect(run_dir / "results.sqlite") as db:
+                try:
+                    stored = db.execute("SELECT COUNT(*) FROM episodes").fetchone()[0]
+                except sqlite3.OperationalError:
+                    stored = 0
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 4 <= stored < 24, "the run should have been killed halfway"
+    with ResultStore.open_existing(run_dir) as store:
+        after_kill = store.count()
+    summary = run_evaluation(
+        suite, "tests.policies_for_tests:SlowPolicy", run_dir, sim=SimConfig(max_steps=20),
+        workers=2,
+    )
+    assert summary.episodes_skipped == after_kill
+    assert summary.episodes_run == 24 - after_kill
+    with sqlite3.connect(run_dir / "results.sqlite") as db:
+        rows = db.execute("SELECT item_id, answer_side, COUNT(*) FROM episodes GROUP BY 1, 2")
+        counts = [row[2] for row in rows]
+    assert len(counts) == 24 and set(counts) == {1}
+
+
+def test_report_files_and_video(make_suite, tmp_path):
+    suite = make_suite(2)
+    run_evaluation(
+        suite, "oracle", tmp_path / "run", sim=SimConfig(max_steps=30, camera_width=160,
+        camera_height=120), workers=1, video=1,
+    )  # fmt: skip
+    report = load_report(tmp_path / "run")
+    assert report.complete is True
+    paths = write_report(report)
+    assert [p.name for p in paths] == ["report.md", "metrics.json", "episodes.csv"]
+    assert "| Color |" in paths[0].read_text()
+    import json
+
+    metrics = json.loads(paths[1].read_text())
+    assert metrics["overall"]["success_rate"] == 1.0
+    assert len(paths[2].read_text().splitlines()) == 5
+    videos = [r.video for r in report.results if r.video]
+    assert len(videos) == 1
+    video_path = tmp_path / "run" / videos[0]
+    assert video_path.stat().st_size > 1000
+    import imageio.v3 as iio
+
+    frames = iio.imread(video_path)
+    assert frames.shape[1:] == (120, 160, 3) and frames.shape[0] >= 5

@@ -1,0 +1,122 @@
+"""Scoring zones, seeds, Wilson intervals, chance bands and verdicts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from act2answer.analysis import Verdict, chance_band, compute_metrics, wilson_interval
+from act2answer.eval import EpisodeResult, Outcome, default_radius, episode_seed, judge
+from act2answer.interfaces import SceneGeometry, Side
+
+GEOMETRY = SceneGeometry(left_tile_xy=(0.3, 0.1), right_tile_xy=(0.3, -0.1), tile_size=0.11)
+
+
+def test_default_radius_is_half_diagonal():
+    assert default_radius(0.11) == pytest.approx(0.0778, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("cube", "answer", "outcome", "chosen"),
+    [
+        ((0.3, 0.1), Side.LEFT, Outcome.CORRECT, Side.LEFT),
+        ((0.3, 0.1), Side.RIGHT, Outcome.WRONG, Side.LEFT),
+        ((0.35, -0.05), Side.RIGHT, Outcome.CORRECT, Side.RIGHT),  # on the corner
+        ((0.3, 0.0), Side.LEFT, Outcome.NO_ANSWER, None),  # between the tiles
+        ((0.45, 0.1), Side.LEFT, Outcome.NO_ANSWER, None),  # behind the tile
+    ],
+)
+def test_judge_zones(cube, answer, outcome, chosen):
+    judgement = judge(cube, GEOMETRY, answer)
+    assert judgement.outcome is outcome
+    assert judgement.chosen_side is chosen
+
+
+def test_overlapping_zones_go_to_the_nearer_tile():
+    close = SceneGeometry((0.3, 0.05), (0.3, -0.05), 0.11)
+    assert judge((0.3, 0.01), close, Side.LEFT).chosen_side is Side.LEFT
+    assert judge((0.3, -0.01), close, Side.LEFT).chosen_side is Side.RIGHT
+
+
+def test_custom_radius():
+    assert judge((0.3, 0.05), GEOMETRY, Side.LEFT, radius=0.03).outcome is Outcome.NO_ANSWER
+    assert judge((0.3, 0.08), GEOMETRY, Side.LEFT, radius=0.03).outcome is Outcome.CORRECT
+
+
+def test_episode_seed_is_stable_and_distinct():
+    seed = episode_seed("suite-v1", "item-1", Side.LEFT)
+    assert seed == episode_seed("suite-v1", "item-1", Side.LEFT)
+    assert 0 <= seed < 2**63
+    others = {
+        episode_seed("suite-v1", "item-1", Side.RIGHT),
+        episode_seed("suite-v1", "item-2", Side.LEFT),
+        episode_seed("suite-v2", "item-1", Side.LEFT),
+        episode_seed("suite-v1", "item-1", Side.LEFT, base_seed=1),
+    }
+    assert seed not in others and len(others) == 4
+
+
+def test_wilson_interval_known_values():
+    # Reference values from the closed form (e.g. statsmodels proportion_confint method="wilson").
+    interval = wilson_interval(8, 10)
+    assert interval.low == pytest.approx(0.4902, abs=1e-4)
+    assert interval.high == pytest.approx(0.9433, abs=1e-4)
+    assert wilson_interval(0, 20).low == 0.0
+    assert wilson_interval(20, 20).high == pytest.approx(1.0)
+    assert wilson_interval(0, 0).low == 0.0 and wilson_interval(0, 0).high == 1.0
+
+
+def test_chance_band_width_for_300_episodes():
+    band = chance_band(300)
+    assert band.low == pytest.approx(0.5 - 1.96 * math.sqrt(0.25 / 300), abs=1e-4)
+    assert band.high == pytest.approx(0.5566, abs=1e-4)
+
+
+def _result(category, outcome, chosen, answer=Side.LEFT, index=0):
+    return EpisodeResult(
+        item_id=f"{category}-{index}",
+        category=category,
+        answer_side=answer,
+        seed=index,
+        outcome=outcome,
+        chosen_side=chosen,
+        cube_x=0.3, cube_y=0.0, cube_z=0.0,
+        distance_to_correct=0.0,
+        steps=10,
+        wall_time_s=0.1,
+    )
+
+
+def test_metrics_per_category_and_macro_overall():
+    results = [_result("A", Outcome.CORRECT, Side.LEFT, index=i) for i in range(90)]
+    results += [_result("A", Outcome.WRONG, Side.RIGHT, index=100 + i) for i in range(10)]
+    results += [_result("B", Outcome.CORRECT, Side.LEFT, index=i) for i in range(20)]
+    results += [_result("B", Outcome.WRONG, Side.LEFT, index=100 + i) for i in range(20)]
+    results += [_result("B", Outcome.NO_ANSWER, None, index=200 + i) for i in range(50)]
+    results += [_result("B", Outcome.ERROR, None, index=300 + i) for i in range(10)]
+    metrics = compute_metrics(results, category_order=["B", "A"])
+    b, a = metrics.categories
+    assert (a.name, b.name) == ("A", "B")
+    assert a.success_rate == pytest.approx(0.9)
+    assert a.verdict is Verdict.ABOVE
+    assert a.left_choice_rate == pytest.approx(0.9)
+    assert b.success_rate == pytest.approx(0.2)
+    assert b.verdict is Verdict.BELOW
+    assert b.no_answer_rate == pytest.approx(0.5)
+    assert b.error_rate == pytest.approx(0.1)
+    assert b.left_choice_rate == pytest.approx(1.0)
+    assert a.success_interval.contains(0.9) and not a.success_interval.contains(0.8)
+    assert metrics.overall.success_rate == pytest.approx(0.55)
+    assert metrics.overall.episodes == 200
+    assert metrics.overall.chance_band.contains(0.5)
+
+
+def test_chance_level_is_within_band():
+    results = [
+        _result("A", Outcome.CORRECT if i % 2 else Outcome.WRONG, Side.LEFT, index=i)
+        for i in range(200)
+    ]
+    group = compute_metrics(results).categories[0]
+    assert group.verdict is Verdict.WITHIN
+    assert group.left_choice_rate == 1.0
