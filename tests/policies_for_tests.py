@@ -1,4 +1,4 @@
-"""Deliberately misbehaving policies, importable by worker processes as ``tests.policies_for_tests:...``."""
+"""Misbehaving policies, importable in workers as ``tests.policies_for_tests:Name``."""
 
 from __future__ import annotations
 

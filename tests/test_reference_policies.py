@@ -41,7 +41,10 @@ def test_policies_implement_protocol(cls: type) -> None:
 
 def test_names_and_needs() -> None:
     assert [c.name for c in (OraclePolicy, RandomTilePolicy, LeftPolicy, IdlePolicy)] == [
-        "oracle", "random", "left", "idle",
+        "oracle",
+        "random",
+        "left",
+        "idle",
     ]
     assert OraclePolicy.needs.answer and OraclePolicy.needs.scene_geometry
     assert not RandomTilePolicy.needs.answer and RandomTilePolicy.needs.scene_geometry

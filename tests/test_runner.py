@@ -68,8 +68,10 @@ def test_same_seed_gives_identical_results_across_runs_and_processes(make_suite,
     suite = make_suite(4)
     run_evaluation(suite, "random", tmp_path / "a", workers=1)
     run_evaluation(suite, "random", tmp_path / "b", workers=2)
-    with ResultStore.open_existing(tmp_path / "a") as a, ResultStore.open_existing(tmp_path / "b") as b:
-        first, second = a.results(), b.results()
+    with ResultStore.open_existing(tmp_path / "a") as store_a:
+        first = store_a.results()
+    with ResultStore.open_existing(tmp_path / "b") as store_b:
+        second = store_b.results()
     assert [(r.key, r.seed, r.outcome, r.cube_x, r.cube_y, r.cube_z) for r in first] == [
         (r.key, r.seed, r.outcome, r.cube_x, r.cube_y, r.cube_z) for r in second
     ]
@@ -124,7 +126,10 @@ def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_p
     with ResultStore.open_existing(run_dir) as store:
         after_kill = store.count()
     summary = run_evaluation(
-        suite, "tests.policies_for_tests:SlowPolicy", run_dir, sim=SimConfig(max_steps=20),
+        suite,
+        "tests.policies_for_tests:SlowPolicy",
+        run_dir,
+        sim=SimConfig(max_steps=20),
         workers=2,
     )
     assert summary.episodes_skipped == after_kill

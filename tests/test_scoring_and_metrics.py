@@ -81,7 +81,9 @@ def _result(category, outcome, chosen, answer=Side.LEFT, index=0):
         seed=index,
         outcome=outcome,
         chosen_side=chosen,
-        cube_x=0.3, cube_y=0.0, cube_z=0.0,
+        cube_x=0.3,
+        cube_y=0.0,
+        cube_z=0.0,
         distance_to_correct=0.0,
         steps=10,
         wall_time_s=0.1,
@@ -120,3 +122,12 @@ def test_chance_level_is_within_band():
     group = compute_metrics(results).categories[0]
     assert group.verdict is Verdict.WITHIN
     assert group.left_choice_rate == 1.0
+
+
+def test_macro_interval_is_not_degenerate_at_100_percent():
+    results = [_result(c, Outcome.CORRECT, Side.LEFT, index=i) for c in "AB" for i in range(16)]
+    overall = compute_metrics(results).overall
+    assert overall.success_rate == 1.0
+    assert 0.85 < overall.success_interval.low < 1.0
+    assert overall.success_interval.high == 1.0
+    assert overall.verdict is Verdict.ABOVE

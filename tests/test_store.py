@@ -60,7 +60,7 @@ def test_a_different_config_is_refused(tmp_path):
 
 
 def test_schema_version_mismatch_and_missing_database(tmp_path):
-    with pytest.raises(RunError, match="no results.sqlite"):
+    with pytest.raises(RunError, match=r"no results\.sqlite"):
         ResultStore.open_existing(tmp_path)
     ResultStore(tmp_path).close()
     with sqlite3.connect(tmp_path / "results.sqlite") as db:

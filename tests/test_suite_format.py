@@ -87,7 +87,7 @@ def test_malformed_json_line(make_suite):
 
 
 def test_missing_suite_file_and_empty_suite(tmp_path):
-    with pytest.raises(SuiteError, match="no suite.jsonl"):
+    with pytest.raises(SuiteError, match=r"no suite\.jsonl"):
         load_suite(tmp_path)
     (tmp_path / SUITE_FILE).write_text("\n")
     with pytest.raises(SuiteError, match="no items"):

@@ -32,8 +32,10 @@ def _png(im: Image.Image) -> bytes:
 
 @pytest.fixture(scope="module")
 def items() -> dict[str, list]:
-    return {name: [cls().generate(np.random.default_rng(1000 + s)) for s in range(30)]
-            for name, cls in GENERATORS.items()}
+    return {
+        name: [cls().generate(np.random.default_rng(1000 + s)) for s in range(30)]
+        for name, cls in GENERATORS.items()
+    }
 
 
 @pytest.mark.parametrize("name", list(GENERATORS))
@@ -65,8 +67,11 @@ def test_determinism(name: str) -> None:
     for seed in (3, 17):
         a = GENERATORS[name]().generate(np.random.default_rng(seed))
         b = GENERATORS[name]().generate(np.random.default_rng(seed))
-        assert (a.question, a.instruction, a.difficulty) == (b.question, b.instruction,
-                                                             b.difficulty)
+        assert (a.question, a.instruction, a.difficulty) == (
+            b.question,
+            b.instruction,
+            b.difficulty,
+        )
         assert _png(a.correct) == _png(b.correct)
         assert _png(a.distractor) == _png(b.distractor)
         assert json.dumps(a.meta, sort_keys=True) == json.dumps(b.meta, sort_keys=True)
@@ -109,15 +114,21 @@ def test_traffic_stop_sign_is_red() -> None:
 def test_state_lit_bulb_is_yellow() -> None:
     yellow = ((200, 160, 0), (255, 255, 120))
     it = _find(state.Generator(), lambda i: i.meta["concept"] == "bulb")
-    lit, unlit = ((it.correct, it.distractor) if it.meta["target_state"] == "lit"
-                  else (it.distractor, it.correct))
+    lit, unlit = (
+        (it.correct, it.distractor)
+        if it.meta["target_state"] == "lit"
+        else (it.distractor, it.correct)
+    )
     assert _count(lit, *yellow) > _count(unlit, *yellow) + 5000
 
 
 def test_state_full_glass_has_more_liquid() -> None:
     it = _find(state.Generator(), lambda i: i.meta["concept"] == "glass")
-    full, empty = ((it.correct, it.distractor) if it.meta["target_state"] == "full"
-                   else (it.distractor, it.correct))
+    full, empty = (
+        (it.correct, it.distractor)
+        if it.meta["target_state"] == "full"
+        else (it.distractor, it.correct)
+    )
 
     def inked(im: Image.Image) -> int:
         a = np.asarray(im).astype(int)

@@ -66,8 +66,11 @@ def run_demo(
         write_report(report)
         reports[policy] = report
         console.print(
-            rich_table(report.metrics, title=f"{policy}: {summary.episodes_run} episodes run "
-                       f"in {summary.wall_time_s:.1f} s ({summary.episodes_skipped} reused)")
+            rich_table(
+                report.metrics,
+                title=f"{policy}: {summary.episodes_run} episodes run "
+                f"in {summary.wall_time_s:.1f} s ({summary.episodes_skipped} reused)",
+            )
         )
     console.print(_comparison(reports))
     console.print(f"reports: {out / 'runs'}/<policy>/report.md")
@@ -86,7 +89,8 @@ def _comparison(reports: dict[str, RunReport]) -> Table:
             f"{100 * overall.success_interval.low:.1f}-{100 * overall.success_interval.high:.1f}",
             overall.verdict.value,
             f"{100 * overall.no_answer_rate:.1f}%",
-            "n/a" if overall.left_choice_rate != overall.left_choice_rate
+            "n/a"
+            if overall.left_choice_rate != overall.left_choice_rate
             else f"{100 * overall.left_choice_rate:.1f}%",
         )
     return table

@@ -192,9 +192,7 @@ def validate_action(action: object) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InvalidActionError(f"action is not numeric: {exc}") from None
     if array.shape != (ACTION_DIM,):
-        raise InvalidActionError(
-            f"action must have shape ({ACTION_DIM},), got {array.shape}"
-        )
+        raise InvalidActionError(f"action must have shape ({ACTION_DIM},), got {array.shape}")
     if not np.all(np.isfinite(array)):
         bad = [i for i, value in enumerate(array) if not np.isfinite(value)]
         raise InvalidActionError(f"action has non-finite values at indices {bad}: {array.tolist()}")

@@ -13,8 +13,11 @@ Definitions (all documented in the README):
   (NaN when no episode ended on a tile); 0.5 means no side bias.
 
 The overall row is the macro mean over categories (each category weighs the
-same). Its interval and band use the normal approximation to a mean of
-independent binomial proportions: variance = sum(p_c (1 - p_c) / n_c) / C^2.
+same). Its interval uses the normal approximation to a mean of independent
+binomial proportions with Agresti-Coull adjusted proportions (so a category at
+0% or 100% still contributes variance): variance = sum(p~_c (1 - p~_c) /
+(n_c + z^2)) / C^2 with p~_c = (k_c + z^2 / 2) / (n_c + z^2). Its chance band
+is 0.5 +- z * sqrt(sum(0.25 / n_c)) / C.
 """
 
 from __future__ import annotations
@@ -141,7 +144,7 @@ def category_metrics(name: str, results: Sequence[EpisodeResult]) -> GroupMetric
 
 
 def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
-    """Macro mean over categories, with normal-approximation interval and band."""
+    """Macro mean over categories, with a normal-approximation interval and band."""
     groups = [g for g in groups if g.episodes > 0]
     if not groups:
         empty = Interval(0.0, 1.0)
@@ -150,7 +153,7 @@ def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
         )
     count = len(groups)
     mean_rate = sum(g.success_rate for g in groups) / count
-    variance = sum(g.success_rate * (1 - g.success_rate) / g.episodes for g in groups) / count**2
+    variance = sum(_adjusted_variance(g.correct, g.episodes) for g in groups) / count**2
     half = Z_95 * math.sqrt(variance)
     chance_half = Z_95 * math.sqrt(sum(0.25 / g.episodes for g in groups)) / count
     band = Interval(0.5 - chance_half, 0.5 + chance_half)
@@ -167,6 +170,12 @@ def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
         error_rate=sum(g.error_rate for g in groups) / count,
         verdict=verdict(mean_rate, band),
     )
+
+
+def _adjusted_variance(successes: int, trials: int, z: float = Z_95) -> float:
+    adjusted_trials = trials + z * z
+    p = (successes + z * z / 2) / adjusted_trials
+    return p * (1 - p) / adjusted_trials
 
 
 def compute_metrics(

@@ -14,7 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from act2answer.errors import Act2AnswerError
 from act2answer.eval import EpisodeResult
 
+#: Metrics tables need ~110 columns; rich assumes 80 when output is not a terminal.
+MIN_WIDTH = 110
 console = Console()
+if not console.is_terminal and console.width < MIN_WIDTH:
+    console = Console(width=MIN_WIDTH)
 error_console = Console(stderr=True)
 
 P = ParamSpec("P")

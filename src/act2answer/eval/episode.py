@@ -56,9 +56,7 @@ def run_episode(
     error: str | None = None
     try:
         env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
-        observation, _ = env.reset(
-            seed=task.seed, instruction=task.instruction, needs=policy.needs
-        )
+        observation, _ = env.reset(seed=task.seed, instruction=task.instruction, needs=policy.needs)
         policy.reset(EpisodeStart(task.instruction, task.seed, _privileged(policy, env, task)))
         if on_frame is not None:
             on_frame(env.render())

@@ -172,9 +172,7 @@ class OraclePolicy(_TilePolicy):
     """Puts the cube on the correct tile (upper bound of the protocol)."""
 
     name: str = "oracle"
-    needs: ObservationNeeds = ObservationNeeds(
-        image=False, scene_geometry=True, answer=True
-    )
+    needs: ObservationNeeds = ObservationNeeds(image=False, scene_geometry=True, answer=True)
 
     def choose(self, start: EpisodeStart) -> Side:
         """The correct side, from the privileged answer."""

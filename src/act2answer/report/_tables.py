@@ -49,7 +49,11 @@ def rich_table(metrics: RunMetrics, title: str = "") -> Table:
     """A rich table for the terminal."""
     table = Table(title=title or None)
     for header in HEADERS:
-        table.add_column(header, justify="left" if header == "category" else "right")
+        table.add_column(
+            header,
+            justify="left" if header == "category" else "right",
+            no_wrap=header == "category",
+        )
     all_rows = rows(metrics)
     for index, row in enumerate(all_rows):
         style = "bold" if index == len(all_rows) - 1 else None

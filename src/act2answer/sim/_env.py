@@ -64,8 +64,11 @@ class TabletopEnv:
         self._cube_dadr = scene.cube_dof_adr
         self._down = np.eye(3)
         self._q_home = self._ik.solve(
-            np.asarray(self._profile.start_position), self._down,
-            np.asarray(self._profile.home_qpos), iterations=200, tolerance=1e-7,
+            np.asarray(self._profile.start_position),
+            self._down,
+            np.asarray(self._profile.home_qpos),
+            iterations=200,
+            tolerance=1e-7,
         )
         # Episode state.
         self._needs = ObservationNeeds()
@@ -133,8 +136,9 @@ class TabletopEnv:
 
         self._target_pos = np.asarray(self._profile.start_position) + start_offset
         self._target_rot = self._down.copy()
-        q = self._ik.solve(self._target_pos, self._target_rot, self._q_home, iterations=50,
-                           tolerance=1e-7)
+        q = self._ik.solve(
+            self._target_pos, self._target_rot, self._q_home, iterations=50, tolerance=1e-7
+        )
         self._q_target = q
         d.qpos[scene.arm_qpos_adr] = q
         for adr, value in scene.finger_open:
@@ -350,8 +354,9 @@ class TabletopEnv:
         )
 
     def _info(self, cube: CubeState | None = None) -> StepInfo:
-        return StepInfo(cube=cube if cube is not None else self.cube_state(),
-                        geometry=self.geometry)
+        return StepInfo(
+            cube=cube if cube is not None else self.cube_state(), geometry=self.geometry
+        )
 
     def __enter__(self) -> TabletopEnv:
         return self

@@ -146,13 +146,20 @@ def build_scene(config: SimConfig) -> Scene:
     world = spec.worldbody
     slot_x, slot_y = profile.tile_slot_x, profile.tile_slot_y
     world.add_light(
-        name="sun", pos=[slot_x, 0.0, 1.5], dir=[0.0, 0.0, -1.0],
-        diffuse=[0.5, 0.5, 0.5], specular=[0.0, 0.0, 0.0], castshadow=config.shadows,
+        name="sun",
+        pos=[slot_x, 0.0, 1.5],
+        dir=[0.0, 0.0, -1.0],
+        diffuse=[0.5, 0.5, 0.5],
+        specular=[0.0, 0.0, 0.0],
+        castshadow=config.shadows,
     )
     table_half = (0.45 + slot_x / 2, 0.7, 0.02)
     world.add_geom(
-        name="table", type=mujoco.mjtGeom.mjGEOM_BOX, size=list(table_half),
-        pos=[slot_x - 0.1, 0.0, -table_half[2]], rgba=list(_TABLE_RGBA),
+        name="table",
+        type=mujoco.mjtGeom.mjGEOM_BOX,
+        size=list(table_half),
+        pos=[slot_x - 0.1, 0.0, -table_half[2]],
+        rgba=list(_TABLE_RGBA),
         friction=[0.8, 0.005, 0.0001],
     )
 
@@ -165,16 +172,30 @@ def build_scene(config: SimConfig) -> Scene:
     slots = ((slot_x, slot_y), (slot_x, -slot_y))
     for name, (x, y) in zip(TILE_NAMES, slots, strict=True):
         spec.add_texture(
-            name=name, type=mujoco.mjtTexture.mjTEXTURE_2D, width=size, height=size,
-            nchannel=3, builtin=mujoco.mjtBuiltin.mjBUILTIN_FLAT, rgb1=[0.8, 0.8, 0.8],
+            name=name,
+            type=mujoco.mjtTexture.mjTEXTURE_2D,
+            width=size,
+            height=size,
+            nchannel=3,
+            builtin=mujoco.mjtBuiltin.mjBUILTIN_FLAT,
+            rgb1=[0.8, 0.8, 0.8],
         )
-        material = spec.add_material(name=name, texrepeat=[1.0, 1.0], specular=0.0,
-                                     shininess=0.0, reflectance=0.0, emission=0.35)
+        material = spec.add_material(
+            name=name,
+            texrepeat=[1.0, 1.0],
+            specular=0.0,
+            shininess=0.0,
+            reflectance=0.0,
+            emission=0.35,
+        )
         material.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = name
         tile = world.add_body(name=name, mocap=True, pos=[x, y, 0.0], quat=tile_quat)
         tile.add_geom(
-            name=name, type=mujoco.mjtGeom.mjGEOM_BOX, material=name,
-            size=[half, half, config.tile_thickness / 2], pos=[0.0, 0.0, config.tile_thickness / 2],
+            name=name,
+            type=mujoco.mjtGeom.mjGEOM_BOX,
+            material=name,
+            size=[half, half, config.tile_thickness / 2],
+            pos=[0.0, 0.0, config.tile_thickness / 2],
             friction=[0.8, 0.005, 0.0001],
         )
 
@@ -182,24 +203,38 @@ def build_scene(config: SimConfig) -> Scene:
     cube.add_freejoint(name="cube")
     cube_half = config.cube_size / 2
     cube.add_geom(
-        name="cube", type=mujoco.mjtGeom.mjGEOM_BOX, size=[cube_half] * 3,
-        mass=config.cube_mass, rgba=list(_CUBE_RGBA), condim=4,
+        name="cube",
+        type=mujoco.mjtGeom.mjGEOM_BOX,
+        size=[cube_half] * 3,
+        mass=config.cube_mass,
+        rgba=list(_CUBE_RGBA),
+        condim=4,
         friction=[config.cube_friction, 0.005, 0.0001],
     )
 
     ee_body = spec.body(profile.ee_body)
     if ee_body is None:
         raise SimulationError(f"robot has no body {profile.ee_body!r}")
-    ee_body.add_site(name="ee", pos=list(profile.ee_offset), quat=_site_quat(profile).tolist(),
-                     size=[0.004, 0.004, 0.004], group=5)
+    ee_body.add_site(
+        name="ee",
+        pos=list(profile.ee_offset),
+        quat=_site_quat(profile).tolist(),
+        size=[0.004, 0.004, 0.004],
+        group=5,
+    )
     if profile.fingertip_pads:
         fingers = ((profile.gripper_bodies[1], -1.0), (profile.gripper_bodies[2], 1.0))
         for body_name, sign in fingers:
             finger = spec.body(body_name)
             finger.add_geom(
-                name=f"pad_{body_name.split('/')[-1]}", type=mujoco.mjtGeom.mjGEOM_BOX,
-                size=[0.008, 0.002, 0.012], pos=[0.036, sign * 0.010, 0.0],
-                rgba=[0.1, 0.1, 0.1, 1.0], group=3, friction=[1.0, 0.005, 0.0001], condim=4,
+                name=f"pad_{body_name.split('/')[-1]}",
+                type=mujoco.mjtGeom.mjGEOM_BOX,
+                size=[0.008, 0.002, 0.012],
+                pos=[0.036, sign * 0.010, 0.0],
+                rgba=[0.1, 0.1, 0.1, 1.0],
+                group=3,
+                friction=[1.0, 0.005, 0.0001],
+                condim=4,
             )
 
     target = np.asarray(preset.target if preset.target is not None else (slot_x, 0.0, 0.0))
@@ -207,15 +242,21 @@ def build_scene(config: SimConfig) -> Scene:
     el, az = math.radians(preset.elevation_deg), math.radians(preset.azimuth_deg)
     forward = np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), -math.sin(el)])
     cam_pos = target - distance * forward
-    world.add_camera(name=THIRD_PERSON, pos=cam_pos.tolist(),
-                     xyaxes=_look_at(tuple(cam_pos), target), fovy=preset.fovy_deg)
+    world.add_camera(
+        name=THIRD_PERSON,
+        pos=cam_pos.tolist(),
+        xyaxes=_look_at(tuple(cam_pos), target),
+        fovy=preset.fovy_deg,
+    )
     if config.wrist_camera:
         # Looks along the approach axis from behind the fingers.
         approach = np.asarray(profile.approach_axis)
         finger = np.asarray(profile.finger_axis)
         ee_body.add_camera(
-            name=WRIST, pos=(np.asarray(profile.ee_offset) - 0.09 * approach).tolist(),
-            xyaxes=[*finger.tolist(), *np.cross(-approach, finger).tolist()], fovy=75.0,
+            name=WRIST,
+            pos=(np.asarray(profile.ee_offset) - 0.09 * approach).tolist(),
+            xyaxes=[*finger.tolist(), *np.cross(-approach, finger).tolist()],
+            fovy=75.0,
         )
 
     try:

@@ -143,8 +143,22 @@ class ResultStore:
     def _iter_results(self) -> Iterator[EpisodeResult]:
         query = f"SELECT {_COLUMNS} FROM episodes ORDER BY category, item_id, answer_side"
         for row in self._db.execute(query):
-            (item_id, answer_side, category, seed, outcome, chosen, x, y, z, dist, steps, wall,
-             error, video) = row
+            (
+                item_id,
+                answer_side,
+                category,
+                seed,
+                outcome,
+                chosen,
+                x,
+                y,
+                z,
+                dist,
+                steps,
+                wall,
+                error,
+                video,
+            ) = row
             yield EpisodeResult(
                 item_id=item_id,
                 category=category,

@@ -59,8 +59,13 @@ def jitter_color(rng: np.random.Generator, color: Color, amount: int = 18) -> Co
 def light_background(rng: np.random.Generator) -> Color:
     """A light, low-saturation background colour (white, cream, pale grey, pale tint)."""
     bases: list[Color] = [
-        (250, 250, 250), (246, 242, 230), (236, 238, 240), (238, 244, 250),
-        (244, 248, 238), (250, 240, 236), (242, 238, 248),
+        (250, 250, 250),
+        (246, 242, 230),
+        (236, 238, 240),
+        (238, 244, 250),
+        (244, 248, 238),
+        (250, 240, 236),
+        (242, 238, 248),
     ]
     base = pick(rng, bases)
     return tuple(int(np.clip(c + rng.integers(-6, 7), 215, 255)) for c in base)
@@ -115,26 +120,63 @@ class Pen:
         c, e = self.p(max(x0, x1), max(y0, y1))
         return [a, b, c, e]
 
-    def circle(self, x: float, y: float, rad: float, fill: Any = None,
-               outline: Any = None, width: float = 0.0) -> None:
+    def circle(
+        self,
+        x: float,
+        y: float,
+        rad: float,
+        fill: Any = None,
+        outline: Any = None,
+        width: float = 0.0,
+    ) -> None:
         """Disc of unit radius ``rad``."""
         self.ellipse(x - rad, y - rad, x + rad, y + rad, fill, outline, width)
 
-    def ellipse(self, x0: float, y0: float, x1: float, y1: float, fill: Any = None,
-                outline: Any = None, width: float = 0.0) -> None:
+    def ellipse(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        fill: Any = None,
+        outline: Any = None,
+        width: float = 0.0,
+    ) -> None:
         """Ellipse in a unit box."""
-        self.d.ellipse(self.box(x0, y0, x1, y1), fill=fill, outline=outline,
-                       width=self.w(width) if outline is not None else 0)
+        self.d.ellipse(
+            self.box(x0, y0, x1, y1),
+            fill=fill,
+            outline=outline,
+            width=self.w(width) if outline is not None else 0,
+        )
 
-    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: Any = None,
-             outline: Any = None, width: float = 0.0, radius: float = 0.0) -> None:
+    def rect(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        fill: Any = None,
+        outline: Any = None,
+        width: float = 0.0,
+        radius: float = 0.0,
+    ) -> None:
         """(Rounded) rectangle in a unit box."""
-        self.d.rounded_rectangle(self.box(x0, y0, x1, y1), radius=radius * self.r, fill=fill,
-                                 outline=outline,
-                                 width=self.w(width) if outline is not None else 0)
+        self.d.rounded_rectangle(
+            self.box(x0, y0, x1, y1),
+            radius=radius * self.r,
+            fill=fill,
+            outline=outline,
+            width=self.w(width) if outline is not None else 0,
+        )
 
-    def poly(self, pts: Sequence[tuple[float, float]], fill: Any = None,
-             outline: Any = None, width: float = 0.0) -> None:
+    def poly(
+        self,
+        pts: Sequence[tuple[float, float]],
+        fill: Any = None,
+        outline: Any = None,
+        width: float = 0.0,
+    ) -> None:
         """Filled polygon; the outline is drawn as a round-jointed closed line."""
         cp = self.pts(pts)
         if fill is not None:
@@ -142,8 +184,9 @@ class Pen:
         if outline is not None and width > 0:
             self.line([*pts, pts[0]], outline, width)
 
-    def line(self, pts: Sequence[tuple[float, float]], fill: Any, width: float,
-             caps: bool = True) -> None:
+    def line(
+        self, pts: Sequence[tuple[float, float]], fill: Any, width: float, caps: bool = True
+    ) -> None:
         """Thick polyline with round joints and (optionally) round caps."""
         cp = self.pts(pts)
         w = self.w(width)
@@ -153,8 +196,18 @@ class Pen:
                 h = w / 2.0
                 self.d.ellipse([x - h, y - h, x + h, y + h], fill=fill)
 
-    def arc(self, x: float, y: float, rx: float, ry: float, a0: float, a1: float,
-            fill: Any, width: float, caps: bool = True) -> None:
+    def arc(
+        self,
+        x: float,
+        y: float,
+        rx: float,
+        ry: float,
+        a0: float,
+        a1: float,
+        fill: Any,
+        width: float,
+        caps: bool = True,
+    ) -> None:
         """Thick elliptical arc from angle ``a0`` to ``a1`` (degrees, clockwise, 0 = +x)."""
         self.line(arc_points(x, y, rx, ry, a0, a1), fill, width, caps)
 
@@ -162,21 +215,37 @@ class Pen:
         """Filled pie slice (degrees, clockwise from +x)."""
         self.d.pieslice(self.box(x - rad, y - rad, x + rad, y + rad), a0, a1, fill=fill)
 
-    def chord(self, x0: float, y0: float, x1: float, y1: float, a0: float, a1: float,
-              fill: Any) -> None:
+    def chord(
+        self, x0: float, y0: float, x1: float, y1: float, a0: float, a1: float, fill: Any
+    ) -> None:
         """Filled chord of the ellipse in a unit box."""
         self.d.chord(self.box(x0, y0, x1, y1), a0, a1, fill=fill)
 
-    def text(self, x: float, y: float, s: str, size: float, fill: Any,
-             stroke: float = 0.0, stroke_fill: Any = None) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float,
+        fill: Any,
+        stroke: float = 0.0,
+        stroke_fill: Any = None,
+    ) -> None:
         """Text centred on ``(x, y)``; ``size`` is the font size in units."""
-        self.d.text(self.p(x, y), s, font=font(max(4, round(size * self.r))), fill=fill,
-                    anchor="mm", stroke_width=self.w(stroke) if stroke else 0,
-                    stroke_fill=stroke_fill)
+        self.d.text(
+            self.p(x, y),
+            s,
+            font=font(max(4, round(size * self.r))),
+            fill=fill,
+            anchor="mm",
+            stroke_width=self.w(stroke) if stroke else 0,
+            stroke_fill=stroke_fill,
+        )
 
 
-def arc_points(x: float, y: float, rx: float, ry: float, a0: float, a1: float,
-               n: int = 40) -> list[tuple[float, float]]:
+def arc_points(
+    x: float, y: float, rx: float, ry: float, a0: float, a1: float, n: int = 40
+) -> list[tuple[float, float]]:
     """Points along an elliptical arc (degrees, clockwise in image space)."""
     out = []
     for t in np.linspace(a0, a1, n):
@@ -185,8 +254,9 @@ def arc_points(x: float, y: float, rx: float, ry: float, a0: float, a1: float,
     return out
 
 
-def regular_polygon(x: float, y: float, rad: float, n: int,
-                    rot: float = 0.0) -> list[tuple[float, float]]:
+def regular_polygon(
+    x: float, y: float, rad: float, n: int, rot: float = 0.0
+) -> list[tuple[float, float]]:
     """Vertices of a regular ``n``-gon (first vertex at angle ``rot`` degrees from up)."""
     out = []
     for k in range(n):
@@ -195,8 +265,9 @@ def regular_polygon(x: float, y: float, rad: float, n: int,
     return out
 
 
-def rotate_pts(pts: Sequence[tuple[float, float]], angle: float,
-               ox: float = 0.0, oy: float = 0.0) -> list[tuple[float, float]]:
+def rotate_pts(
+    pts: Sequence[tuple[float, float]], angle: float, ox: float = 0.0, oy: float = 0.0
+) -> list[tuple[float, float]]:
     """Points rotated by ``angle`` degrees (clockwise on screen) about ``(ox, oy)``."""
     a = math.radians(angle)
     c, s = math.cos(a), math.sin(a)
@@ -210,9 +281,15 @@ def new_layer() -> tuple[Image.Image, Pen]:
     return layer, pen
 
 
-def finish(layer: Image.Image, rng: np.random.Generator, *, bg: Color | None = None,
-           max_rot: float = 8.0, scale: tuple[float, float] = (0.8, 1.0),
-           shift: float = 0.7) -> Image.Image:
+def finish(
+    layer: Image.Image,
+    rng: np.random.Generator,
+    *,
+    bg: Color | None = None,
+    max_rot: float = 8.0,
+    scale: tuple[float, float] = (0.8, 1.0),
+    shift: float = 0.7,
+) -> Image.Image:
     """Place an icon layer on a light background with random scale, rotation and shift.
 
     Args:
@@ -240,16 +317,23 @@ def finish(layer: Image.Image, rng: np.random.Generator, *, bg: Color | None = N
     m10, m11 = -sin / sc, cos / sc
     ox, oy = -c - tx, -c - ty
     coeffs = (m00, m01, c + m00 * ox + m01 * oy, m10, m11, c + m10 * ox + m11 * oy)
-    moved = layer.transform(layer.size, Image.Transform.AFFINE, coeffs,
-                            resample=Image.Resampling.BICUBIC)
+    moved = layer.transform(
+        layer.size, Image.Transform.AFFINE, coeffs, resample=Image.Resampling.BICUBIC
+    )
     out = Image.new("RGBA", layer.size, (*bg, 255))
     out.alpha_composite(moved)
     return out.convert("RGB").resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
 
 
-def render(draw_fn: Callable[[Pen], None], rng: np.random.Generator, *,
-           bg: Color | None = None, max_rot: float = 8.0,
-           scale: tuple[float, float] = (0.8, 1.0), shift: float = 0.7) -> Image.Image:
+def render(
+    draw_fn: Callable[[Pen], None],
+    rng: np.random.Generator,
+    *,
+    bg: Color | None = None,
+    max_rot: float = 8.0,
+    scale: tuple[float, float] = (0.8, 1.0),
+    shift: float = 0.7,
+) -> Image.Image:
     """Draw an icon with ``draw_fn(pen)`` at a random scale, shift and rotation.
 
     Same placement model as :func:`finish`, but scale and shift are applied by the pen
@@ -294,35 +378,56 @@ def render(draw_fn: Callable[[Pen], None], rng: np.random.Generator, *,
 #: Pictogram person poses: head centre, head radius and limbs as polylines (unit = height).
 _POSES: dict[str, dict[str, Any]] = {
     "stand": {
-        "head": (0.0, -0.40), "torso": [(0.0, -0.26), (0.0, 0.04)],
-        "limbs": [[(-0.02, -0.24), (-0.13, -0.10), (-0.14, 0.06)],
-                  [(0.02, -0.24), (0.13, -0.10), (0.14, 0.06)],
-                  [(-0.045, 0.04), (-0.06, 0.45)], [(0.045, 0.04), (0.06, 0.45)]],
+        "head": (0.0, -0.40),
+        "torso": [(0.0, -0.26), (0.0, 0.04)],
+        "limbs": [
+            [(-0.02, -0.24), (-0.13, -0.10), (-0.14, 0.06)],
+            [(0.02, -0.24), (0.13, -0.10), (0.14, 0.06)],
+            [(-0.045, 0.04), (-0.06, 0.45)],
+            [(0.045, 0.04), (0.06, 0.45)],
+        ],
     },
     "walk": {
-        "head": (0.02, -0.40), "torso": [(0.01, -0.26), (0.0, 0.04)],
-        "limbs": [[(0.01, -0.23), (0.10, -0.10), (0.18, 0.0)],
-                  [(0.01, -0.23), (-0.08, -0.10), (-0.15, 0.02)],
-                  [(0.0, 0.04), (0.08, 0.22), (0.16, 0.44)],
-                  [(0.0, 0.04), (-0.05, 0.24), (-0.15, 0.44)]],
+        "head": (0.02, -0.40),
+        "torso": [(0.01, -0.26), (0.0, 0.04)],
+        "limbs": [
+            [(0.01, -0.23), (0.10, -0.10), (0.18, 0.0)],
+            [(0.01, -0.23), (-0.08, -0.10), (-0.15, 0.02)],
+            [(0.0, 0.04), (0.08, 0.22), (0.16, 0.44)],
+            [(0.0, 0.04), (-0.05, 0.24), (-0.15, 0.44)],
+        ],
     },
     "run": {
-        "head": (0.09, -0.39), "torso": [(0.05, -0.26), (-0.04, 0.02)],
-        "limbs": [[(0.04, -0.22), (0.15, -0.10), (0.27, -0.18)],
-                  [(0.04, -0.22), (-0.08, -0.12), (-0.20, -0.20)],
-                  [(-0.04, 0.02), (0.13, 0.14), (0.11, 0.40)],
-                  [(-0.04, 0.02), (-0.12, 0.20), (-0.30, 0.26)]],
+        "head": (0.09, -0.39),
+        "torso": [(0.05, -0.26), (-0.04, 0.02)],
+        "limbs": [
+            [(0.04, -0.22), (0.15, -0.10), (0.27, -0.18)],
+            [(0.04, -0.22), (-0.08, -0.12), (-0.20, -0.20)],
+            [(-0.04, 0.02), (0.13, 0.14), (0.11, 0.40)],
+            [(-0.04, 0.02), (-0.12, 0.20), (-0.30, 0.26)],
+        ],
     },
     "sit": {
-        "head": (-0.06, -0.40), "torso": [(-0.06, -0.26), (-0.06, 0.02)],
-        "limbs": [[(-0.06, -0.20), (0.05, -0.06), (0.14, -0.06)],
-                  [(-0.06, 0.02), (0.16, 0.02), (0.20, 0.30), (0.28, 0.30)]],
+        "head": (-0.06, -0.40),
+        "torso": [(-0.06, -0.26), (-0.06, 0.02)],
+        "limbs": [
+            [(-0.06, -0.20), (0.05, -0.06), (0.14, -0.06)],
+            [(-0.06, 0.02), (0.16, 0.02), (0.20, 0.30), (0.28, 0.30)],
+        ],
     },
 }
 
 
-def person(pen: Pen, x: float, y: float, h: float, fill: Any, pose: str = "stand",
-           dress: bool = False, flip: bool = False) -> None:
+def person(
+    pen: Pen,
+    x: float,
+    y: float,
+    h: float,
+    fill: Any,
+    pose: str = "stand",
+    dress: bool = False,
+    flip: bool = False,
+) -> None:
     """Bold pictogram person of height ``h`` centred on ``(x, y)``.
 
     Args:
@@ -355,8 +460,13 @@ def person(pen: Pen, x: float, y: float, h: float, fill: Any, pose: str = "stand
         pen.line([q(*t) for t in limb], fill, 0.09 * h)
 
 
-def prohibition(pen: Pen, inner: Callable[[Pen], None], ring: Color = SIGN_RED,
-                face: Color = WHITE, slash: bool = True) -> None:
+def prohibition(
+    pen: Pen,
+    inner: Callable[[Pen], None],
+    ring: Color = SIGN_RED,
+    face: Color = WHITE,
+    slash: bool = True,
+) -> None:
     """Round prohibition sign: white disc, pictogram, red ring and diagonal slash on top."""
     pen.circle(0, 0, 0.98, fill=face)
     inner(pen.sub(0, 0, 0.72))
@@ -374,8 +484,9 @@ def square_sign(pen: Pen, fill: Color, border: Color = WHITE, radius: float = 0.
     pen.rect(-0.9, -0.9, 0.9, 0.9, fill=fill, outline=border, width=0.04, radius=radius * 0.8)
 
 
-def arrow(pen: Pen, pts: Sequence[tuple[float, float]], fill: Any, width: float,
-          head: float) -> None:
+def arrow(
+    pen: Pen, pts: Sequence[tuple[float, float]], fill: Any, width: float, head: float
+) -> None:
     """Thick polyline ending in a filled triangular arrow head of size ``head``."""
     (x0, y0), (x1, y1) = pts[-2], pts[-1]
     ang = math.atan2(y1 - y0, x1 - x0)
@@ -383,16 +494,21 @@ def arrow(pen: Pen, pts: Sequence[tuple[float, float]], fill: Any, width: float,
     bx, by = x1 - ux * head, y1 - uy * head
     pen.line([*pts[:-1], (bx + ux * 0.01, by + uy * 0.01)], fill, width)
     nx, ny = -uy, ux
-    pen.poly([(x1, y1), (bx + nx * head * 0.75, by + ny * head * 0.75),
-              (bx - nx * head * 0.75, by - ny * head * 0.75)], fill=fill)
+    pen.poly(
+        [
+            (x1, y1),
+            (bx + nx * head * 0.75, by + ny * head * 0.75),
+            (bx - nx * head * 0.75, by - ny * head * 0.75),
+        ],
+        fill=fill,
+    )
 
 
 def bicycle(pen: Pen, fill: Any, width: float = 0.09) -> None:
     """Side view bicycle filling roughly ``[-1, 1] x [-0.6, 0.5]``."""
     pen.circle(-0.55, 0.18, 0.38, outline=fill, width=width)
     pen.circle(0.55, 0.18, 0.38, outline=fill, width=width)
-    pen.line([(-0.55, 0.18), (-0.1, 0.18), (0.3, -0.25), (-0.2, -0.25), (-0.55, 0.18)],
-             fill, width)
+    pen.line([(-0.55, 0.18), (-0.1, 0.18), (0.3, -0.25), (-0.2, -0.25), (-0.55, 0.18)], fill, width)
     pen.line([(-0.1, 0.18), (-0.28, -0.4)], fill, width)
     pen.line([(-0.4, -0.42), (-0.14, -0.42)], fill, width * 1.2)
     pen.line([(0.55, 0.18), (0.25, -0.48), (0.4, -0.52)], fill, width)
@@ -400,8 +516,12 @@ def bicycle(pen: Pen, fill: Any, width: float = 0.09) -> None:
 
 def car_side(pen: Pen, body: Any, window: Any = (200, 225, 245), outline: Any = INK) -> None:
     """Side view car filling roughly ``[-1, 1] x [-0.6, 0.55]``."""
-    pen.poly([(-0.55, -0.1), (-0.35, -0.52), (0.3, -0.52), (0.55, -0.1)], fill=body,
-             outline=outline, width=0.05)
+    pen.poly(
+        [(-0.55, -0.1), (-0.35, -0.52), (0.3, -0.52), (0.55, -0.1)],
+        fill=body,
+        outline=outline,
+        width=0.05,
+    )
     pen.rect(-0.95, -0.12, 0.95, 0.32, fill=body, outline=outline, width=0.05, radius=0.12)
     pen.poly([(-0.42, -0.14), (-0.29, -0.43), (-0.04, -0.43), (-0.04, -0.14)], fill=window)
     pen.poly([(0.04, -0.14), (0.04, -0.43), (0.26, -0.43), (0.43, -0.14)], fill=window)
@@ -412,11 +532,14 @@ def car_side(pen: Pen, body: Any, window: Any = (200, 225, 245), outline: Any = 
 
 def fish(pen: Pen, body: Any, outline: Any = INK) -> None:
     """Side view fish facing right, roughly ``[-1, 1] x [-0.55, 0.55]``."""
-    pen.poly([(-0.55, 0.0), (-0.98, -0.45), (-0.9, 0.0), (-0.98, 0.45)], fill=body,
-             outline=outline, width=0.05)
+    pen.poly(
+        [(-0.55, 0.0), (-0.98, -0.45), (-0.9, 0.0), (-0.98, 0.45)],
+        fill=body,
+        outline=outline,
+        width=0.05,
+    )
     pen.ellipse(-0.7, -0.48, 0.95, 0.48, fill=body, outline=outline, width=0.05)
-    pen.poly([(-0.1, -0.42), (0.15, -0.68), (0.3, -0.42)], fill=body, outline=outline,
-             width=0.05)
+    pen.poly([(-0.1, -0.42), (0.15, -0.68), (0.3, -0.42)], fill=body, outline=outline, width=0.05)
     pen.circle(0.55, -0.1, 0.09, fill=outline)
     pen.arc(0.2, 0.0, 0.18, 0.3, -70, 70, outline, 0.05)
 
@@ -425,8 +548,12 @@ def cup(pen: Pen, body: Any, outline: Any = INK) -> None:
     """Mug with handle, roughly ``[-0.8, 0.8] x [-0.6, 0.7]``."""
     pen.arc(0.5, 0.05, 0.32, 0.28, -90, 90, outline, 0.2)
     pen.arc(0.5, 0.05, 0.32, 0.28, -90, 90, body, 0.1)
-    pen.poly([(-0.6, -0.55), (0.55, -0.55), (0.45, 0.6), (-0.5, 0.6)], fill=body,
-             outline=outline, width=0.06)
+    pen.poly(
+        [(-0.6, -0.55), (0.55, -0.55), (0.45, 0.6), (-0.5, 0.6)],
+        fill=body,
+        outline=outline,
+        width=0.06,
+    )
 
 
 def article(noun: str) -> str:

@@ -20,16 +20,32 @@ from act2answer.synth.categories._pictograms import (
 
 #: expression -> (verb phrases, attributive adjectives, noun, valence)
 EXPRESSIONS: dict[str, tuple[list[str], list[str], str, int]] = {
-    "happy": (["looks happy", "looks cheerful", "is smiling"], ["happy", "smiling"],
-              "happiness", 1),
+    "happy": (
+        ["looks happy", "looks cheerful", "is smiling"],
+        ["happy", "smiling"],
+        "happiness",
+        1,
+    ),
     "sad": (["looks sad", "looks unhappy"], ["sad", "unhappy"], "sadness", -1),
     "angry": (["looks angry", "looks cross", "is furious"], ["angry", "cross"], "anger", -1),
-    "surprised": (["looks surprised", "looks astonished"], ["surprised", "astonished"],
-                  "surprise", 0),
-    "scared": (["looks scared", "looks frightened", "is afraid"], ["scared", "frightened"],
-               "fear", -1),
-    "neutral": (["shows no emotion", "looks neutral"], ["neutral", "expressionless"],
-                "no emotion", 0),
+    "surprised": (
+        ["looks surprised", "looks astonished"],
+        ["surprised", "astonished"],
+        "surprise",
+        0,
+    ),
+    "scared": (
+        ["looks scared", "looks frightened", "is afraid"],
+        ["scared", "frightened"],
+        "fear",
+        -1,
+    ),
+    "neutral": (
+        ["shows no emotion", "looks neutral"],
+        ["neutral", "expressionless"],
+        "no emotion",
+        0,
+    ),
     "laughing": (["is laughing", "is laughing out loud"], ["laughing"], "laughter", 1),
     "sleepy": (["looks sleepy", "looks tired"], ["sleepy", "tired"], "tiredness", 0),
     "crying": (["is crying", "is in tears"], ["crying"], "tears", -1),
@@ -38,8 +54,17 @@ EXPRESSIONS: dict[str, tuple[list[str], list[str], str, int]] = {
 #: Pairs too close to ask about (both answers would be defensible).
 EXCLUDED = [{"happy", "laughing"}, {"sad", "crying"}]
 
-FACE_COLORS = [(255, 205, 50), (250, 215, 80), (245, 205, 170), (225, 170, 125), (180, 120, 80),
-               (120, 80, 50), (170, 210, 240), (190, 230, 170), (240, 180, 200)]
+FACE_COLORS = [
+    (255, 205, 50),
+    (250, 215, 80),
+    (245, 205, 170),
+    (225, 170, 125),
+    (180, 120, 80),
+    (120, 80, 50),
+    (170, 210, 240),
+    (190, 230, 170),
+    (240, 180, 200),
+]
 
 TEMPLATES = [
     "put the cube on the face that {vp}",
@@ -55,8 +80,10 @@ def _style(rng: np.random.Generator) -> dict[str, Any]:
         "face": jitter_color(rng, pick(rng, FACE_COLORS), 10),
         "aspect": float(rng.uniform(0.88, 1.05)),
         "accessory": pick(rng, ["none", "none", "glasses", "hat", "bow", "hair", "cap"]),
-        "acc_color": jitter_color(rng, pick(rng, [(200, 40, 40), (40, 90, 200), (40, 140, 70),
-                                                  (150, 60, 170), (60, 50, 40)])),
+        "acc_color": jitter_color(
+            rng,
+            pick(rng, [(200, 40, 40), (40, 90, 200), (40, 140, 70), (150, 60, 170), (60, 50, 40)]),
+        ),
         "blush": bool(rng.random() < 0.3),
         "eye_dx": float(rng.uniform(0.26, 0.33)),
         "variant": int(rng.integers(2)),
@@ -99,8 +126,9 @@ def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
     dx, ey = st["eye_dx"], -0.08
     if st["blush"]:
         for s in (-1, 1):
-            pen.ellipse(s * 0.5 - 0.12, 0.12, s * 0.5 + 0.12, 0.24,
-                        fill=lighter((240, 90, 110), 0.3))
+            pen.ellipse(
+                s * 0.5 - 0.12, 0.12, s * 0.5 + 0.12, 0.24, fill=lighter((240, 90, 110), 0.3)
+            )
     if expr == "happy":
         _brows(pen, dx, -0.36, -0.38, 0.05)
         _eyes(pen, "dot", dx, ey)
@@ -130,8 +158,10 @@ def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
         pen.arc(0, 0.62, 0.3, 0.22, 205, 335, INK, 0.1)
         for s in (-1, 1):
             x = s * dx
-            pen.poly([(x - 0.07, ey + 0.08), (x + 0.07, ey + 0.08), (x + 0.1, 0.5),
-                      (x - 0.1, 0.5)], fill=(60, 150, 240))
+            pen.poly(
+                [(x - 0.07, ey + 0.08), (x + 0.07, ey + 0.08), (x + 0.1, 0.5), (x - 0.1, 0.5)],
+                fill=(60, 150, 240),
+            )
             pen.circle(x, 0.5, 0.1, fill=(60, 150, 240))
     elif expr == "angry":
         _brows(pen, dx, -0.2, -0.42)
@@ -139,8 +169,9 @@ def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
         if st["variant"] == 0:
             pen.arc(0, 0.6, 0.28, 0.16, 200, 340, INK, 0.1)
         else:
-            pen.rect(-0.32, 0.3, 0.32, 0.52, fill=(255, 255, 255), outline=INK, width=0.06,
-                     radius=0.05)
+            pen.rect(
+                -0.32, 0.3, 0.32, 0.52, fill=(255, 255, 255), outline=INK, width=0.06, radius=0.05
+            )
             pen.line([(-0.32, 0.41), (0.32, 0.41)], INK, 0.04)
             for x in (-0.16, 0.0, 0.16):
                 pen.line([(x, 0.3), (x, 0.52)], INK, 0.04)
@@ -151,8 +182,7 @@ def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
     elif expr == "scared":
         _brows(pen, dx, -0.5, -0.36)
         _eyes(pen, "wide", dx, ey)
-        pen.rect(-0.36, 0.28, 0.36, 0.56, fill=(255, 255, 255), outline=INK, width=0.06,
-                 radius=0.1)
+        pen.rect(-0.36, 0.28, 0.36, 0.56, fill=(255, 255, 255), outline=INK, width=0.06, radius=0.1)
         pen.line([(-0.36, 0.42), (0.36, 0.42)], INK, 0.04)
         for x in (-0.18, 0.0, 0.18):
             pen.line([(x, 0.28), (x, 0.56)], INK, 0.04)
@@ -219,12 +249,17 @@ class Generator:
         question = f"Which face {vp}?"
         st_c, st_d = _style(rng), _style(rng)
         correct = render(lambda p: _face(p, target, st_c), rng, max_rot=12.0, scale=(0.8, 1.0))
-        distractor = render(lambda p: _face(p, other, st_d), rng, max_rot=12.0,
-                            scale=(0.8, 1.0))
-        meta = {"concept": target, "distractor_concept": other, "phrase": vp, "template": t,
-                "correct_style": {k: (list(v) if isinstance(v, tuple) else v)
-                                  for k, v in st_c.items()},
-                "distractor_style": {k: (list(v) if isinstance(v, tuple) else v)
-                                     for k, v in st_d.items()}}
-        return GeneratedItem(question, instruction, correct, distractor,
-                             _difficulty(target, other), meta)
+        distractor = render(lambda p: _face(p, other, st_d), rng, max_rot=12.0, scale=(0.8, 1.0))
+        meta = {
+            "concept": target,
+            "distractor_concept": other,
+            "phrase": vp,
+            "template": t,
+            "correct_style": {k: (list(v) if isinstance(v, tuple) else v) for k, v in st_c.items()},
+            "distractor_style": {
+                k: (list(v) if isinstance(v, tuple) else v) for k, v in st_d.items()
+            },
+        }
+        return GeneratedItem(
+            question, instruction, correct, distractor, _difficulty(target, other), meta
+        )

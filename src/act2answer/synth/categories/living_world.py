@@ -39,15 +39,14 @@ W = 0.05  # outline width
 def _bird(p: Pen, c: Color) -> None:
     p.line([(-0.05, 0.35), (-0.05, 0.72)], (230, 140, 0), 0.06)
     p.line([(0.15, 0.35), (0.15, 0.72)], (230, 140, 0), 0.06)
-    p.poly([(-0.45, 0.0), (-0.95, -0.25), (-0.88, 0.25)], fill=darker(c, 0.8), outline=INK,
-           width=W)
+    p.poly([(-0.45, 0.0), (-0.95, -0.25), (-0.88, 0.25)], fill=darker(c, 0.8), outline=INK, width=W)
     p.ellipse(-0.6, -0.25, 0.45, 0.45, fill=c, outline=INK, width=W)
-    p.poly([(0.62, -0.38), (0.95, -0.25), (0.62, -0.15)], fill=(245, 160, 0), outline=INK,
-           width=0.03)
+    p.poly(
+        [(0.62, -0.38), (0.95, -0.25), (0.62, -0.15)], fill=(245, 160, 0), outline=INK, width=0.03
+    )
     p.circle(0.42, -0.3, 0.28, fill=c, outline=INK, width=W)
     p.circle(0.5, -0.36, 0.06, fill=INK)
-    p.poly([(-0.35, 0.0), (0.15, 0.0), (-0.3, -0.75)], fill=darker(c, 0.8), outline=INK,
-           width=W)
+    p.poly([(-0.35, 0.0), (0.15, 0.0), (-0.3, -0.75)], fill=darker(c, 0.8), outline=INK, width=W)
 
 
 def _fish(p: Pen, c: Color) -> None:
@@ -59,8 +58,9 @@ def _cat(p: Pen, c: Color) -> None:
     p.arc(0.55, 0.45, 0.3, 0.4, -90, 90, c, 0.08)
     p.ellipse(-0.5, -0.05, 0.5, 0.92, fill=c, outline=INK, width=W)
     for s in (-1, 1):
-        p.poly([(s * 0.38, -0.62), (s * 0.45, -0.98), (s * 0.12, -0.72)], fill=c, outline=INK,
-               width=W)
+        p.poly(
+            [(s * 0.38, -0.62), (s * 0.45, -0.98), (s * 0.12, -0.72)], fill=c, outline=INK, width=W
+        )
     p.circle(0, -0.38, 0.45, fill=c, outline=INK, width=W)
     for s in (-1, 1):
         p.ellipse(s * 0.18 - 0.07, -0.5, s * 0.18 + 0.07, -0.32, fill=(90, 160, 60))
@@ -119,33 +119,46 @@ def _bee(p: Pen, c: Color) -> None:
 
 def _snail(p: Pen, c: Color) -> None:
     body = (170, 190, 120)
-    p.poly([(-0.95, 0.62), (0.75, 0.62), (0.8, 0.1), (0.62, 0.1), (0.55, 0.45), (-0.85, 0.45)],
-           fill=body, outline=INK, width=W)
+    p.poly(
+        [(-0.95, 0.62), (0.75, 0.62), (0.8, 0.1), (0.62, 0.1), (0.55, 0.45), (-0.85, 0.45)],
+        fill=body,
+        outline=INK,
+        width=W,
+    )
     p.line([(0.7, 0.15), (0.6, -0.3)], INK, 0.04)
     p.line([(0.75, 0.15), (0.92, -0.25)], INK, 0.04)
     p.circle(0.6, -0.3, 0.06, fill=INK)
     p.circle(0.92, -0.25, 0.06, fill=INK)
     p.circle(-0.15, -0.05, 0.58, fill=c, outline=INK, width=W)
-    pts = [(-0.15 + 0.5 * (1 - t / 14) * math.cos(t * 0.9), -0.05 + 0.5 * (1 - t / 14)
-            * math.sin(t * 0.9)) for t in np.linspace(0, 12, 60)]
+    pts = [
+        (
+            -0.15 + 0.5 * (1 - t / 14) * math.cos(t * 0.9),
+            -0.05 + 0.5 * (1 - t / 14) * math.sin(t * 0.9),
+        )
+        for t in np.linspace(0, 12, 60)
+    ]
     p.line(pts, darker(c, 0.6), 0.06)
 
 
 def _whale(p: Pen, c: Color) -> None:
-    p.poly([(-0.7, 0.15), (-1.0, -0.2), (-0.95, 0.05), (-1.0, 0.45)], fill=c, outline=INK,
-           width=W)
+    p.poly([(-0.7, 0.15), (-1.0, -0.2), (-0.95, 0.05), (-1.0, 0.45)], fill=c, outline=INK, width=W)
     p.ellipse(-0.8, -0.3, 0.95, 0.6, fill=c, outline=INK, width=W)
     p.chord(-0.6, 0.0, 0.9, 0.6, 0, 180, lighter(c, 0.55))
     p.circle(0.55, 0.05, 0.06, fill=INK)
     for a in (-120, -90, -60):
         r = math.radians(a)
-        p.line([(0.3, -0.35), (0.3 + 0.35 * math.cos(r), -0.35 + 0.45 * math.sin(r))],
-               (80, 170, 240), 0.06)
+        p.line(
+            [(0.3, -0.35), (0.3 + 0.35 * math.cos(r), -0.35 + 0.45 * math.sin(r))],
+            (80, 170, 240),
+            0.06,
+        )
 
 
 def _snake(p: Pen, c: Color) -> None:
-    pts = [(-0.85 + 1.5 * t, 0.3 + 0.35 * math.sin(t * 2 * math.pi * 1.4))
-           for t in np.linspace(0, 1, 40)]
+    pts = [
+        (-0.85 + 1.5 * t, 0.3 + 0.35 * math.sin(t * 2 * math.pi * 1.4))
+        for t in np.linspace(0, 1, 40)
+    ]
     p.line(pts, INK, 0.26)
     p.line(pts, c, 0.18)
     for x, y in pts[3:-3:4]:
@@ -159,10 +172,20 @@ def _snake(p: Pen, c: Color) -> None:
 
 
 def _tree(p: Pen, c: Color) -> None:
-    p.poly([(-0.14, 0.95), (-0.1, 0.0), (0.1, 0.0), (0.14, 0.95)], fill=(120, 80, 40),
-           outline=INK, width=W)
-    blobs = [(0, -0.4, 0.45), (-0.42, -0.15, 0.35), (0.42, -0.15, 0.35), (-0.25, -0.7, 0.3),
-             (0.25, -0.7, 0.3), (0, 0.05, 0.3)]
+    p.poly(
+        [(-0.14, 0.95), (-0.1, 0.0), (0.1, 0.0), (0.14, 0.95)],
+        fill=(120, 80, 40),
+        outline=INK,
+        width=W,
+    )
+    blobs = [
+        (0, -0.4, 0.45),
+        (-0.42, -0.15, 0.35),
+        (0.42, -0.15, 0.35),
+        (-0.25, -0.7, 0.3),
+        (0.25, -0.7, 0.3),
+        (0, 0.05, 0.3),
+    ]
     for x, y, r in blobs:
         p.circle(x, y, r + 0.04, fill=INK)
     for x, y, r in blobs:
@@ -175,8 +198,7 @@ def _flower(p: Pen, c: Color) -> None:
     p.ellipse(-0.45, 0.55, 0.0, 0.75, fill=(60, 160, 60), outline=INK, width=0.03)
     for k in range(6):
         a = math.radians(60 * k)
-        p.circle(0.3 * math.cos(a), -0.4 + 0.3 * math.sin(a), 0.22, fill=c, outline=INK,
-                 width=0.04)
+        p.circle(0.3 * math.cos(a), -0.4 + 0.3 * math.sin(a), 0.22, fill=c, outline=INK, width=0.04)
     p.circle(0, -0.4, 0.17, fill=(250, 200, 30), outline=INK, width=0.04)
 
 
@@ -187,8 +209,12 @@ def _cactus(p: Pen, c: Color) -> None:
     p.line([(0.2, -0.15), (0.48, -0.15), (0.48, -0.55)], INK, 0.2)
     p.line([(0.2, -0.15), (0.48, -0.15), (0.48, -0.55)], c, 0.12)
     p.rect(-0.19, -0.1, 0.19, 0.1, fill=c)
-    p.poly([(-0.45, 0.45), (0.45, 0.45), (0.35, 0.95), (-0.35, 0.95)], fill=(200, 100, 60),
-           outline=INK, width=W)
+    p.poly(
+        [(-0.45, 0.45), (0.45, 0.45), (0.35, 0.95), (-0.35, 0.95)],
+        fill=(200, 100, 60),
+        outline=INK,
+        width=W,
+    )
     for y in (-0.6, -0.3, 0.0, 0.3):
         p.line([(-0.04, y), (0.04, y)], darker(c, 0.6), 0.03)
 
@@ -197,8 +223,12 @@ def _potted(p: Pen, c: Color) -> None:
     for ang in (-60, -30, 0, 30, 60):
         leaf = [(0, 0.3), (-0.15, -0.2), (0, -0.75), (0.15, -0.2)]
         p.poly(rotate_pts(leaf, ang, 0, 0.3), fill=c, outline=INK, width=0.04)
-    p.poly([(-0.45, 0.3), (0.45, 0.3), (0.35, 0.95), (-0.35, 0.95)], fill=(60, 110, 190),
-           outline=INK, width=W)
+    p.poly(
+        [(-0.45, 0.3), (0.45, 0.3), (0.35, 0.95), (-0.35, 0.95)],
+        fill=(60, 110, 190),
+        outline=INK,
+        width=W,
+    )
 
 
 def _mushroom(p: Pen, c: Color) -> None:
@@ -211,8 +241,15 @@ def _mushroom(p: Pen, c: Color) -> None:
 
 
 def _rock(p: Pen, c: Color) -> None:
-    pts = [(-0.85, 0.6), (-0.75, 0.0), (-0.4, -0.45), (0.1, -0.55), (0.55, -0.3), (0.85, 0.2),
-           (0.8, 0.6)]
+    pts = [
+        (-0.85, 0.6),
+        (-0.75, 0.0),
+        (-0.4, -0.45),
+        (0.1, -0.55),
+        (0.55, -0.3),
+        (0.85, 0.2),
+        (0.8, 0.6),
+    ]
     p.poly(pts, fill=c, outline=INK, width=W)
     p.poly([(-0.4, -0.45), (0.1, -0.55), (0.0, -0.05), (-0.5, 0.1)], fill=lighter(c, 0.3))
     p.line([(0.0, -0.05), (0.3, 0.6)], darker(c, 0.7), 0.03)
@@ -244,8 +281,7 @@ def _ball(p: Pen, c: Color) -> None:
 
 def _house(p: Pen, c: Color) -> None:
     p.rect(-0.65, -0.15, 0.65, 0.85, fill=c, outline=INK, width=W)
-    p.poly([(-0.85, -0.1), (0.0, -0.85), (0.85, -0.1)], fill=(190, 50, 40), outline=INK,
-           width=W)
+    p.poly([(-0.85, -0.1), (0.0, -0.85), (0.85, -0.1)], fill=(190, 50, 40), outline=INK, width=W)
     p.rect(-0.15, 0.3, 0.18, 0.85, fill=(120, 80, 40), outline=INK, width=0.04)
     p.rect(-0.52, 0.05, -0.27, 0.3, fill=(190, 225, 250), outline=INK, width=0.04)
     p.rect(0.3, 0.05, 0.55, 0.3, fill=(190, 225, 250), outline=INK, width=0.04)
@@ -282,8 +318,12 @@ def _robot(p: Pen, c: Color) -> None:
 
 def _carrot(p: Pen, c: Color) -> None:
     for ang in (-25, 0, 25):
-        p.poly(rotate_pts([(-0.08, -0.45), (0.0, -0.95), (0.08, -0.45)], ang, 0, -0.45),
-               fill=(60, 160, 50), outline=INK, width=0.03)
+        p.poly(
+            rotate_pts([(-0.08, -0.45), (0.0, -0.95), (0.08, -0.45)], ang, 0, -0.45),
+            fill=(60, 160, 50),
+            outline=INK,
+            width=0.03,
+        )
     p.poly([(-0.3, -0.5), (0.3, -0.5), (0.0, 0.95)], fill=c, outline=INK, width=W)
     for y in (-0.2, 0.15, 0.45):
         p.line([(-0.12, y), (0.05, y)], darker(c, 0.7), 0.03)
@@ -307,8 +347,12 @@ def _banana_food(p: Pen, c: Color) -> None:
 
 
 def _cheese(p: Pen, c: Color) -> None:
-    p.poly([(-0.85, 0.55), (0.85, 0.55), (0.85, -0.1), (-0.85, 0.05)], fill=darker(c, 0.85),
-           outline=INK, width=W)
+    p.poly(
+        [(-0.85, 0.55), (0.85, 0.55), (0.85, -0.1), (-0.85, 0.05)],
+        fill=darker(c, 0.85),
+        outline=INK,
+        width=W,
+    )
     p.poly([(-0.85, 0.05), (0.85, -0.1), (0.5, -0.55)], fill=c, outline=INK, width=W)
     for x, y, r in ((-0.4, 0.3, 0.1), (0.2, 0.2, 0.13), (0.6, 0.4, 0.08), (0.35, -0.2, 0.07)):
         p.circle(x, y, r, fill=darker(c, 0.65))
@@ -319,62 +363,178 @@ def _grass(p: Pen, c: Color) -> None:
         x = -0.8 + k * 0.2
         top = -0.9 + 0.35 * abs(math.sin(k * 1.7))
         lean = 0.25 * math.sin(k * 2.3)
-        p.poly([(x - 0.1, 0.85), (x + lean, top), (x + 0.1, 0.85)], fill=c, outline=INK,
-               width=0.03)
+        p.poly([(x - 0.1, 0.85), (x + lean, top), (x + 0.1, 0.85)], fill=c, outline=INK, width=0.03)
     p.rect(-0.95, 0.78, 0.95, 0.92, fill=(120, 80, 40), radius=0.04)
 
 
 GREENS = [(60, 160, 60), (40, 130, 60), (90, 170, 50)]
-BRIGHT = [(220, 50, 50), (40, 110, 220), (240, 150, 20), (150, 70, 190), (30, 160, 170),
-          (230, 90, 150)]
+BRIGHT = [
+    (220, 50, 50),
+    (40, 110, 220),
+    (240, 150, 20),
+    (150, 70, 190),
+    (30, 160, 170),
+    (230, 90, 150),
+]
 
 #: entity -> (draw, palette, attributes, emoji codepoint)
 ENTITIES: dict[str, tuple[DrawFn, list[Color], dict[str, Any], str]] = {
-    "bird": (_bird, [(60, 130, 220), (220, 60, 50), (245, 200, 40)],
-             {"kind": "animal", "flies": True, "water": False, "eggs": True, "mammal": False,
-              "insect": False}, "\U0001f426"),
-    "fish": (_fish, [(250, 140, 30), (60, 150, 230), (230, 80, 120)],
-             {"kind": "animal", "flies": False, "water": True, "eggs": True, "mammal": False,
-              "insect": False}, "\U0001f41f"),
-    "cat": (_cat, [(240, 150, 50), (150, 150, 155), (110, 80, 60)],
-            {"kind": "animal", "flies": False, "water": False, "eggs": False, "mammal": True,
-             "insect": False}, "\U0001f408"),
-    "dog": (_dog, [(190, 130, 70), (230, 200, 150), (150, 100, 60)],
-            {"kind": "animal", "flies": False, "water": False, "eggs": False, "mammal": True,
-             "insect": False}, "\U0001f415"),
-    "rabbit": (_rabbit, [(235, 235, 235), (180, 170, 160), (190, 140, 100)],
-               {"kind": "animal", "flies": False, "water": False, "eggs": False,
-                "mammal": True, "insect": False}, "\U0001f407"),
-    "butterfly": (_butterfly, BRIGHT,
-                  {"kind": "animal", "flies": True, "water": False, "eggs": True,
-                   "mammal": False, "insect": True}, "\U0001f98b"),
-    "bee": (_bee, [(250, 200, 30), (245, 185, 20)],
-            {"kind": "animal", "flies": True, "water": False, "eggs": True, "mammal": False,
-             "insect": True}, "\U0001f41d"),
-    "snail": (_snail, [(190, 120, 60), (210, 150, 80)],
-              {"kind": "animal", "flies": False, "water": None, "eggs": True, "mammal": False,
-               "insect": False}, "\U0001f40c"),
-    "whale": (_whale, [(60, 110, 180), (80, 130, 200), (90, 100, 130)],
-              {"kind": "animal", "flies": False, "water": True, "eggs": False, "mammal": True,
-               "insect": False}, "\U0001f40b"),
-    "snake": (_snake, [(70, 160, 60), (150, 190, 40), (40, 130, 90)],
-              {"kind": "animal", "flies": False, "water": None, "eggs": True, "mammal": False,
-               "insect": False}, "\U0001f40d"),
+    "bird": (
+        _bird,
+        [(60, 130, 220), (220, 60, 50), (245, 200, 40)],
+        {
+            "kind": "animal",
+            "flies": True,
+            "water": False,
+            "eggs": True,
+            "mammal": False,
+            "insect": False,
+        },
+        "\U0001f426",
+    ),
+    "fish": (
+        _fish,
+        [(250, 140, 30), (60, 150, 230), (230, 80, 120)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": True,
+            "eggs": True,
+            "mammal": False,
+            "insect": False,
+        },
+        "\U0001f41f",
+    ),
+    "cat": (
+        _cat,
+        [(240, 150, 50), (150, 150, 155), (110, 80, 60)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": False,
+            "eggs": False,
+            "mammal": True,
+            "insect": False,
+        },
+        "\U0001f408",
+    ),
+    "dog": (
+        _dog,
+        [(190, 130, 70), (230, 200, 150), (150, 100, 60)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": False,
+            "eggs": False,
+            "mammal": True,
+            "insect": False,
+        },
+        "\U0001f415",
+    ),
+    "rabbit": (
+        _rabbit,
+        [(235, 235, 235), (180, 170, 160), (190, 140, 100)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": False,
+            "eggs": False,
+            "mammal": True,
+            "insect": False,
+        },
+        "\U0001f407",
+    ),
+    "butterfly": (
+        _butterfly,
+        BRIGHT,
+        {
+            "kind": "animal",
+            "flies": True,
+            "water": False,
+            "eggs": True,
+            "mammal": False,
+            "insect": True,
+        },
+        "\U0001f98b",
+    ),
+    "bee": (
+        _bee,
+        [(250, 200, 30), (245, 185, 20)],
+        {
+            "kind": "animal",
+            "flies": True,
+            "water": False,
+            "eggs": True,
+            "mammal": False,
+            "insect": True,
+        },
+        "\U0001f41d",
+    ),
+    "snail": (
+        _snail,
+        [(190, 120, 60), (210, 150, 80)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": None,
+            "eggs": True,
+            "mammal": False,
+            "insect": False,
+        },
+        "\U0001f40c",
+    ),
+    "whale": (
+        _whale,
+        [(60, 110, 180), (80, 130, 200), (90, 100, 130)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": True,
+            "eggs": False,
+            "mammal": True,
+            "insect": False,
+        },
+        "\U0001f40b",
+    ),
+    "snake": (
+        _snake,
+        [(70, 160, 60), (150, 190, 40), (40, 130, 90)],
+        {
+            "kind": "animal",
+            "flies": False,
+            "water": None,
+            "eggs": True,
+            "mammal": False,
+            "insect": False,
+        },
+        "\U0001f40d",
+    ),
     "tree": (_tree, GREENS, {"kind": "plant"}, "\U0001f333"),
     "flower": (_flower, BRIGHT, {"kind": "plant"}, "\U0001f33c"),
     "cactus": (_cactus, GREENS, {"kind": "plant"}, "\U0001f335"),
     "potted plant": (_potted, GREENS, {"kind": "plant"}, "\U0001fab4"),
-    "mushroom": (_mushroom, [(220, 40, 40), (200, 120, 60)], {"kind": "fungus"},
-                 "\U0001f344"),
-    "rock": (_rock, [(150, 150, 150), (140, 125, 110), (120, 120, 130)], {"kind": "object"},
-             "\U0001faa8"),
+    "mushroom": (_mushroom, [(220, 40, 40), (200, 120, 60)], {"kind": "fungus"}, "\U0001f344"),
+    "rock": (
+        _rock,
+        [(150, 150, 150), (140, 125, 110), (120, 120, 130)],
+        {"kind": "object"},
+        "\U0001faa8",
+    ),
     "car": (_car, BRIGHT, {"kind": "object"}, "\U0001f697"),
-    "chair": (_chair, [(150, 100, 60), (200, 60, 50), (60, 110, 190)], {"kind": "object"},
-              "\U0001fa91"),
+    "chair": (
+        _chair,
+        [(150, 100, 60), (200, 60, 50), (60, 110, 190)],
+        {"kind": "object"},
+        "\U0001fa91",
+    ),
     "cup": (_cup, BRIGHT, {"kind": "object"}, "\u2615"),
     "ball": (_ball, [(220, 50, 50), (40, 160, 80)], {"kind": "object"}, "\u26bd"),
-    "house": (_house, [(240, 220, 170), (200, 220, 240), (240, 200, 200)], {"kind": "object"},
-              "\U0001f3e0"),
+    "house": (
+        _house,
+        [(240, 220, 170), (200, 220, 240), (240, 200, 200)],
+        {"kind": "object"},
+        "\U0001f3e0",
+    ),
     "key": (_key, [(230, 190, 40), (190, 190, 200)], {"kind": "object"}, "\U0001f511"),
     "book": (_book, BRIGHT, {"kind": "object"}, "\U0001f4d5"),
     "robot": (_robot, [(160, 170, 185), (120, 160, 210)], {"kind": "object"}, "\U0001f916"),
@@ -386,10 +546,15 @@ ENTITIES: dict[str, tuple[DrawFn, list[Color], dict[str, Any], str]] = {
 }
 
 #: What eats what: animal -> (food it eats, foods it does not eat).
-FOOD = {"rabbit": ("carrot", ["bone", "fish", "cheese"]), "dog": ("bone", ["banana", "flower"]),
-        "cat": ("fish", ["carrot", "grass", "banana"]), "cow": ("grass", ["bone", "fish"]),
-        "monkey": ("banana", ["bone", "fish"]), "mouse": ("cheese", ["bone"]),
-        "bee": ("flower", ["bone", "cheese", "fish"])}
+FOOD = {
+    "rabbit": ("carrot", ["bone", "fish", "cheese"]),
+    "dog": ("bone", ["banana", "flower"]),
+    "cat": ("fish", ["carrot", "grass", "banana"]),
+    "cow": ("grass", ["bone", "fish"]),
+    "monkey": ("banana", ["bone", "fish"]),
+    "mouse": ("cheese", ["bone"]),
+    "bee": ("flower", ["bone", "cheese", "fish"]),
+}
 
 ANIMALS = [n for n, e in ENTITIES.items() if e[2]["kind"] == "animal"]
 PLANTS = [n for n, e in ENTITIES.items() if e[2]["kind"] == "plant"]
@@ -403,25 +568,52 @@ def _attr(attr: str, value: bool) -> list[str]:
 
 #: question -> (noun phrases, question, difficulty)
 QUESTIONS: dict[str, tuple[list[str], str, str]] = {
-    "living": (["the living thing", "the thing that is alive", "the one that is alive"],
-               "Which one is alive?", "easy"),
-    "nonliving": (["the thing that is not alive", "the non-living thing",
-                   "the thing that has never been alive"], "Which one is not alive?", "easy"),
+    "living": (
+        ["the living thing", "the thing that is alive", "the one that is alive"],
+        "Which one is alive?",
+        "easy",
+    ),
+    "nonliving": (
+        [
+            "the thing that is not alive",
+            "the non-living thing",
+            "the thing that has never been alive",
+        ],
+        "Which one is not alive?",
+        "easy",
+    ),
     "animal": (["the animal", "the one that is an animal"], "Which one is an animal?", "easy"),
-    "plant": (["the plant", "the one that is a plant", "the thing that grows from a seed"],
-              "Which one is a plant?", "easy"),
-    "flies": (["the animal that can fly", "the creature that flies"], "Which animal can fly?",
-              "medium"),
-    "water": (["the animal that lives in water", "the creature that lives in the sea"],
-              "Which animal lives in water?", "medium"),
-    "eggs": (["the animal that lays eggs", "the creature that hatches from an egg"],
-             "Which animal lays eggs?", "hard"),
-    "mammal": (["the mammal", "the animal that feeds its babies milk"],
-               "Which animal is a mammal?", "hard"),
-    "insect": (["the insect", "the animal that is an insect"], "Which one is an insect?",
-               "medium"),
-    "eats": (["the food a {a} eats", "what a {a} likes to eat", "the thing a {a} would eat"],
-             "What does a {a} eat?", "medium"),
+    "plant": (
+        ["the plant", "the one that is a plant", "the thing that grows from a seed"],
+        "Which one is a plant?",
+        "easy",
+    ),
+    "flies": (
+        ["the animal that can fly", "the creature that flies"],
+        "Which animal can fly?",
+        "medium",
+    ),
+    "water": (
+        ["the animal that lives in water", "the creature that lives in the sea"],
+        "Which animal lives in water?",
+        "medium",
+    ),
+    "eggs": (
+        ["the animal that lays eggs", "the creature that hatches from an egg"],
+        "Which animal lays eggs?",
+        "hard",
+    ),
+    "mammal": (
+        ["the mammal", "the animal that feeds its babies milk"],
+        "Which animal is a mammal?",
+        "hard",
+    ),
+    "insect": (["the insect", "the animal that is an insect"], "Which one is an insect?", "medium"),
+    "eats": (
+        ["the food a {a} eats", "what a {a} likes to eat", "the thing a {a} would eat"],
+        "What does a {a} eat?",
+        "medium",
+    ),
 }
 
 TEMPLATES = [
@@ -431,10 +623,12 @@ TEMPLATES = [
     "put the cube on the tile with {np}",
 ]
 
-EMOJI_FONT_PATHS = ("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
-                    "/usr/share/fonts/noto/NotoColorEmoji.ttf",
-                    "/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf",
-                    "/System/Library/Fonts/Apple Color Emoji.ttc")
+EMOJI_FONT_PATHS = (
+    "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf",
+    "/System/Library/Fonts/Apple Color Emoji.ttc",
+)
 
 
 @lru_cache(maxsize=1)
@@ -526,8 +720,14 @@ class Generator:
         instruction = TEMPLATES[t].format(np=np_)
         correct, mode_c = self._image(rng, good)
         distractor, mode_d = self._image(rng, bad)
-        meta = {"concept": q, "correct_entity": good, "distractor_entity": bad,
-                "animal": extra.get("a"), "template": t,
-                "render": mode_c if mode_c == mode_d else "mixed"}
-        return GeneratedItem(question.format(**extra), instruction, correct, distractor,
-                             difficulty, meta)
+        meta = {
+            "concept": q,
+            "correct_entity": good,
+            "distractor_entity": bad,
+            "animal": extra.get("a"),
+            "template": t,
+            "render": mode_c if mode_c == mode_d else "mixed",
+        }
+        return GeneratedItem(
+            question.format(**extra), instruction, correct, distractor, difficulty, meta
+        )

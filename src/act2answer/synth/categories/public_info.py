@@ -83,8 +83,21 @@ def _elevator(q: Pen, fg: Color, bg: Color) -> None:
 
 
 def _stairs(q: Pen, fg: Color, bg: Color) -> None:
-    q.poly([(-0.92, 0.9), (-0.92, 0.5), (-0.46, 0.5), (-0.46, 0.1), (0.0, 0.1), (0.0, -0.3),
-            (0.46, -0.3), (0.46, -0.7), (0.92, -0.7), (0.92, 0.9)], fill=fg)
+    q.poly(
+        [
+            (-0.92, 0.9),
+            (-0.92, 0.5),
+            (-0.46, 0.5),
+            (-0.46, 0.1),
+            (0.0, 0.1),
+            (0.0, -0.3),
+            (0.46, -0.3),
+            (0.46, -0.7),
+            (0.92, -0.7),
+            (0.92, 0.9),
+        ],
+        fill=fg,
+    )
     person(q, -0.45, -0.3, 0.9, fg, pose="walk")
 
 
@@ -118,8 +131,18 @@ def _restaurant(q: Pen, fg: Color, bg: Color) -> None:
     q.rect(-0.65, -0.35, -0.15, -0.05, fill=fg, radius=0.12)
     for x in (-0.62, -0.4, -0.18):
         q.line([(x, -0.9), (x, -0.2)], fg, 0.08)
-    q.poly([(0.3, -0.9), (0.52, -0.9), (0.52, 0.9), (0.38, 0.9), (0.38, 0.1), (0.25, 0.0),
-            (0.2, -0.55)], fill=fg)
+    q.poly(
+        [
+            (0.3, -0.9),
+            (0.52, -0.9),
+            (0.52, 0.9),
+            (0.38, 0.9),
+            (0.38, 0.1),
+            (0.25, 0.0),
+            (0.2, -0.55),
+        ],
+        fill=fg,
+    )
 
 
 def _cafe(q: Pen, fg: Color, bg: Color) -> None:
@@ -139,9 +162,26 @@ def _bus(q: Pen, fg: Color, bg: Color) -> None:
 
 
 def _airport(q: Pen, fg: Color, bg: Color) -> None:
-    plane = [(0.0, -0.95), (0.1, -0.8), (0.1, -0.25), (0.9, 0.2), (0.9, 0.35), (0.1, 0.1),
-             (0.1, 0.55), (0.35, 0.75), (0.35, 0.88), (0.0, 0.78), (-0.35, 0.88), (-0.35, 0.75),
-             (-0.1, 0.55), (-0.1, 0.1), (-0.9, 0.35), (-0.9, 0.2), (-0.1, -0.25), (-0.1, -0.8)]
+    plane = [
+        (0.0, -0.95),
+        (0.1, -0.8),
+        (0.1, -0.25),
+        (0.9, 0.2),
+        (0.9, 0.35),
+        (0.1, 0.1),
+        (0.1, 0.55),
+        (0.35, 0.75),
+        (0.35, 0.88),
+        (0.0, 0.78),
+        (-0.35, 0.88),
+        (-0.35, 0.75),
+        (-0.1, 0.55),
+        (-0.1, 0.1),
+        (-0.9, 0.35),
+        (-0.9, 0.2),
+        (-0.1, -0.25),
+        (-0.1, -0.8),
+    ]
     q.poly(rotate_pts(plane, 45), fill=fg)
 
 
@@ -193,67 +233,164 @@ RED = [(SIGN_RED, WHITE)]
 
 #: concept -> (icon, family, verb phrases, noun phrases, "if you ..." needs)
 CONCEPTS: dict[str, tuple[IconFn, str, list[str], list[str], list[str]]] = {
-    "toilets": (_toilets, "blue", ["shows where the toilets are", "points to the restrooms"],
-                ["the toilet sign", "the restroom sign"], ["needed the toilet"]),
-    "wheelchair": (_wheelchair, "blue", ["shows wheelchair access",
-                                         "marks a place for people who use a wheelchair"],
-                   ["the wheelchair access sign", "the accessibility sign"],
-                   ["used a wheelchair"]),
-    "information": (_information, "blue", ["shows where to get information",
-                                           "marks the information desk"],
-                    ["the information sign"], ["had a question and needed help"]),
-    "parking": (_parking, "blue", ["shows where cars can park", "marks a car park"],
-                ["the parking sign"], ["needed to park a car"]),
-    "elevator": (_elevator, "blue", ["shows where the lift is", "points to the elevator"],
-                 ["the elevator sign", "the lift sign"], []),
-    "stairs": (_stairs, "blue", ["shows where the stairs are", "points to the staircase"],
-               ["the stairs sign"], []),
-    "wifi": (_wifi, "blue", ["means wireless internet is available", "shows free wifi"],
-             ["the wifi sign"], ["wanted to connect to the internet"]),
-    "drinking_water": (_water, "blue", ["shows where to get drinking water",
-                                        "marks a drinking water tap"],
-                       ["the drinking water sign"], ["were thirsty and wanted water"]),
-    "restaurant": (_restaurant, "blue", ["shows where you can eat a meal",
-                                         "points to the restaurant"],
-                   ["the restaurant sign"], ["were hungry"]),
-    "cafe": (_cafe, "blue", ["shows where to get a coffee", "points to the cafe"],
-             ["the cafe sign", "the coffee shop sign"], ["wanted a hot coffee"]),
-    "bus_stop": (_bus, "blue", ["shows where the bus stops", "marks a bus stop"],
-                 ["the bus stop sign"], ["wanted to catch a bus"]),
-    "airport": (_airport, "blue", ["points to the airport", "shows the way to the planes"],
-                ["the airport sign"], ["had a flight to catch"]),
-    "emergency_exit": (_exit, "green", ["shows the emergency exit",
-                                        "shows the way out in an emergency"],
-                       ["the emergency exit sign", "the fire exit sign"],
-                       ["had to leave the building quickly in an emergency"]),
-    "first_aid": (_first_aid, "green", ["shows where first aid is",
-                                        "marks the first aid point"],
-                  ["the first aid sign"], ["were hurt and needed first aid"]),
-    "recycling": (_recycling, "green", ["means recycling", "shows where to recycle"],
-                  ["the recycling sign"], ["wanted to recycle an empty bottle"]),
-    "litter": (_trash, "green", ["asks you to put litter in the bin",
-                                 "shows where to throw rubbish away"],
-               ["the litter bin sign"], ["had a sweet wrapper to throw away"]),
-    "fire_extinguisher": (_extinguisher, "red", ["shows where the fire extinguisher is",
-                                                 "marks fire-fighting equipment"],
-                          ["the fire extinguisher sign"], ["had to put out a small fire"]),
-    "no_smoking": (_cigarette, "prohibition", ["means smoking is not allowed",
-                                               "tells people not to smoke"],
-                   ["the no smoking sign"], []),
-    "no_dogs": (_dog, "prohibition", ["means dogs are not allowed",
-                                      "tells people not to bring dogs"],
-                ["the no dogs sign"], []),
-    "no_phones": (_phone, "prohibition", ["means mobile phones are not allowed",
-                                          "tells people not to use their phones"],
-                  ["the no phones sign"], []),
-    "no_photography": (_camera, "prohibition", ["means taking photos is not allowed",
-                                                "tells people not to use cameras"],
-                       ["the no photography sign"], []),
+    "toilets": (
+        _toilets,
+        "blue",
+        ["shows where the toilets are", "points to the restrooms"],
+        ["the toilet sign", "the restroom sign"],
+        ["needed the toilet"],
+    ),
+    "wheelchair": (
+        _wheelchair,
+        "blue",
+        ["shows wheelchair access", "marks a place for people who use a wheelchair"],
+        ["the wheelchair access sign", "the accessibility sign"],
+        ["used a wheelchair"],
+    ),
+    "information": (
+        _information,
+        "blue",
+        ["shows where to get information", "marks the information desk"],
+        ["the information sign"],
+        ["had a question and needed help"],
+    ),
+    "parking": (
+        _parking,
+        "blue",
+        ["shows where cars can park", "marks a car park"],
+        ["the parking sign"],
+        ["needed to park a car"],
+    ),
+    "elevator": (
+        _elevator,
+        "blue",
+        ["shows where the lift is", "points to the elevator"],
+        ["the elevator sign", "the lift sign"],
+        [],
+    ),
+    "stairs": (
+        _stairs,
+        "blue",
+        ["shows where the stairs are", "points to the staircase"],
+        ["the stairs sign"],
+        [],
+    ),
+    "wifi": (
+        _wifi,
+        "blue",
+        ["means wireless internet is available", "shows free wifi"],
+        ["the wifi sign"],
+        ["wanted to connect to the internet"],
+    ),
+    "drinking_water": (
+        _water,
+        "blue",
+        ["shows where to get drinking water", "marks a drinking water tap"],
+        ["the drinking water sign"],
+        ["were thirsty and wanted water"],
+    ),
+    "restaurant": (
+        _restaurant,
+        "blue",
+        ["shows where you can eat a meal", "points to the restaurant"],
+        ["the restaurant sign"],
+        ["were hungry"],
+    ),
+    "cafe": (
+        _cafe,
+        "blue",
+        ["shows where to get a coffee", "points to the cafe"],
+        ["the cafe sign", "the coffee shop sign"],
+        ["wanted a hot coffee"],
+    ),
+    "bus_stop": (
+        _bus,
+        "blue",
+        ["shows where the bus stops", "marks a bus stop"],
+        ["the bus stop sign"],
+        ["wanted to catch a bus"],
+    ),
+    "airport": (
+        _airport,
+        "blue",
+        ["points to the airport", "shows the way to the planes"],
+        ["the airport sign"],
+        ["had a flight to catch"],
+    ),
+    "emergency_exit": (
+        _exit,
+        "green",
+        ["shows the emergency exit", "shows the way out in an emergency"],
+        ["the emergency exit sign", "the fire exit sign"],
+        ["had to leave the building quickly in an emergency"],
+    ),
+    "first_aid": (
+        _first_aid,
+        "green",
+        ["shows where first aid is", "marks the first aid point"],
+        ["the first aid sign"],
+        ["were hurt and needed first aid"],
+    ),
+    "recycling": (
+        _recycling,
+        "green",
+        ["means recycling", "shows where to recycle"],
+        ["the recycling sign"],
+        ["wanted to recycle an empty bottle"],
+    ),
+    "litter": (
+        _trash,
+        "green",
+        ["asks you to put litter in the bin", "shows where to throw rubbish away"],
+        ["the litter bin sign"],
+        ["had a sweet wrapper to throw away"],
+    ),
+    "fire_extinguisher": (
+        _extinguisher,
+        "red",
+        ["shows where the fire extinguisher is", "marks fire-fighting equipment"],
+        ["the fire extinguisher sign"],
+        ["had to put out a small fire"],
+    ),
+    "no_smoking": (
+        _cigarette,
+        "prohibition",
+        ["means smoking is not allowed", "tells people not to smoke"],
+        ["the no smoking sign"],
+        [],
+    ),
+    "no_dogs": (
+        _dog,
+        "prohibition",
+        ["means dogs are not allowed", "tells people not to bring dogs"],
+        ["the no dogs sign"],
+        [],
+    ),
+    "no_phones": (
+        _phone,
+        "prohibition",
+        ["means mobile phones are not allowed", "tells people not to use their phones"],
+        ["the no phones sign"],
+        [],
+    ),
+    "no_photography": (
+        _camera,
+        "prohibition",
+        ["means taking photos is not allowed", "tells people not to use cameras"],
+        ["the no photography sign"],
+        [],
+    ),
 }
 
 #: Pairs where the distractor would also answer the question.
-CONFLICTS = [{"restaurant", "cafe"}, {"cafe", "drinking_water"}, {"restaurant", "drinking_water"},
-             {"litter", "recycling"}, {"elevator", "stairs"}, {"elevator", "wheelchair"}]
+CONFLICTS = [
+    {"restaurant", "cafe"},
+    {"cafe", "drinking_water"},
+    {"restaurant", "drinking_water"},
+    {"litter", "recycling"},
+    {"elevator", "stairs"},
+    {"elevator", "wheelchair"},
+]
 
 PALETTES = {"blue": BLUE, "green": GREEN, "red": RED}
 
@@ -271,8 +408,12 @@ def _board(rng: np.random.Generator, family: str) -> dict[str, Any]:
         return {"shape": "prohibition"}
     board, fg = pick(rng, PALETTES[family])
     shape = pick(rng, ["square", "square", "circle"]) if family == "blue" else "square"
-    return {"shape": shape, "board": list(jitter_color(rng, board, 8)), "fg": list(fg),
-            "radius": float(rng.uniform(0.05, 0.22))}
+    return {
+        "shape": shape,
+        "board": list(jitter_color(rng, board, 8)),
+        "fg": list(fg),
+        "radius": float(rng.uniform(0.05, 0.22)),
+    }
 
 
 def _draw(pen: Pen, icon: IconFn, b: dict[str, Any]) -> None:
@@ -284,8 +425,7 @@ def _draw(pen: Pen, icon: IconFn, b: dict[str, Any]) -> None:
     if b["shape"] == "circle":
         pen.circle(0, 0, 0.97, fill=board, outline=edge, width=0.04)
     else:
-        pen.rect(-0.95, -0.95, 0.95, 0.95, fill=board, outline=edge, width=0.04,
-                 radius=b["radius"])
+        pen.rect(-0.95, -0.95, 0.95, 0.95, fill=board, outline=edge, width=0.04, radius=b["radius"])
     icon(pen.sub(0, 0, 0.66 if b["shape"] == "circle" else 0.74), fg, board)
 
 
@@ -304,8 +444,13 @@ class Generator:
         target = pick(rng, names)
         icon, family, vps, nps, needs = CONCEPTS[target]
         same = rng.random() < 0.45
-        pool = [n for n in names if n != target and {n, target} not in CONFLICTS
-                and (not same or CONCEPTS[n][1] == family)]
+        pool = [
+            n
+            for n in names
+            if n != target
+            and {n, target} not in CONFLICTS
+            and (not same or CONCEPTS[n][1] == family)
+        ]
         if not pool:
             pool = [n for n in names if n != target and {n, target} not in CONFLICTS]
         other = pick(rng, pool)
@@ -325,10 +470,13 @@ class Generator:
         b_c, b_d = _board(rng, family), _board(rng, other_family)
         correct = render(lambda p: _draw(p, icon, b_c), rng, max_rot=6.0)
         distractor = render(lambda p: _draw(p, CONCEPTS[other][0], b_d), rng, max_rot=6.0)
-        meta = {"concept": target, "distractor_concept": other, "family": family,
-                "distractor_family": other_family, "board": b_c, "distractor_board": b_d,
-                "template": t}
+        meta = {
+            "concept": target,
+            "distractor_concept": other,
+            "family": family,
+            "distractor_family": other_family,
+            "board": b_c,
+            "distractor_board": b_d,
+            "template": t,
+        }
         return GeneratedItem(question, instruction, correct, distractor, difficulty, meta)
-
-
-

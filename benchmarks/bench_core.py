@@ -1,0 +1,63 @@
+"""Core speed figures of issue #2, printed in one run.
+
+* env steps/s with no render, 224x224 and 640x480 (WidowX), and the same for a
+  bare MuJoCo loop over the same scene (physics + IK + render, no framework);
+* runner episodes/minute with 1 and 2 processes (oracle policy, no render),
+  including process start-up.
+
+Usage: ``make bench`` or ``.venv/bin/python benchmarks/bench_core.py [--episodes N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]
+_SHARED_MENAGERIE = _ROOT.parent / "shared" / "menagerie"
+if _SHARED_MENAGERIE.is_dir():
+    os.environ.setdefault("MENAGERIE_ROOT", str(_SHARED_MENAGERIE))
+os.environ.setdefault("MUJOCO_GL", "egl")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_sim  # noqa: E402
+from act2answer.runner import run_evaluation  # noqa: E402
+from act2answer.synth import generate_suite  # noqa: E402
+
+
+def runner_episodes_per_minute(suite_dir: Path, workers: int, scratch: Path) -> tuple[float, int]:
+    run_dir = scratch / f"run-{workers}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    started = time.perf_counter()
+    summary = run_evaluation(suite_dir, "oracle", run_dir, workers=workers)
+    elapsed = time.perf_counter() - started
+    return 60.0 * summary.episodes_run / elapsed, summary.episodes_run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=150, help="suite items (2 episodes each)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="seconds per step figure")
+    args = parser.parse_args()
+
+    print("== simulator steps per second (one process, WidowX) ==")
+    bench_sim.main(seconds=args.seconds)
+
+    print("\n== runner throughput (oracle, no render, includes process start-up) ==")
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        per_category = max(1, args.items // 2)
+        generate_suite(scratch / "suite", per_category=per_category, categories=["Color", "Shape"])
+        one, episodes = runner_episodes_per_minute(scratch / "suite", 1, scratch)
+        two, _ = runner_episodes_per_minute(scratch / "suite", 2, scratch)
+    print(f"runner 1 process : {one:8.1f} episodes/min ({episodes} episodes)")
+    print(f"runner 2 processes: {two:8.1f} episodes/min  speed-up {two / one:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""CLI commands: ``synth`` (generate a procedural suite), ``suite check``, ``suite preview``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from act2answer.cli._common import console as _console
+from act2answer.cli._common import friendly_errors
+
+
+def synth(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Suite folder to write.")],
+    per_category: Annotated[
+        int, typer.Option("--per-category", "-n", help="Items per category.")
+    ] = 150,
+    seed: Annotated[int, typer.Option(help="Suite seed.")] = 0,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--categories", "--category", "-c", help="Only these categories (repeatable)."
+        ),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPUs).")] = None,
+    check: Annotated[bool, typer.Option(help="Pixel-check a sample afterwards.")] = True,
+) -> None:
+    """Generate the offline procedural knowledge suite."""
+    from act2answer.synth import generate_suite
+    from act2answer.synth.checks import agreement, check_sample
+
+    suite = generate_suite(
+        out, per_category=per_category, seed=seed, categories=category or None, workers=workers
+    )
+    _console.print(f"wrote {len(suite.items)} items to {out} ({suite.name})")
+    if check:
+        results = check_sample(suite, n_per_category=min(per_category, 10), seed=seed)
+        for name, (passed, total) in agreement(results).items():
+            style = "green" if passed == total else "red"
+            _console.print(f"  pixel check {name}: [{style}]{passed}/{total}[/{style}]")
+        for result in results:
+            if not result.passed:
+                _console.print(f"  [red]{result.item_id}[/red]: {result.detail}")
+
+
+def check(
+    root: Annotated[Path, typer.Argument(help="Suite folder.")],
+    no_hash: Annotated[bool, typer.Option("--no-hash", help="Skip near-duplicate search.")] = False,
+) -> None:
+    """Validate a suite folder: counts, balance, duplicates, wording, broken images."""
+    from act2answer.suite.check import check_suite
+
+    report = check_suite(root, hash_duplicates=not no_hash)
+    _console.print(report.to_rich())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def preview(
+    root: Annotated[Path, typer.Argument(help="Suite folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Contact sheet PNG.")] = Path(
+        "sheet.png"
+    ),
+    per_category: Annotated[int, typer.Option(help="Items per category.")] = 6,
+    tile_px: Annotated[int, typer.Option(help="Tile size in pixels (policy scale).")] = 96,
+    frames: Annotated[
+        Path | None, typer.Option(help="Also render first simulator frames to this PNG.")
+    ] = None,
+    n_frames: Annotated[int, typer.Option(help="Episodes for --frames.")] = 4,
+) -> None:
+    """Draw a contact sheet of a suite (and optionally first simulator frames)."""
+    from act2answer.suite.preview import make_contact_sheet, render_first_frames
+
+    _console.print(f"wrote {make_contact_sheet(root, out, per_category, tile_px)}")
+    if frames is not None:
+        _console.print(f"wrote {render_first_frames(root, frames, n_frames)}")
+
+
+def register(app: typer.Typer, suite_app: typer.Typer) -> None:
+    """Add ``synth`` to ``app`` and ``check`` / ``preview`` to ``suite_app``."""
+    app.command("synth")(friendly_errors(synth))
+    suite_app.command("check")(friendly_errors(check))
+    suite_app.command("preview")(friendly_errors(preview))

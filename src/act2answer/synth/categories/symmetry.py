@@ -1,0 +1,166 @@
+"""Symmetry: a figure with a dashed line that is (or is not) a line of symmetry."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image
+
+from act2answer.synth._base import GeneratedItem
+from act2answer.synth._draw import (
+    FIGURE_COLORS,
+    LIGHT_BACKGROUNDS,
+    RGB,
+    Canvas,
+    Point,
+    choice,
+    line_through_box,
+    mask_iou,
+    polygon_mask,
+    reflect_mask,
+    rotate_points,
+    shape_points,
+)
+
+LINE_COLOR: RGB = (20, 20, 20)
+#: Figures with a known axis (vertical at rotation 0).
+KINDS = ("mirror", "mirror", "mirror", "heart", "triangle", "star", "pentagon", "house", "arrow")
+#: How the distractor breaks symmetry.
+DISTRACTORS = ("rotated_line", "shifted_line", "asymmetric")
+#: The reflection IoU a distractor must stay below (its line is clearly not an axis).
+MAX_DISTRACTOR_IOU = 0.72
+
+TEMPLATES = (
+    "put the cube on the shape whose dashed line is a line of symmetry",
+    "put the cube on the figure that is symmetric about the dashed line",
+    "place the cube on the picture where the dashed line is a line of symmetry",
+    "put the cube on the shape that the dashed line cuts into two mirror halves",
+    "move the cube onto the shape with a correct line of symmetry",
+)
+QUESTIONS = (
+    "Which dashed line is a line of symmetry?",
+    "In which picture is the dashed line a line of symmetry?",
+)
+
+
+class Generator:
+    """Symmetry category generator."""
+
+    name = "Symmetry"
+    version = "1"
+
+    def generate(self, rng: np.random.Generator) -> GeneratedItem:
+        bg = choice(rng, LIGHT_BACKGROUNDS)
+        fill = choice(rng, FIGURE_COLORS)
+        kind = choice(rng, KINDS)
+        pts, axis_dir = _figure(rng, kind, symmetric=True)
+        center = _centroid(pts)
+        correct = _render(pts, center, axis_dir, fill, bg)
+        mode = choice(rng, DISTRACTORS)
+        for _ in range(50):
+            d_kind = choice(rng, KINDS) if mode != "asymmetric" else "mirror"
+            d_pts, d_axis = _figure(rng, d_kind, symmetric=mode != "asymmetric")
+            d_center = _centroid(d_pts)
+            if mode == "rotated_line":
+                offset = float(rng.uniform(25, 65)) * (1 if rng.random() < 0.5 else -1)
+                d_axis = _rotate_dir(d_axis, offset)
+            elif mode == "shifted_line":
+                nx, ny = -d_axis[1], d_axis[0]
+                shift = float(rng.uniform(45, 80)) * (1 if rng.random() < 0.5 else -1)
+                d_center = (d_center[0] + nx * shift, d_center[1] + ny * shift)
+            else:
+                d_axis = _principal_axis(d_pts)
+            mask = polygon_mask(d_pts)
+            if mask_iou(mask, reflect_mask(mask, d_center, d_axis)) < MAX_DISTRACTOR_IOU:
+                break
+        else:  # pragma: no cover - rejection always succeeds in practice
+            raise RuntimeError("could not draw an asymmetric distractor")
+        distractor = _render(d_pts, d_center, d_axis, fill, bg)
+        return GeneratedItem(
+            question=choice(rng, QUESTIONS),
+            instruction=choice(rng, TEMPLATES),
+            correct=correct,
+            distractor=distractor,
+            difficulty="hard"
+            if mode == "shifted_line"
+            else "medium"
+            if mode == "asymmetric"
+            else "easy",
+            meta={
+                "figure": kind,
+                "distractor_figure": d_kind,
+                "distractor_mode": mode,
+                "axis_point": [round(c, 2) for c in center],
+                "axis_direction": [round(c, 4) for c in axis_dir],
+                "distractor_line_point": [round(c, 2) for c in d_center],
+                "distractor_line_direction": [round(c, 4) for c in d_axis],
+            },
+        )
+
+
+def _figure(rng: np.random.Generator, kind: str, symmetric: bool) -> tuple[list[Point], Point]:
+    """Polygon of a figure and the direction of its axis (rotated at random)."""
+    rotation = float(rng.uniform(-60, 60)) if rng.random() < 0.6 else float(rng.uniform(-8, 8))
+    cx, cy = 256.0 + float(rng.uniform(-10, 10)), 256.0 + float(rng.uniform(-10, 10))
+    if kind == "mirror":
+        m = int(rng.integers(4, 7))
+        ys = np.sort(rng.uniform(-150, 150, m))
+        ys[0], ys[-1] = -150, 150
+        right = rng.uniform(45, 165, m)
+        left = right if symmetric else rng.uniform(45, 165, m)
+        top = float(rng.uniform(0, 45)) if rng.random() < 0.5 else 0.0
+        local = [(0.0, -150 - top)] if top else []
+        local += [(float(x), float(y)) for x, y in zip(right, ys, strict=True)]
+        local += [(-float(x), float(y)) for x, y in zip(left[::-1], ys[::-1], strict=True)]
+        pts = [(cx + x, cy + y) for x, y in local]
+        base: Point = (0.0, -1.0)
+    elif kind == "house":
+        w, h = float(rng.uniform(110, 160)), float(rng.uniform(90, 140))
+        roof = float(rng.uniform(90, 140))
+        local = [(0, -h / 2 - roof), (w + 25, -h / 2), (w, -h / 2), (w, h), (-w, h), (-w, -h / 2),
+                 (-w - 25, -h / 2)]  # fmt: skip
+        pts = [(cx + x, cy + y + roof / 3) for x, y in local]
+        base = (0.0, -1.0)
+    elif kind == "arrow":
+        pts = shape_points("arrow", cx, cy, float(rng.uniform(320, 380)))
+        base = (1.0, 0.0)
+    elif kind == "triangle":
+        s = float(rng.uniform(300, 380))
+        tall = float(rng.uniform(0.8, 1.3))
+        pts = [(cx, cy - s * 0.5 * tall), (cx + s / 2, cy + s * 0.4), (cx - s / 2, cy + s * 0.4)]
+        base = (0.0, -1.0)
+    else:
+        pts = shape_points(kind, cx, cy, float(rng.uniform(300, 370)))
+        base = (0.0, -1.0)
+    pts = rotate_points(pts, (cx, cy), rotation)
+    return pts, _rotate_dir(base, rotation)
+
+
+def _rotate_dir(direction: Point, angle_deg: float) -> Point:
+    ((x, y),) = rotate_points([direction], (0.0, 0.0), angle_deg)
+    return (x, y)
+
+
+def _centroid(pts: list[Point]) -> Point:
+    mask = polygon_mask(pts)
+    ys, xs = np.nonzero(mask)
+    return (float(xs.mean()) + 0.5, float(ys.mean()) + 0.5)
+
+
+def _principal_axis(pts: list[Point]) -> Point:
+    mask = polygon_mask(pts)
+    ys, xs = np.nonzero(mask)
+    cov = np.cov(np.stack([xs, ys]).astype(np.float64))
+    vals, vecs = np.linalg.eigh(cov)
+    v = vecs[:, int(np.argmax(vals))]
+    return (float(v[0]), float(v[1]))
+
+
+def _render(pts: list[Point], center: Point, axis: Point, fill: RGB, bg: RGB) -> Image.Image:
+    canvas = Canvas(bg=bg)
+    canvas.polygon(pts, fill=fill)
+    extent = max(math.hypot(x - center[0], y - center[1]) for x, y in pts) + 45
+    p0, p1 = line_through_box(center, axis, extent)
+    canvas.dashed_line(p0, p1, LINE_COLOR, 9, dash=26, gap=16)
+    return canvas.finish()
