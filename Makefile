@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(BIN)/act2answer demo --out $(DEMO_OUT)
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
