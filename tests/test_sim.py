@@ -220,36 +220,41 @@ def _run_with_gl(backend: str, code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_no_gl_runs_without_images_then_render_raises() -> None:
-    code = (
-        "import numpy as np\n"
-        "from act2answer.errors import RenderBackendError\n"
-        "from act2answer.interfaces import ObservationNeeds\n"
-        "from act2answer.sim import SimConfig, TabletopEnv\n"
-        "env = TabletopEnv(SimConfig())\n"
-        "env.reset(seed=0, needs=ObservationNeeds(image=False))\n"  # no GL needed
-        "env.step(np.zeros(7))\n"
-        "try:\n"
-        "    env.render()\n"
-        "except RenderBackendError as exc:\n"
-        "    print('OK', exc)\n"
-    )
-    result = _run_with_gl("disable", code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("OK") and "libegl1" in result.stdout
+_NO_GL_CODE = (
+    "import numpy as np\n"
+    "from act2answer.errors import RenderBackendError\n"
+    "from act2answer.interfaces import ObservationNeeds\n"
+    "from act2answer.sim import SimConfig, TabletopEnv\n"
+    "env = TabletopEnv(SimConfig())\n"
+    "env.reset(seed=0, needs=ObservationNeeds(image=False))\n"  # no GL needed
+    "env.step(np.zeros(7))\n"
+    "try:\n"
+    "    env.render()\n"
+    "except RenderBackendError as exc:\n"
+    "    print('OK', exc)\n"
+)
+_INVALID_GL_CODE = (
+    "from act2answer.errors import RenderBackendError\n"
+    "try:\n"
+    "    import act2answer.sim\n"
+    "except RenderBackendError as exc:\n"
+    "    print('OK', exc)\n"
+)
 
 
-def test_invalid_mujoco_gl_raises_render_backend_error() -> None:
-    code = (
-        "from act2answer.errors import RenderBackendError\n"
-        "try:\n"
-        "    import act2answer.sim\n"
-        "except RenderBackendError as exc:\n"
-        "    print('OK', exc)\n"
-    )
-    result = _run_with_gl("invalid-value", code)
+@pytest.mark.parametrize(
+    ("backend", "code", "expected"),
+    [
+        pytest.param("disable", _NO_GL_CODE, "libegl1", id="no_gl_runs_then_render_raises"),
+        pytest.param(
+            "invalid-value", _INVALID_GL_CODE, "MUJOCO_GL=invalid-value", id="invalid_mujoco_gl"
+        ),
+    ],
+)
+def test_gl_backend_raises_render_backend_error(backend: str, code: str, expected: str) -> None:
+    result = _run_with_gl(backend, code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("OK") and "MUJOCO_GL=invalid-value" in result.stdout
+    assert result.stdout.startswith("OK") and expected in result.stdout
 
 
 def test_panda_oracle() -> None:

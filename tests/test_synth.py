@@ -191,3 +191,17 @@ def test_check_result_is_a_dataclass(suite_dir: Path) -> None:
     result = check_item(suite, suite.items[0])
     assert result is not None and dataclasses.is_dataclass(result)
     assert Image.open(suite.image_path(suite.items[0].options[0])).size == (512, 512)
+
+
+@pytest.mark.parametrize("box", [(300, 200, 700, 900), (-40, 0, 1024, 1100), (0, 500, 30, 540)])
+def test_windowed_downsample_matches_full_resize(box: tuple[int, int, int, int]) -> None:
+    from act2answer.synth.categories._pictograms import CANVAS, IMAGE_SIZE, _downsample
+
+    bg = (244, 238, 230)
+    rng = np.random.default_rng(0)
+    image = Image.new("RGB", (CANVAS, CANVAS), bg)
+    x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(CANVAS, box[2]), min(CANVAS, box[3])
+    noise = rng.integers(0, 256, (y1 - y0, x1 - x0, 3), dtype=np.uint8)
+    image.paste(Image.fromarray(noise), (x0, y0))
+    full = image.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
+    assert _downsample(image, bg, box).tobytes() == full.tobytes()

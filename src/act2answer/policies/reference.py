@@ -20,6 +20,9 @@ from act2answer.interfaces import (
     Side,
 )
 
+#: Mixed into the episode seed so the random policy's draws are independent of the scene's.
+_RANDOM_POLICY_STREAM = 0x5EED
+
 
 class CarryController:
     """Carry a held cube above a table point, lower it, let go, lift a little.
@@ -188,8 +191,12 @@ class RandomTilePolicy(_TilePolicy):
     needs: ObservationNeeds = ObservationNeeds(image=False, scene_geometry=True)
 
     def choose(self, start: EpisodeStart) -> Side:
-        """A side drawn with ``np.random.default_rng(start.seed)``."""
-        rng = np.random.default_rng(start.seed)
+        """A side drawn from the episode seed, on a stream separate from the simulator's.
+
+        The simulator draws the tile jitter from ``default_rng(seed)``; using the
+        same stream would tie the choice to the left tile's x offset.
+        """
+        rng = np.random.default_rng([start.seed, _RANDOM_POLICY_STREAM])
         return Side.LEFT if rng.random() < 0.5 else Side.RIGHT
 
 

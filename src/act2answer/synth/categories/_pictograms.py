@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from act2answer.synth._base import IMAGE_SIZE
+from act2answer.synth._draw import choice as pick
+from act2answer.synth._draw import get_font as font
 
 #: Supersampling factor: icons are drawn at ``SS * IMAGE_SIZE`` and downsampled.
 SS = 2
@@ -38,17 +39,6 @@ SIGN_RED: Color = (205, 25, 35)
 SIGN_BLUE: Color = (20, 80, 175)
 SIGN_GREEN: Color = (0, 135, 75)
 SIGN_YELLOW: Color = (250, 200, 20)
-
-
-@lru_cache(maxsize=64)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Pillow's built-in scalable font at ``size`` pixels (deterministic, no files needed)."""
-    return ImageFont.load_default(size=size)
-
-
-def pick(rng: np.random.Generator, seq: Sequence[Any]) -> Any:
-    """One element of ``seq`` chosen with ``rng``."""
-    return seq[int(rng.integers(len(seq)))]
 
 
 def jitter_color(rng: np.random.Generator, color: Color, amount: int = 18) -> Color:
@@ -281,6 +271,35 @@ def new_layer() -> tuple[Image.Image, Pen]:
     return layer, pen
 
 
+def _placement(
+    rng: np.random.Generator,
+    bg: Color | None,
+    max_rot: float,
+    scale: tuple[float, float],
+    shift: float,
+) -> tuple[Color, float, float, float, float]:
+    """Random placement shared by :func:`finish` and :func:`render`.
+
+    Args:
+        rng: Source of all randomness.
+        bg: Background colour; a random light one when None.
+        max_rot: Largest rotation in degrees (either direction).
+        scale: Range of the icon's scale factor.
+        shift: Fraction of the free margin the icon may move by.
+
+    Returns:
+        ``(bg, angle, scale, tx, ty)``: background, rotation in degrees, scale factor and
+        shift in canvas pixels.
+    """
+    if bg is None:
+        bg = light_background(rng)
+    ang = float(rng.uniform(-max_rot, max_rot)) if max_rot > 0 else 0.0
+    sc = float(rng.uniform(*scale))
+    free = max(0.0, CANVAS / 2 - ICON_R * sc * 1.08)
+    tx, ty = (float(v) * free * shift for v in rng.uniform(-1.0, 1.0, 2))
+    return bg, ang, sc, tx, ty
+
+
 def finish(
     layer: Image.Image,
     rng: np.random.Generator,
@@ -295,20 +314,12 @@ def finish(
     Args:
         layer: Supersampled RGBA layer from :func:`new_layer`.
         rng: Source of all randomness.
-        bg: Background colour; a random light one when None.
-        max_rot: Largest rotation in degrees (either direction).
-        scale: Range of the icon's scale factor.
-        shift: Fraction of the free margin the icon may move by.
+        bg, max_rot, scale, shift: As for :func:`_placement`.
 
     Returns:
         The ``IMAGE_SIZE`` square RGB image.
     """
-    if bg is None:
-        bg = light_background(rng)
-    ang = float(rng.uniform(-max_rot, max_rot)) if max_rot > 0 else 0.0
-    sc = float(rng.uniform(*scale))
-    free = max(0.0, CANVAS / 2 - ICON_R * sc * 1.08)
-    tx, ty = (float(v) * free * shift for v in rng.uniform(-1.0, 1.0, 2))
+    bg, ang, sc, tx, ty = _placement(rng, bg, max_rot, scale, shift)
     c = CANVAS / 2
     a = math.radians(ang)
     cos, sin = math.cos(a), math.sin(a)
@@ -343,32 +354,49 @@ def render(
     Args:
         draw_fn: Draws the icon in unit coordinates.
         rng: Source of all randomness.
-        bg: Background colour; a random light one when None.
-        max_rot: Largest rotation in degrees (either direction).
-        scale: Range of the icon's scale factor.
-        shift: Fraction of the free margin the icon may move by.
+        bg, max_rot, scale, shift: As for :func:`_placement`.
 
     Returns:
         The ``IMAGE_SIZE`` square RGB image.
     """
-    if bg is None:
-        bg = light_background(rng)
-    ang = float(rng.uniform(-max_rot, max_rot)) if max_rot > 0 else 0.0
-    sc = float(rng.uniform(*scale))
-    free = max(0.0, CANVAS / 2 - ICON_R * sc * 1.08)
-    tx, ty = (float(v) * free * shift for v in rng.uniform(-1.0, 1.0, 2))
+    bg, ang, sc, tx, ty = _placement(rng, bg, max_rot, scale, shift)
     layer = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
     draw_fn(Pen(ImageDraw.Draw(layer), CANVAS / 2 + tx, CANVAS / 2 + ty, ICON_R * sc))
     out = Image.new("RGB", layer.size, bg)
     box = layer.getbbox()
-    if box is not None:
-        icon = layer.crop(box)
-        if abs(ang) > 0.05:
-            icon = icon.rotate(ang, resample=Image.Resampling.BILINEAR, expand=True)
-        x = round((box[0] + box[2]) / 2 - icon.width / 2)
-        y = round((box[1] + box[3]) / 2 - icon.height / 2)
-        out.paste(icon, (x, y), icon)
-    return out.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
+    if box is None:
+        return out.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
+    icon = layer.crop(box)
+    if abs(ang) > 0.05:
+        icon = icon.rotate(ang, resample=Image.Resampling.BILINEAR, expand=True)
+    x = round((box[0] + box[2]) / 2 - icon.width / 2)
+    y = round((box[1] + box[3]) / 2 - icon.height / 2)
+    out.paste(icon, (x, y), icon)
+    return _downsample(out, bg, (x, y, x + icon.width, y + icon.height))
+
+
+def _downsample(image: Image.Image, bg: Color, changed: tuple[int, int, int, int]) -> Image.Image:
+    """``image.resize((IMAGE_SIZE, IMAGE_SIZE), LANCZOS)``, resampling only near ``changed``.
+
+    ``image`` must be ``bg`` outside the canvas box ``changed``. Pillow computes each
+    output pixel of a ``box=`` resize with the same weights as in a full resize, and the
+    (normalised) LANCZOS weights of a uniform ``bg`` region give exactly ``bg``, so the
+    result is byte-identical to the full resize at a fraction of the cost.
+    """
+    margin = 4  # output pixels: LANCZOS reaches 3 * SS canvas pixels, i.e. 3 output pixels
+    x0 = max(0, changed[0] // SS - margin)
+    y0 = max(0, changed[1] // SS - margin)
+    x1 = min(IMAGE_SIZE, -(-changed[2] // SS) + margin)
+    y1 = min(IMAGE_SIZE, -(-changed[3] // SS) + margin)
+    out = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), bg)
+    if x0 < x1 and y0 < y1:
+        window = image.resize(
+            (x1 - x0, y1 - y0),
+            Image.Resampling.LANCZOS,
+            box=(x0 * SS, y0 * SS, x1 * SS, y1 * SS),
+        )
+        out.paste(window, (x0, y0))
+    return out
 
 
 # --------------------------------------------------------------------------------------

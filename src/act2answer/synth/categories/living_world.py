@@ -377,136 +377,81 @@ BRIGHT = [
     (230, 90, 150),
 ]
 
+
+def _animal(
+    flies: bool, water: bool | None, eggs: bool, mammal: bool, insect: bool
+) -> dict[str, Any]:
+    """Attribute table of an animal (``water`` None: neither clearly yes nor no)."""
+    return {
+        "kind": "animal",
+        "flies": flies,
+        "water": water,
+        "eggs": eggs,
+        "mammal": mammal,
+        "insect": insect,
+    }
+
+
 #: entity -> (draw, palette, attributes, emoji codepoint)
 ENTITIES: dict[str, tuple[DrawFn, list[Color], dict[str, Any], str]] = {
     "bird": (
         _bird,
         [(60, 130, 220), (220, 60, 50), (245, 200, 40)],
-        {
-            "kind": "animal",
-            "flies": True,
-            "water": False,
-            "eggs": True,
-            "mammal": False,
-            "insect": False,
-        },
+        _animal(flies=True, water=False, eggs=True, mammal=False, insect=False),
         "\U0001f426",
     ),
     "fish": (
         _fish,
         [(250, 140, 30), (60, 150, 230), (230, 80, 120)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": True,
-            "eggs": True,
-            "mammal": False,
-            "insect": False,
-        },
+        _animal(flies=False, water=True, eggs=True, mammal=False, insect=False),
         "\U0001f41f",
     ),
     "cat": (
         _cat,
         [(240, 150, 50), (150, 150, 155), (110, 80, 60)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": False,
-            "eggs": False,
-            "mammal": True,
-            "insect": False,
-        },
+        _animal(flies=False, water=False, eggs=False, mammal=True, insect=False),
         "\U0001f408",
     ),
     "dog": (
         _dog,
         [(190, 130, 70), (230, 200, 150), (150, 100, 60)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": False,
-            "eggs": False,
-            "mammal": True,
-            "insect": False,
-        },
+        _animal(flies=False, water=False, eggs=False, mammal=True, insect=False),
         "\U0001f415",
     ),
     "rabbit": (
         _rabbit,
         [(235, 235, 235), (180, 170, 160), (190, 140, 100)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": False,
-            "eggs": False,
-            "mammal": True,
-            "insect": False,
-        },
+        _animal(flies=False, water=False, eggs=False, mammal=True, insect=False),
         "\U0001f407",
     ),
     "butterfly": (
         _butterfly,
         BRIGHT,
-        {
-            "kind": "animal",
-            "flies": True,
-            "water": False,
-            "eggs": True,
-            "mammal": False,
-            "insect": True,
-        },
+        _animal(flies=True, water=False, eggs=True, mammal=False, insect=True),
         "\U0001f98b",
     ),
     "bee": (
         _bee,
         [(250, 200, 30), (245, 185, 20)],
-        {
-            "kind": "animal",
-            "flies": True,
-            "water": False,
-            "eggs": True,
-            "mammal": False,
-            "insect": True,
-        },
+        _animal(flies=True, water=False, eggs=True, mammal=False, insect=True),
         "\U0001f41d",
     ),
     "snail": (
         _snail,
         [(190, 120, 60), (210, 150, 80)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": None,
-            "eggs": True,
-            "mammal": False,
-            "insect": False,
-        },
+        _animal(flies=False, water=None, eggs=True, mammal=False, insect=False),
         "\U0001f40c",
     ),
     "whale": (
         _whale,
         [(60, 110, 180), (80, 130, 200), (90, 100, 130)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": True,
-            "eggs": False,
-            "mammal": True,
-            "insect": False,
-        },
+        _animal(flies=False, water=True, eggs=False, mammal=True, insect=False),
         "\U0001f40b",
     ),
     "snake": (
         _snake,
         [(70, 160, 60), (150, 190, 40), (40, 130, 90)],
-        {
-            "kind": "animal",
-            "flies": False,
-            "water": None,
-            "eggs": True,
-            "mammal": False,
-            "insect": False,
-        },
+        _animal(flies=False, water=None, eggs=True, mammal=False, insect=False),
         "\U0001f40d",
     ),
     "tree": (_tree, GREENS, {"kind": "plant"}, "\U0001f333"),
