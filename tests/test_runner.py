@@ -33,12 +33,12 @@ def test_reference_policies_on_a_small_suite(make_suite, tmp_path):
         with ResultStore.open_existing(tmp_path / policy) as store:
             outcomes[policy] = store.results()
     assert len(outcomes["oracle"]) == 8
-    assert all(r.outcome is Outcome.CORRECT for r in outcomes["oracle"])
+    assert all(r.outcome is Outcome.CORRECT and r.released for r in outcomes["oracle"])
     assert all(r.chosen_side is Side.LEFT for r in outcomes["left"])
     assert all(
         (r.outcome is Outcome.CORRECT) == (r.answer_side is Side.LEFT) for r in outcomes["left"]
     )
-    assert all(r.outcome is Outcome.NO_ANSWER for r in outcomes["idle"])
+    assert all(r.outcome is Outcome.NO_ANSWER and not r.released for r in outcomes["idle"])
 
 
 @pytest.mark.parametrize("policy", ["nan", "wrong-shape", "raising"])

@@ -85,6 +85,7 @@ def _result(category, outcome, chosen, answer=Side.LEFT, index=0):
         cube_y=0.0,
         cube_z=0.0,
         distance_to_correct=0.0,
+        released=outcome is not Outcome.NO_ANSWER,
         steps=10,
         wall_time_s=0.1,
     )
@@ -107,6 +108,7 @@ def test_metrics_per_category_and_macro_overall():
     assert b.verdict is Verdict.BELOW
     assert b.no_answer_rate == pytest.approx(0.5)
     assert b.error_rate == pytest.approx(0.1)
+    assert b.release_rate == pytest.approx(0.5) and a.release_rate == 1.0
     assert b.left_choice_rate == pytest.approx(1.0)
     assert a.success_interval.contains(0.9) and not a.success_interval.contains(0.8)
     assert metrics.overall.success_rate == pytest.approx(0.55)

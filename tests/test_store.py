@@ -26,7 +26,7 @@ def _result(item: str, side: Side = Side.LEFT, outcome: Outcome = Outcome.CORREC
     return EpisodeResult(
         item_id=item, category="Color", answer_side=side, seed=2**62 + 7, outcome=outcome,
         chosen_side=side if outcome is Outcome.CORRECT else None, cube_x=0.1, cube_y=-0.2,
-        cube_z=math.nan, distance_to_correct=0.001, steps=12, wall_time_s=0.05,
+        cube_z=math.nan, distance_to_correct=0.001, released=True, steps=12, wall_time_s=0.05,
         error="boom" if outcome is Outcome.ERROR else None,
     )  # fmt: skip
 
@@ -42,7 +42,7 @@ def test_rows_round_trip_and_are_stored_once(tmp_path):
     with ResultStore.open_existing(tmp_path) as store:
         left, right = store.results()
         assert left.seed == 2**62 + 7 and left.outcome is Outcome.CORRECT
-        assert math.isnan(left.cube_z) and left.cube_y == -0.2
+        assert math.isnan(left.cube_z) and left.cube_y == -0.2 and left.released is True
         assert right.error == "boom" and right.chosen_side is None
         assert store.delete_errors() == 1
         assert store.count() == 1

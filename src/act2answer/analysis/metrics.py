@@ -10,7 +10,9 @@ Definitions (all documented in the README):
 * verdict: ``above`` / ``below`` chance when SR lies outside the band, else ``within``;
 * no-answer rate = episodes whose cube ended on neither tile / all episodes;
 * left-choice rate = episodes ending on the left tile / episodes ending on a tile
-  (NaN when no episode ended on a tile); 0.5 means no side bias.
+  (NaN when no episode ended on a tile); 0.5 means no side bias;
+* release rate = episodes whose cube was no longer held at the end / all episodes
+  (scoring follows the cube's xy only, as the reference study's soft success).
 
 The overall row is the macro mean over categories (each category weighs the
 same). Its interval uses the normal approximation to a mean of independent
@@ -68,6 +70,7 @@ class GroupMetrics:
         no_answer_rate: Fraction ending on neither tile.
         left_choice_rate: Fraction of tile choices that were the left tile.
         error_rate: Fraction of episodes that ended in error.
+        release_rate: Fraction of episodes whose cube had been let go at the end.
         verdict: Above, within or below chance.
     """
 
@@ -80,6 +83,7 @@ class GroupMetrics:
     no_answer_rate: float
     left_choice_rate: float
     error_rate: float
+    release_rate: float
     verdict: Verdict
 
 
@@ -139,6 +143,7 @@ def category_metrics(name: str, results: Sequence[EpisodeResult]) -> GroupMetric
         no_answer_rate=no_answer / n if n else math.nan,
         left_choice_rate=left / len(chose_tile) if chose_tile else math.nan,
         error_rate=errors / n if n else math.nan,
+        release_rate=sum(r.released for r in results) / n if n else math.nan,
         verdict=verdict(rate, band) if n else Verdict.WITHIN,
     )
 
@@ -148,9 +153,7 @@ def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
     groups = [g for g in groups if g.episodes > 0]
     if not groups:
         empty = Interval(0.0, 1.0)
-        return GroupMetrics(
-            OVERALL, 0, 0, math.nan, empty, empty, math.nan, math.nan, math.nan, Verdict.WITHIN
-        )
+        return GroupMetrics(OVERALL, 0, 0, math.nan, empty, empty, *(math.nan,) * 4, Verdict.WITHIN)
     count = len(groups)
     mean_rate = sum(g.success_rate for g in groups) / count
     variance = sum(_adjusted_variance(g.correct, g.episodes) for g in groups) / count**2
@@ -168,6 +171,7 @@ def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
         no_answer_rate=sum(g.no_answer_rate for g in groups) / count,
         left_choice_rate=sum(left_rates) / len(left_rates) if left_rates else math.nan,
         error_rate=sum(g.error_rate for g in groups) / count,
+        release_rate=sum(g.release_rate for g in groups) / count,
         verdict=verdict(mean_rate, band),
     )
 

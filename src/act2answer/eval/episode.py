@@ -96,11 +96,12 @@ def _result(
     zone_radius: float | None,
 ) -> EpisodeResult:
     try:
-        cube = env.cube_state().position
+        cube_state = env.cube_state()
+        cube, released = cube_state.position, cube_state.released
         judgement = judge((cube[0], cube[1]), env.geometry, task.answer_side, zone_radius)
     except Exception as exc:  # the simulator itself failed before a cube existed
         error = error or f"{type(exc).__name__}: {exc}"
-        cube = (math.nan, math.nan, math.nan)
+        cube, released = (math.nan, math.nan, math.nan), False
         judgement = None
     return EpisodeResult(
         item_id=task.item_id,
@@ -113,6 +114,7 @@ def _result(
         cube_y=float(cube[1]),
         cube_z=float(cube[2]),
         distance_to_correct=judgement.distance_to_correct if judgement else math.nan,
+        released=released,
         steps=steps,
         wall_time_s=wall_time_s,
         error=error,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
@@ -23,6 +26,9 @@ class EpisodeResult:
         cube_y: Final cube y.
         cube_z: Final cube z.
         distance_to_correct: Final distance from the correct tile centre, m.
+        released: The gripper had let go of the cube at the end. Scoring uses
+            the cube's xy only (the reference study's soft success), so a cube
+            still held above a tile counts for that tile; this flag tells them apart.
         steps: Control steps taken.
         wall_time_s: Wall-clock time of the episode.
         error: Error message for ``Outcome.ERROR`` episodes.
@@ -39,10 +45,16 @@ class EpisodeResult:
     cube_y: float
     cube_z: float
     distance_to_correct: float
+    released: bool
     steps: int
     wall_time_s: float
     error: str | None = None
     video: str | None = None
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """Names of the stored fields, in order."""
+        return [field.name for field in fields(cls)]
 
     @property
     def key(self) -> tuple[str, str]:
@@ -55,3 +67,18 @@ class EpisodeResult:
         row["outcome"] = self.outcome.value
         row["chosen_side"] = self.chosen_side.value if self.chosen_side else None
         return row
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> EpisodeResult:
+        """Inverse of :meth:`to_row` (missing floats, e.g. SQL NULL, become NaN)."""
+        values = dict(row)
+        for name in _FLOAT_FIELDS:
+            values[name] = math.nan if values[name] is None else float(values[name])
+        values["answer_side"] = Side(values["answer_side"])
+        values["outcome"] = Outcome(values["outcome"])
+        values["chosen_side"] = Side(values["chosen_side"]) if values["chosen_side"] else None
+        values["released"] = bool(values["released"])
+        return cls(**values)
+
+
+_FLOAT_FIELDS = ("cube_x", "cube_y", "cube_z", "distance_to_correct", "wall_time_s")

@@ -15,11 +15,9 @@ from pathlib import Path
 from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
-from act2answer.eval.scoring import Outcome
-from act2answer.interfaces import Side
 
 DB_FILE = "results.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +30,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     chosen_side TEXT,
     cube_x REAL, cube_y REAL, cube_z REAL,
     distance_to_correct REAL,
+    released INTEGER NOT NULL CHECK (released IN (0, 1)),
     steps INTEGER NOT NULL,
     wall_time_s REAL NOT NULL,
     error TEXT,
@@ -41,10 +40,8 @@ CREATE TABLE IF NOT EXISTS episodes (
 );
 """
 
-_COLUMNS = (
-    "item_id, answer_side, category, seed, outcome, chosen_side, cube_x, cube_y, cube_z, "
-    "distance_to_correct, steps, wall_time_s, error, video"
-)
+_FIELDS = EpisodeResult.field_names()
+_COLUMNS = ", ".join(_FIELDS)
 
 
 class ResultStore:
@@ -118,10 +115,10 @@ class ResultStore:
     def add(self, result: EpisodeResult) -> bool:
         """Commit one episode. Returns False if that episode was already stored."""
         row = result.to_row()
-        values = [row[name.strip()] for name in _COLUMNS.split(",")]
         cursor = self._db.execute(
-            f"INSERT OR IGNORE INTO episodes ({_COLUMNS}) VALUES ({', '.join('?' * len(values))})",
-            values,
+            f"INSERT OR IGNORE INTO episodes ({_COLUMNS}) "
+            f"VALUES ({', '.join(':' + name for name in _FIELDS)})",
+            row,
         )
         return cursor.rowcount == 1
 
@@ -143,38 +140,7 @@ class ResultStore:
     def _iter_results(self) -> Iterator[EpisodeResult]:
         query = f"SELECT {_COLUMNS} FROM episodes ORDER BY category, item_id, answer_side"
         for row in self._db.execute(query):
-            (
-                item_id,
-                answer_side,
-                category,
-                seed,
-                outcome,
-                chosen,
-                x,
-                y,
-                z,
-                dist,
-                steps,
-                wall,
-                error,
-                video,
-            ) = row
-            yield EpisodeResult(
-                item_id=item_id,
-                category=category,
-                answer_side=Side(answer_side),
-                seed=int(seed),
-                outcome=Outcome(outcome),
-                chosen_side=Side(chosen) if chosen else None,
-                cube_x=_real(x),
-                cube_y=_real(y),
-                cube_z=_real(z),
-                distance_to_correct=_real(dist),
-                steps=int(steps),
-                wall_time_s=float(wall),
-                error=error,
-                video=video,
-            )
+            yield EpisodeResult.from_row(dict(zip(_FIELDS, row, strict=True)))
 
     # --- meta ------------------------------------------------------------------
 
@@ -184,8 +150,3 @@ class ResultStore:
 
     def _set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-
-
-def _real(value: float | None) -> float:
-    # SQLite stores NaN as NULL.
-    return float("nan") if value is None else float(value)
