@@ -26,7 +26,10 @@ R = TypeVar("R")
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Print act2answer's own errors as one red line and exit 1, without a traceback."""
+    """Print act2answer's own errors as one red line and exit 1, without a traceback.
+
+    Ctrl-C exits with 130 and a reminder that the run can be resumed.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -35,6 +38,12 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         except Act2AnswerError as exc:
             error_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            error_console.print(
+                "[yellow]interrupted:[/yellow] finished episodes are saved; "
+                "rerun the same command to resume"
+            )
+            raise typer.Exit(130) from None
 
     return wrapper
 
