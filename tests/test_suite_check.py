@@ -103,10 +103,12 @@ def test_cli_synth_check_preview(cli: typer.Typer, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "s"
     result = runner.invoke(
-        cli, ["synth", "--out", str(out), "-n", "2", "--categories", "Shape", "--workers", "1"]
+        cli,
+        ["synth", "--out", str(out), "-n", "2", "--categories", "Shape,Color", "--workers", "1"],
     )
     assert result.exit_code == 0, result.output
     assert "pixel check Shape: 2/2" in result.output
+    assert "pixel check Color: 2/2" in result.output
     result = runner.invoke(cli, ["suite", "check", str(out)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["suite", "preview", str(out), "--out", str(tmp_path / "p.png")])

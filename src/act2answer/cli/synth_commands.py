@@ -20,7 +20,10 @@ def synth(
     category: Annotated[
         list[str] | None,
         typer.Option(
-            "--categories", "--category", "-c", help="Only these categories (repeatable)."
+            "--categories",
+            "--category",
+            "-c",
+            help="Only these categories: repeat the option or separate with commas.",
         ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPUs).")] = None,
@@ -31,7 +34,11 @@ def synth(
     from act2answer.synth.checks import agreement, check_sample
 
     suite = generate_suite(
-        out, per_category=per_category, seed=seed, categories=category or None, workers=workers
+        out,
+        per_category=per_category,
+        seed=seed,
+        categories=[name.strip() for value in category or [] for name in value.split(",")] or None,
+        workers=workers,
     )
     _console.print(f"wrote {len(suite.items)} items to {out} ({suite.name})")
     if check:
