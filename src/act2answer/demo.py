@@ -10,6 +10,7 @@ from rich.table import Table
 
 from act2answer.errors import SuiteError
 from act2answer.report import RunReport, load_report, rich_table, write_report
+from act2answer.report._tables import interval_text, percent
 from act2answer.runner import run_evaluation
 from act2answer.suite import Suite, load_suite
 
@@ -85,12 +86,10 @@ def _comparison(reports: dict[str, RunReport]) -> Table:
         overall = report.metrics.overall
         table.add_row(
             policy,
-            f"{100 * overall.success_rate:.1f}%",
-            f"{100 * overall.success_interval.low:.1f}-{100 * overall.success_interval.high:.1f}",
+            percent(overall.success_rate),
+            interval_text(overall.success_interval),
             overall.verdict.value,
-            f"{100 * overall.no_answer_rate:.1f}%",
-            "n/a"
-            if overall.left_choice_rate != overall.left_choice_rate
-            else f"{100 * overall.left_choice_rate:.1f}%",
+            percent(overall.no_answer_rate),
+            percent(overall.left_choice_rate),
         )
     return table

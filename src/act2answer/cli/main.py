@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from act2answer.cli._common import console, episode_progress, friendly_errors
+from act2answer.errors import Act2AnswerError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 suite_app = typer.Typer(no_args_is_help=True, help="Inspect and validate suites.")
@@ -113,8 +114,6 @@ def demo(
 
 
 def _json_object(text: str, option: str) -> dict[str, object]:
-    from act2answer.errors import Act2AnswerError
-
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -7,6 +7,7 @@ actors later): construct with picklable specs, call ``run(task)`` repeatedly.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,7 @@ class EpisodeWorker:
         )
         relative = Path(VIDEO_DIR) / f"{_safe_name(task.item_id)}_{task.answer_side.value}.mp4"
         _write_mp4(self.run_dir / relative, frames, fps=self.sim_config.control_hz)
-        return _with_video(result, str(relative))
+        return replace(result, video=str(relative))
 
     def close(self) -> None:
         if self._env is not None:
@@ -79,9 +80,3 @@ def _write_mp4(path: Path, frames: list[np.ndarray], fps: float) -> None:
     with imageio.get_writer(path, fps=fps, codec="libx264", macro_block_size=1) as writer:
         for frame in frames:
             writer.append_data(frame)
-
-
-def _with_video(result: EpisodeResult, video: str) -> EpisodeResult:
-    from dataclasses import replace
-
-    return replace(result, video=video)

@@ -6,7 +6,7 @@ import math
 
 from rich.table import Table
 
-from act2answer.analysis import GroupMetrics, RunMetrics
+from act2answer.analysis import GroupMetrics, Interval, RunMetrics
 
 HEADERS = (
     "category",
@@ -21,22 +21,27 @@ HEADERS = (
 )
 
 
-def _pct(value: float) -> str:
+def percent(value: float) -> str:
+    """A rate as ``"12.3%"``, or ``"n/a"`` for NaN."""
     return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
 
 
+def interval_text(interval: Interval) -> str:
+    """An interval of rates as ``"40.1-59.9"`` (percent)."""
+    return f"{100 * interval.low:.1f}-{100 * interval.high:.1f}"
+
+
 def _row(group: GroupMetrics) -> tuple[str, ...]:
-    interval, band = group.success_interval, group.chance_band
     return (
         group.name,
         str(group.episodes),
-        _pct(group.success_rate),
-        f"{100 * interval.low:.1f}-{100 * interval.high:.1f}",
-        f"{100 * band.low:.1f}-{100 * band.high:.1f}",
+        percent(group.success_rate),
+        interval_text(group.success_interval),
+        interval_text(group.chance_band),
         group.verdict.value,
-        _pct(group.no_answer_rate),
-        _pct(group.left_choice_rate),
-        _pct(group.error_rate),
+        percent(group.no_answer_rate),
+        percent(group.left_choice_rate),
+        percent(group.error_rate),
     )
 
 

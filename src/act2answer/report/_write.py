@@ -8,8 +8,8 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from act2answer.analysis import RunMetrics, compute_metrics
-from act2answer.errors import SuiteError
+from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
+from act2answer.errors import RunError, SuiteError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.report._tables import markdown_table
@@ -53,8 +53,6 @@ def load_report(run_dir: Path | str) -> RunReport:
         config = store.config()
         results = store.results()
     if config is None:
-        from act2answer.errors import RunError
-
         raise RunError(f"{run_dir}: database has no run configuration")
     order: list[str] | None = None
     expected: int | None = None
@@ -112,8 +110,8 @@ def _json_number(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _group_json(group: object) -> dict[str, object]:
-    data = asdict(group)  # type: ignore[call-overload]
+def _group_json(group: GroupMetrics) -> dict[str, object]:
+    data = asdict(group)
     data["verdict"] = data["verdict"].value
     return {key: _json_number(v) if isinstance(v, float) else v for key, v in data.items()}
 
@@ -129,7 +127,7 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
 
 
 def _write_csv(path: Path, results: list[EpisodeResult]) -> None:
-    fields = list(EpisodeResult.__dataclass_fields__)
+    fields = EpisodeResult.field_names()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()

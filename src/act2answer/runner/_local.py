@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -184,11 +185,11 @@ def _execute_in_pool(
         )
         try:
             # Keep a bounded window in flight so an interrupt never leaves thousands queued.
-            queue = list(remaining.values())
+            queue = deque(remaining.values())
             in_flight: dict[Future[EpisodeResult], EpisodeTask] = {}
             while queue or in_flight:
                 while queue and len(in_flight) < workers * 4:
-                    task = queue.pop(0)
+                    task = queue.popleft()
                     in_flight[executor.submit(_run_in_process, task)] = task
                 completed, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in completed:
