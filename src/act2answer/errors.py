@@ -51,6 +51,20 @@ class SuiteError(Act2AnswerError):
         return (", ".join(where) + ": " if where else "") + self.message
 
 
+class ImageFileError(Act2AnswerError):
+    """An image file cannot be read (missing, not an image, truncated, too large).
+
+    Args:
+        path: The image file.
+        reason: Why it cannot be read.
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
 class SimulationError(Act2AnswerError):
     """The simulator could not be built, reset or stepped."""
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image
 
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import Outcome, judge
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import EpisodeStart, Policy, PrivilegedInfo, validate_action
 from act2answer.sim import SimBackend
+from act2answer.suite.images import read_rgb
 
 FrameSink = Callable[[np.ndarray], None]
 
@@ -23,8 +23,7 @@ FrameSink = Callable[[np.ndarray], None]
 @lru_cache(maxsize=64)
 def load_tile_image(path: str) -> np.ndarray:
     """Decode an option image to an RGB uint8 array (cached per process)."""
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return read_rgb(path)
 
 
 def run_episode(

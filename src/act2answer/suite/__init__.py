@@ -2,5 +2,15 @@
 
 from act2answer.suite._io import MANIFEST_FILE, SUITE_FILE, load_suite, save_suite
 from act2answer.suite._model import Suite, SuiteItem
+from act2answer.suite.images import read_rgb, verify_image
 
-__all__ = ["MANIFEST_FILE", "SUITE_FILE", "Suite", "SuiteItem", "load_suite", "save_suite"]
+__all__ = [
+    "MANIFEST_FILE",
+    "SUITE_FILE",
+    "Suite",
+    "SuiteItem",
+    "load_suite",
+    "read_rgb",
+    "save_suite",
+    "verify_image",
+]

@@ -7,11 +7,11 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 
-from act2answer.errors import SuiteError
+from act2answer.errors import ImageFileError, SuiteError
 from act2answer.suite._model import Suite, SuiteItem
+from act2answer.suite.images import verify_image
 
 SUITE_FILE = "suite.jsonl"
 MANIFEST_FILE = "suite.json"
@@ -125,10 +125,9 @@ def _check_option(
         raise fail(f"image {option!r} does not exist")
     if check_images:
         try:
-            with Image.open(resolved) as image:
-                image.load()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise fail(f"image {option!r} does not decode: {exc}") from None
+            verify_image(resolved)
+        except ImageFileError as exc:
+            raise fail(f"image {option!r}: {exc.reason}") from None
 
 
 def _suite_name(root: Path) -> str:
