@@ -19,6 +19,7 @@ kinematics; targets accumulate, as in SimplerEnv's ``target_delta`` controllers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol, runtime_checkable
@@ -135,6 +136,40 @@ class Policy(Protocol):
     def reset(self, start: EpisodeStart) -> None: ...
 
     def act(self, observation: Observation) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PolicyRequest:
+    """One in-flight episode's request to a batched policy.
+
+    Attributes:
+        episode_seed: Seed of the episode; a stochastic model derives its noise
+            for this row from ``(episode_seed, observation.step)`` so that its
+            answer does not depend on which other episodes share the batch.
+        observation: What the policy sees now.
+    """
+
+    episode_seed: int
+    observation: Observation
+
+
+@runtime_checkable
+class BatchPolicy(Protocol):
+    """A policy that answers many episodes in one call (how GPU models run fast).
+
+    Batched policies are stateless between calls: everything a model needs is
+    in the request (image, instruction, state, step, seed). ``act_batch``
+    returns one action chunk per request, shape ``(B, H, 7)`` with ``H >= 1``,
+    in the action convention of this module; the runner executes up to
+    ``replan_steps`` actions of a chunk before asking again. Stateful policies
+    keep using :class:`Policy`.
+    """
+
+    name: str
+    needs: ObservationNeeds
+    replan_steps: int
+
+    def act_batch(self, requests: Sequence[PolicyRequest]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
