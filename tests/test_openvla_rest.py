@@ -24,7 +24,7 @@ def deploy_py_server(received: list[dict[str, Any]]) -> Iterator[int]:
     """POST /act as vla-scripts/deploy.py answers it: json-numpy in, action or "error" out."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             try:
                 payload = json_numpy.loads(body)
@@ -91,5 +91,5 @@ def test_openvla_rest_client_speaks_deploy_py_format():
 
 def test_openvla_rest_client_fails_clearly_when_nothing_listens():
     policy = OpenVLARestPolicy("127.0.0.1:9", connect_timeout=0.3)
-    with pytest.raises(PolicyError, match="cannot reach openvla-rest://127.0.0.1:9"):
+    with pytest.raises(PolicyError, match=r"cannot reach openvla-rest://127\.0\.0\.1:9"):
         policy.check()

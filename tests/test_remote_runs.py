@@ -76,7 +76,9 @@ def test_hosted_batch_policy_batches_and_matches_batch_size_one(make_suite, tmp_
         kwargs={"sleep_s": 0.01, "chunk_size": 3, "replan_steps": 2},
     )
     run_evaluation(suite, spec, tmp_path / "alone", sim=SimConfig(max_steps=12), workers=1)
-    summary = run_evaluation(suite, spec, tmp_path / "hosted", sim=SimConfig(max_steps=12), workers=2)
+    summary = run_evaluation(
+        suite, spec, tmp_path / "hosted", sim=SimConfig(max_steps=12), workers=2
+    )
     host = summary.timing["policy_host"]
     assert host["batch_size_max"] == 2 and host["requests"] == summary.timing["model_calls"]
     assert summary.timing["model_calls"] == 4 * 6  # 12 steps, 2 actions per call

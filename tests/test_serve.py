@@ -144,7 +144,9 @@ def test_our_client_with_an_openpi_server_and_the_libero_preset():
         "observation/wrist_image",
         "observation/state",
     }
-    assert obs["observation/image"].shape == (224, 224, 3) and obs["observation/state"].shape == (8,)
+    assert obs["observation/image"].shape == (224, 224, 3) and obs["observation/state"].shape == (
+        8,
+    )
     assert np.isclose(actions[3][0], 0.3 * 0.05) and actions[3][6] == 1.0
     assert np.isclose(actions[5][0], 0.0)  # first action of the second chunk
 
@@ -198,7 +200,7 @@ def test_limits_unreachable_server_and_unanswered_call():
         policy = OpenpiPolicy(f"127.0.0.1:{port}", call_timeout=0.3, connect_timeout=5)
         policy.reset(EpisodeStart("x", 1))
         started = time.monotonic()
-        with pytest.raises(PolicyError, match="did not answer within 0.3 s"):
+        with pytest.raises(PolicyError, match=r"did not answer within 0\.3 s"):
             policy.act(_observation(image=True))
         assert time.monotonic() - started < 1.2
 
