@@ -44,7 +44,7 @@ def run(
     ] = None,
     batch_window_ms: Annotated[
         float, typer.Option(help="Longest wait for a batch to fill, ms.")
-    ] = 50.0,
+    ] = 100.0,
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.policies import PolicySpec

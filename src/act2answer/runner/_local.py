@@ -85,7 +85,7 @@ def run_evaluation(
     on_result: ProgressCallback | None = None,
     episode_timeout: float | None = None,
     max_batch: int | None = None,
-    batch_window_s: float = 0.05,
+    batch_window_s: float = 0.1,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
