@@ -35,6 +35,9 @@ def run(
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    wrist_camera: Annotated[
+        bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
+    ] = False,
     episode_timeout: Annotated[
         float,
         typer.Option(help="Wall-clock limit per episode, s (0: none); a hung worker is replaced."),
@@ -57,6 +60,8 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
+    if wrist_camera:
+        sim_overrides["wrist_camera"] = True
     spec = PolicySpec(name=policy, kwargs=_json_object(policy_args, "--policy-args"))
     with episode_progress(f"{policy} on {suite.name}") as on_result:
         summary = run_evaluation(

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from act2answer.errors import PolicyUnavailableError, RunError
+from act2answer.errors import PolicyError, PolicyUnavailableError, RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
@@ -131,12 +131,18 @@ def run_evaluation(
     check = getattr(instance, "check", None)
     if callable(check):
         check()  # a remote policy: fail now if its server is unreachable
+    sim = sim or SimConfig()
+    if instance.needs.wrist_image and not sim.wrist_camera:
+        raise PolicyError(
+            f"policy {spec.name!r} needs wrist images: use SimConfig(wrist_camera=True) "
+            "(CLI: --wrist-camera)"
+        )
     config = RunConfig(
         suite_name=suite.name,
         suite_hash=suite.content_hash,
         suite_path=str(Path(suite.root).resolve()),
         policy=spec,
-        sim=sim or SimConfig(),
+        sim=sim,
         layouts=layouts,
         base_seed=base_seed,
         zone_radius=zone_radius,
