@@ -208,3 +208,16 @@ def test_serve_command_never_imports_mujoco(tmp_path):
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "ok" in done.stdout, done.stderr
+
+
+def test_sleep_stand_in_is_a_batch_policy_and_seeded_per_row():
+    from act2answer.interfaces import BatchPolicy, PolicyRequest
+
+    policy = SleepBatchPolicy(sleep_s=0.0, chunk_size=2)
+    assert isinstance(policy, BatchPolicy)
+    together = policy.act_batch(
+        [PolicyRequest(1, _observation(0)), PolicyRequest(2, _observation(0))]
+    )
+    alone = policy.act_batch([PolicyRequest(2, _observation(0))])
+    assert together.shape == (2, 2, 7) and np.array_equal(together[1], alone[0])
+    assert not np.array_equal(together[0], together[1])

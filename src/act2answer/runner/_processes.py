@@ -49,6 +49,7 @@ class WorkerSetup:
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
     try:
         worker = EpisodeWorker(setup.sim, setup.policy, setup.run_dir, setup.zone_radius)
+        _ = worker.env  # build the scene now: a broken set-up fails here, with its message
     except Exception as exc:
         connection.send(("init_error", f"{type(exc).__name__}: {exc}"))
         return
@@ -62,6 +63,9 @@ def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
                 connection.send(("report", worker.run_timed(task)))
             except PolicyUnavailableError as exc:
                 connection.send(("unavailable", str(exc)))
+            except Exception as exc:  # outside the episode's own error handling: the set-up broke
+                connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+                break
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass
     finally:
@@ -130,6 +134,10 @@ def run_in_processes(
                         kind, payload = "died", None
                     if kind == "init_error":
                         raise RunError(f"a simulator worker could not start: {payload}")
+                    if kind == "failed":
+                        raise RunError(
+                            f"a simulator worker failed: {payload}; finished episodes are saved"
+                        )
                     if kind == "ready":
                         worker.ready = True
                     elif kind == "report":
@@ -172,7 +180,11 @@ def run_in_processes(
                 if task is not None:
                     wall = time.monotonic() - started
                     yield EpisodeReport(error_result(task, replace_reason, wall))
-    finally:
+    except BaseException:  # interrupted or failed: no point waiting for the workers
+        for worker in pool:
+            worker.kill()
+        raise
+    else:
         for worker in pool:
             worker.request_stop()
         deadline = time.monotonic() + 3.0
