@@ -235,9 +235,7 @@ class OpenpiPolicy(ChunkedPolicy):
         connect_timeout: float = 30.0,
         call_timeout: float = 60.0,
     ) -> None:
-        self.preset: Preset = (
-            Preset.model_validate(preset) if isinstance(preset, dict) else get_preset(preset)
-        )
+        self.preset: Preset = get_preset(preset)
         super().__init__(replan_steps or self.preset.replan_steps)
         self._replan_override = replan_steps
         host, port = split_address(address, "openpi")
