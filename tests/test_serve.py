@@ -221,3 +221,40 @@ def test_sleep_stand_in_is_a_batch_policy_and_seeded_per_row():
     alone = policy.act_batch([PolicyRequest(2, _observation(0))])
     assert together.shape == (2, 2, 7) and np.array_equal(together[1], alone[0])
     assert not np.array_equal(together[0], together[1])
+
+
+class _NaNForOddSeeds:
+    name = "nan-odd"
+    needs = SleepBatchPolicy().needs
+    replan_steps = 1
+
+    def act_batch(self, requests):
+        chunks = np.zeros((len(requests), 1, 7))
+        for row, request in enumerate(requests):
+            if request.episode_seed % 2:
+                chunks[row, 0, 0] = np.nan
+        return chunks
+
+
+def test_a_non_finite_row_fails_only_its_own_request():
+    policy = _NaNForOddSeeds()
+    with PolicyServer(make_backend(policy, lambda: policy), port=0, window_s=0.5) as server:
+        outcomes: dict[int, str] = {}
+
+        def episode(seed: int) -> None:
+            client = OpenpiPolicy(f"127.0.0.1:{server.port}", connect_timeout=5)
+            client.reset(EpisodeStart("x", seed))
+            try:
+                client.act(_observation())
+                outcomes[seed] = "ok"
+            except PolicyError as exc:
+                outcomes[seed] = str(exc)
+            client.close()
+
+        threads = [threading.Thread(target=episode, args=(seed,)) for seed in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert server.batching.stats.batch_sizes == [2]
+    assert outcomes[2] == "ok" and "non-finite" in outcomes[1]
