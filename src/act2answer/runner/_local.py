@@ -176,6 +176,7 @@ def run_evaluation(
                     on_result(report.result, done, len(tasks))
             host_stats = host.batching.stats.summary() if host else None
             timing = collector.summary(worker_count, host_stats)
+        _close(instance)
         if pending:
             store.add_timing(timing)
         stored_config = store.config() or config
@@ -250,11 +251,19 @@ class _ExecutionPlan:
                 worker.close()
             return
         if not is_batch_policy(instance):
-            close = getattr(instance, "close", None)
-            if callable(close):
-                close()  # workers create their own instances
+            _close(instance)  # workers create their own instances
         setup = WorkerSetup(config.sim, worker_spec, str(self.run_dir), config.zone_radius)
-        yield from run_in_processes(tasks, setup, self.workers, self.episode_timeout)
+        hosted = is_batch_policy(instance)
+        yield from run_in_processes(
+            tasks, setup, self.workers, self.episode_timeout, start_together=hosted
+        )
+
+
+def _close(policy: object) -> None:
+    """Close a policy that holds connections (remote clients); idempotent."""
+    close = getattr(policy, "close", None)
+    if callable(close):
+        close()
 
 
 class _TimingCollector:
