@@ -108,12 +108,12 @@ def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
     )
     started = time.monotonic()
     summary = run_evaluation(
-        suite, spec, tmp_path / "run", sim=FAST_SIM, workers=2, episode_timeout=4.0
+        suite, spec, tmp_path / "run", sim=FAST_SIM, workers=2, episode_timeout=8.0
     )
     assert time.monotonic() - started < 60
     assert summary.episodes_run == 6 and summary.errors == 2
     assert list(summary.error_reasons) == [
-        "EpisodeTimeout: episode exceeded the wall-clock limit of 4 s; "
+        "EpisodeTimeout: episode exceeded the wall-clock limit of 8 s; "
         "its worker process was killed and replaced"
     ]
     with ResultStore.open_existing(tmp_path / "run") as store:
@@ -126,7 +126,7 @@ def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
         tmp_path / "run",
         sim=FAST_SIM,
         workers=2,
-        episode_timeout=4.0,
+        episode_timeout=8.0,
         retry_errors=True,
     )
     assert (again.episodes_run, again.episodes_skipped, again.errors) == (2, 4, 0)
