@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_batching.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT)
