@@ -1,0 +1,276 @@
+"""The study's asset-set layout (CognitiveAISystems/Act2Answer, ``assets/carrot/<set>/``).
+
+::
+
+    <set>/pairs.json           [{index, left, right, question, answer: "Left"|"Right"}, ...]
+    <set>/model_db.json        {tile: {name, sign, bbox: {min, max}, scales: [1.0], density}}
+    <set>/shapes/<tile>/textured.glb   base tile mesh, face texture = the answer image
+    <set>/shapes/<tile>/collision.obj
+
+Export writes each distinct option image once as a tile (named by a hash of
+its pixels): the face texture is a square centre crop of the image resized
+to 512x512 (:func:`face_texture`), written into a copy of the base tile
+glTF in place of its texture. The instruction goes into ``question`` (the
+reference harness gives ``question`` to the policy as its instruction);
+``id``, ``category`` and ``source_question`` are extra keys that the
+reference loader ignores and that :func:`import_asset_set` reads back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from act2answer.errors import ImageFileError
+from act2answer.sources._files import SourceFileError, inside, load_json
+from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb, read_rgb_bytes, save_suite
+
+TEXTURE_PX = 512
+#: The study's tile: 11 cm square, 6 mm thick (asset editor defaults).
+TILE_BBOX = {"min": [-0.055, -0.055, -0.003], "max": [0.055, 0.055, 0.003]}
+TILE_DENSITY = 6368
+MAX_GLB_BYTES = 64 << 20
+
+
+def face_texture(rgb: np.ndarray, size: int = TEXTURE_PX) -> np.ndarray:
+    """Square centre crop of ``rgb`` resized to ``size`` x ``size`` (the tile's face)."""
+    height, width = rgb.shape[:2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    square = Image.fromarray(rgb[top : top + side, left : left + side])
+    if side != size:
+        square = square.resize((size, size), Image.Resampling.LANCZOS)
+    return np.asarray(square.convert("RGB"), dtype=np.uint8)
+
+
+def _gltf():
+    try:
+        import pygltflib
+    except ImportError:
+        raise SourceFileError(
+            "pygltflib", "asset sets need pygltflib: pip install 'act2answer[sources]'"
+        ) from None
+    return pygltflib
+
+
+def _load_glb(path: Path) -> Any:
+    if not path.is_file():
+        raise SourceFileError(path, "file does not exist")
+    if path.stat().st_size > MAX_GLB_BYTES:
+        raise SourceFileError(path, f"over {MAX_GLB_BYTES:,} bytes")
+    pygltflib = _gltf()
+    try:
+        gltf = pygltflib.GLTF2().load_binary(str(path))
+        blob = gltf.binary_blob()
+    except Exception as exc:  # pygltflib raises many types on junk input
+        raise SourceFileError(path, f"not a binary glTF: {type(exc).__name__}") from None
+    if gltf is None or blob is None:
+        raise SourceFileError(path, "not a binary glTF with a binary chunk")
+    return gltf
+
+
+def _texture_view(gltf: Any, path: Path) -> int:
+    """Buffer-view index of the face texture: the base colour texture's image."""
+    try:
+        material = gltf.materials[gltf.meshes[0].primitives[0].material]
+        texture = gltf.textures[material.pbrMetallicRoughness.baseColorTexture.index]
+        view = gltf.images[texture.source].bufferView
+    except (AttributeError, IndexError, TypeError):
+        view = None
+    if view is None:
+        raise SourceFileError(path, "no embedded base-colour texture")
+    return int(view)
+
+
+def read_face_texture(path: Path) -> np.ndarray:
+    """The face texture of a tile ``textured.glb`` as ``(H, W, 3)`` uint8."""
+    gltf = _load_glb(path)
+    view = gltf.bufferViews[_texture_view(gltf, path)]
+    blob = gltf.binary_blob()
+    start = view.byteOffset or 0
+    data = blob[start : start + view.byteLength]
+    return read_rgb_bytes(data, f"{path} (face texture)")
+
+
+def write_tile_glb(template: Path, texture: np.ndarray, out: Path) -> None:
+    """Copy ``template`` with its face texture replaced by ``texture`` (PNG)."""
+    gltf = _load_glb(template)
+    index = _texture_view(gltf, template)
+    blob = gltf.binary_blob()
+    view = gltf.bufferViews[index]
+    start = view.byteOffset or 0
+    if any((v.byteOffset or 0) > start for i, v in enumerate(gltf.bufferViews) if i != index):
+        raise SourceFileError(template, "the face texture is not the last buffer view")
+    buffer = io.BytesIO()
+    Image.fromarray(texture).save(buffer, format="PNG")
+    png = buffer.getvalue()
+    new_blob = blob[:start] + png + b"\0" * (-len(png) % 4)
+    view.byteLength = len(png)
+    gltf.buffers[view.buffer].byteLength = len(new_blob)
+    gltf.set_binary_blob(new_blob)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    gltf.save_binary(str(out))
+
+
+def export_asset_set(
+    suite_dir: Path | str,
+    out: Path | str,
+    *,
+    template_glb: Path | str,
+    collision_obj: Path | str,
+    flip_vertical: bool = False,
+) -> Path:
+    """Write a suite as an asset set (see module docs). Returns ``out``.
+
+    Args:
+        template_glb: The base tile (the study's ``tile.glb`` from its asset editor).
+        collision_obj: The shared collision mesh copied into every tile folder.
+        flip_vertical: Flip textures vertically (some loaders expect it).
+    """
+    suite = load_suite(suite_dir)
+    out = Path(out)
+    template_glb, collision_obj = Path(template_glb), Path(collision_obj)
+    collision = collision_obj.read_bytes() if collision_obj.is_file() else None
+    if collision is None:
+        raise SourceFileError(collision_obj, "collision mesh does not exist")
+    _load_glb(template_glb)
+    model_db: dict[str, Any] = {}
+    pairs = []
+    for index, item in enumerate(suite.items):
+        tiles = [_export_tile(suite, option, out, template_glb, collision, flip_vertical, model_db)
+                 for option in item.options]  # fmt: skip
+        pairs.append(
+            {
+                "index": index,
+                "left": tiles[0],
+                "right": tiles[1],
+                "question": item.instruction,
+                "answer": "Left" if item.answer == 0 else "Right",
+                "id": item.id,
+                "category": item.category,
+                "source_question": item.question,
+            }
+        )
+    (out / "pairs.json").write_text(json.dumps(pairs, indent=2, ensure_ascii=False) + "\n")
+    (out / "model_db.json").write_text(json.dumps(model_db, indent=2) + "\n")
+    return out
+
+
+def _export_tile(
+    suite: Suite,
+    option: str,
+    out: Path,
+    template: Path,
+    collision: bytes,
+    flip: bool,
+    model_db: dict[str, Any],
+) -> str:
+    texture = face_texture(read_rgb(suite.image_path(option)))
+    if flip:
+        texture = np.ascontiguousarray(texture[::-1])
+    name = "tile_" + hashlib.sha256(texture.tobytes()).hexdigest()[:16]
+    if name not in model_db:
+        folder = out / "shapes" / name
+        write_tile_glb(template, texture, folder / "textured.glb")
+        (folder / "collision.obj").write_bytes(collision)
+        model_db[name] = {
+            "name": name,
+            "sign": Path(option).stem,
+            "bbox": TILE_BBOX,
+            "scales": [1.0],
+            "density": TILE_DENSITY,
+        }
+    return name
+
+
+def import_asset_set(
+    asset_dir: Path | str,
+    out: Path | str,
+    *,
+    category: str | None = None,
+    flip_vertical: bool = False,
+    name: str | None = None,
+) -> Suite:
+    """Read an asset set into a suite folder at ``out``.
+
+    Item ids are the pairs' ``id`` when present, otherwise their ``index``.
+    The category is the pair's ``category``, else ``category``, else the set's
+    folder name. Each tile's bbox size (metres) is kept in ``meta["tile_size_m"]``.
+
+    Raises:
+        SourceFileError: a missing or malformed file, a tile path leaving the set,
+            or a texture that does not decode (one line naming the file).
+    """
+    asset_dir, out = Path(asset_dir), Path(out)
+    pairs = load_json(asset_dir / "pairs.json")
+    model_db_file = asset_dir / "model_db.json"
+    model_db = load_json(model_db_file) if model_db_file.is_file() else {}
+    if not isinstance(pairs, list) or not isinstance(model_db, dict):
+        raise SourceFileError(asset_dir / "pairs.json", "expected a list of pairs")
+    (out / "images").mkdir(parents=True, exist_ok=True)
+    written: dict[str, str] = {}
+    items = []
+    for number, pair in enumerate(pairs):
+        where = f"{asset_dir / 'pairs.json'} pair {number}"
+        if not isinstance(pair, dict) or not all(k in pair for k in ("left", "right", "question")):
+            raise SourceFileError(where, "needs left, right, question and answer")
+        answer = str(pair.get("answer", "")).strip().lower()
+        if answer not in ("left", "right"):
+            got = pair.get("answer")
+            raise SourceFileError(where, f"answer must be Left or Right, got {got!r}")
+        options = tuple(
+            _import_tile(asset_dir, str(pair[side]), out, written, flip_vertical)
+            for side in ("left", "right")
+        )
+        sizes = [_tile_size(model_db.get(str(pair[side]))) for side in ("left", "right")]
+        item_id = str(pair.get("id") or pair.get("index", number))
+        items.append(
+            SuiteItem(
+                id=item_id,
+                category=str(pair.get("category") or category or asset_dir.name),
+                source=f"maniskill-assets:{asset_dir.name}",
+                question=str(pair.get("source_question") or pair["question"]),
+                instruction=str(pair["question"]),
+                options=(options[0], options[1]),
+                answer=0 if answer == "left" else 1,
+                meta={
+                    "asset_set": asset_dir.name,
+                    "pair_index": pair.get("index", number),
+                    "tiles": [str(pair["left"]), str(pair["right"])],
+                    "tile_size_m": sizes,
+                },
+            )
+        )
+    save_suite(out, items, name=name or asset_dir.name)
+    return load_suite(out)
+
+
+def _import_tile(asset_dir: Path, tile: str, out: Path, written: dict[str, str], flip: bool) -> str:
+    if tile in written:
+        return written[tile]
+    glb = inside(asset_dir, f"shapes/{tile}/textured.glb")
+    try:
+        texture = read_face_texture(glb)
+    except ImageFileError as exc:
+        raise SourceFileError(glb, f"face texture: {exc.reason}") from None
+    if flip:
+        texture = np.ascontiguousarray(texture[::-1])
+    relative = f"images/{re.sub(r'[^A-Za-z0-9_.-]+', '_', tile)}.png"
+    Image.fromarray(texture).save(out / relative)
+    written[tile] = relative
+    return relative
+
+
+def _tile_size(entry: Any) -> list[float] | None:
+    try:
+        low, high = entry["bbox"]["min"], entry["bbox"]["max"]
+        return [round(float(high[0]) - float(low[0]), 6), round(float(high[1]) - float(low[1]), 6)]
+    except (KeyError, TypeError, IndexError, ValueError):
+        return None
