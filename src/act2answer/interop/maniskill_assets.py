@@ -18,6 +18,7 @@ reference loader ignores and that :func:`import_asset_set` reads back.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -99,24 +100,35 @@ def read_face_texture(path: Path) -> np.ndarray:
     return read_rgb_bytes(data, f"{path} (face texture)")
 
 
+class TileWriter:
+    """Writes copies of a base tile with their face texture swapped (template parsed once)."""
+
+    def __init__(self, template: Path) -> None:
+        self.gltf = _load_glb(template)
+        self.index = _texture_view(self.gltf, template)
+        self.start = self.gltf.bufferViews[self.index].byteOffset or 0
+        others = (v for i, v in enumerate(self.gltf.bufferViews) if i != self.index)
+        if any((v.byteOffset or 0) > self.start for v in others):
+            raise SourceFileError(template, "the face texture is not the last buffer view")
+        self.head = self.gltf.binary_blob()[: self.start]
+
+    def write(self, texture: np.ndarray, out: Path) -> None:
+        buffer = io.BytesIO()
+        Image.fromarray(texture).save(buffer, format="PNG")
+        png = buffer.getvalue()
+        blob = self.head + png + b"\0" * (-len(png) % 4)
+        gltf = copy.deepcopy(self.gltf)  # saving mutates the object; parsing again is slower
+        view = gltf.bufferViews[self.index]
+        view.byteLength = len(png)
+        gltf.buffers[view.buffer].byteLength = len(blob)
+        gltf.set_binary_blob(blob)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        gltf.save_binary(str(out))
+
+
 def write_tile_glb(template: Path, texture: np.ndarray, out: Path) -> None:
     """Copy ``template`` with its face texture replaced by ``texture`` (PNG)."""
-    gltf = _load_glb(template)
-    index = _texture_view(gltf, template)
-    blob = gltf.binary_blob()
-    view = gltf.bufferViews[index]
-    start = view.byteOffset or 0
-    if any((v.byteOffset or 0) > start for i, v in enumerate(gltf.bufferViews) if i != index):
-        raise SourceFileError(template, "the face texture is not the last buffer view")
-    buffer = io.BytesIO()
-    Image.fromarray(texture).save(buffer, format="PNG")
-    png = buffer.getvalue()
-    new_blob = blob[:start] + png + b"\0" * (-len(png) % 4)
-    view.byteLength = len(png)
-    gltf.buffers[view.buffer].byteLength = len(new_blob)
-    gltf.set_binary_blob(new_blob)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    gltf.save_binary(str(out))
+    TileWriter(template).write(texture, out)
 
 
 def export_asset_set(
@@ -126,6 +138,7 @@ def export_asset_set(
     template_glb: Path | str,
     collision_obj: Path | str,
     flip_vertical: bool = False,
+    quarter_turns: int = 0,
 ) -> Path:
     """Write a suite as an asset set (see module docs). Returns ``out``.
 
@@ -133,6 +146,8 @@ def export_asset_set(
         template_glb: The base tile (the study's ``tile.glb`` from its asset editor).
         collision_obj: The shared collision mesh copied into every tile folder.
         flip_vertical: Flip textures vertically (some loaders expect it).
+        quarter_turns: Store textures turned this many quarter turns clockwise
+            (the study's template tile stores its portrait turned once).
     """
     suite = load_suite(suite_dir)
     out = Path(out)
@@ -140,11 +155,12 @@ def export_asset_set(
     collision = collision_obj.read_bytes() if collision_obj.is_file() else None
     if collision is None:
         raise SourceFileError(collision_obj, "collision mesh does not exist")
-    _load_glb(template_glb)
+    writer = TileWriter(template_glb)
     model_db: dict[str, Any] = {}
     pairs = []
     for index, item in enumerate(suite.items):
-        tiles = [_export_tile(suite, option, out, template_glb, collision, flip_vertical, model_db)
+        tiles = [_export_tile(suite, option, out, writer, collision, model_db,
+                              flip_vertical, quarter_turns)
                  for option in item.options]  # fmt: skip
         pairs.append(
             {
@@ -167,18 +183,18 @@ def _export_tile(
     suite: Suite,
     option: str,
     out: Path,
-    template: Path,
+    writer: TileWriter,
     collision: bytes,
-    flip: bool,
     model_db: dict[str, Any],
+    flip: bool,
+    quarter_turns: int,
 ) -> str:
     texture = face_texture(read_rgb(suite.image_path(option)))
-    if flip:
-        texture = np.ascontiguousarray(texture[::-1])
+    texture = np.ascontiguousarray(np.rot90(texture[::-1] if flip else texture, -quarter_turns))
     name = "tile_" + hashlib.sha256(texture.tobytes()).hexdigest()[:16]
     if name not in model_db:
         folder = out / "shapes" / name
-        write_tile_glb(template, texture, folder / "textured.glb")
+        writer.write(texture, folder / "textured.glb")
         (folder / "collision.obj").write_bytes(collision)
         model_db[name] = {
             "name": name,
@@ -196,6 +212,7 @@ def import_asset_set(
     *,
     category: str | None = None,
     flip_vertical: bool = False,
+    quarter_turns: int = 0,
     name: str | None = None,
 ) -> Suite:
     """Read an asset set into a suite folder at ``out``.
@@ -203,6 +220,8 @@ def import_asset_set(
     Item ids are the pairs' ``id`` when present, otherwise their ``index``.
     The category is the pair's ``category``, else ``category``, else the set's
     folder name. Each tile's bbox size (metres) is kept in ``meta["tile_size_m"]``.
+    ``flip_vertical`` / ``quarter_turns`` undo what export did to the textures
+    (turns are taken back counter-clockwise).
 
     Raises:
         SourceFileError: a missing or malformed file, a tile path leaving the set,
@@ -226,7 +245,7 @@ def import_asset_set(
             got = pair.get("answer")
             raise SourceFileError(where, f"answer must be Left or Right, got {got!r}")
         options = tuple(
-            _import_tile(asset_dir, str(pair[side]), out, written, flip_vertical)
+            _import_tile(asset_dir, str(pair[side]), out, written, flip_vertical, quarter_turns)
             for side in ("left", "right")
         )
         sizes = [_tile_size(model_db.get(str(pair[side]))) for side in ("left", "right")]
@@ -252,7 +271,9 @@ def import_asset_set(
     return load_suite(out)
 
 
-def _import_tile(asset_dir: Path, tile: str, out: Path, written: dict[str, str], flip: bool) -> str:
+def _import_tile(
+    asset_dir: Path, tile: str, out: Path, written: dict[str, str], flip: bool, turns: int
+) -> str:
     if tile in written:
         return written[tile]
     glb = inside(asset_dir, f"shapes/{tile}/textured.glb")
@@ -260,8 +281,8 @@ def _import_tile(asset_dir: Path, tile: str, out: Path, written: dict[str, str],
         texture = read_face_texture(glb)
     except ImageFileError as exc:
         raise SourceFileError(glb, f"face texture: {exc.reason}") from None
-    if flip:
-        texture = np.ascontiguousarray(texture[::-1])
+    texture = np.rot90(texture, turns)
+    texture = np.ascontiguousarray(texture[::-1] if flip else texture)
     relative = f"images/{re.sub(r'[^A-Za-z0-9_.-]+', '_', tile)}.png"
     Image.fromarray(texture).save(out / relative)
     written[tile] = relative
