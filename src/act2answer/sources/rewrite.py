@@ -33,7 +33,8 @@ _STOP_TEXT = (
     "a an the this that these those is are was were be been do does did which what who whom "
     "whose how of in on at to for with from by and or not no yes it its image images picture "
     "pictures photo photos one ones shown show shows there here than more most less least can "
-    "could would should will may might has have had you your me my put cube"
+    "could would should will may might has have had you your me my put cube left right first "
+    "second former latter"
 )
 _STOP = frozenset(_STOP_TEXT.split())
 _WHICH = re.compile(
