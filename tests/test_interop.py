@@ -126,6 +126,26 @@ def test_round_trip_preserves_items_answers_and_pixels(
                           read_rgb(back.image_path(back.item("q0").options[0])))  # fmt: skip
 
 
+def test_export_without_template_builds_its_own_tile(tmp_path: Path) -> None:
+    from act2answer.interop.tile_mesh import _box
+
+    make_suite(tmp_path / "suite", n=2)
+    export_asset_set(tmp_path / "suite", tmp_path / "assets")
+    back = import_asset_set(tmp_path / "assets", tmp_path / "back")
+    original = load_suite(tmp_path / "suite")
+    for before, after in zip(original.items, back.items, strict=True):
+        assert before.answer == after.answer
+        expected = face_texture(read_rgb(original.image_path(before.options[0])))
+        assert np.array_equal(read_rgb(back.image_path(after.options[0])), expected)
+    assert sorted(p.name for p in (tmp_path / "assets").iterdir()) == [
+        "model_db.json", "pairs.json", "shapes"]  # fmt: skip
+    positions, _, indices = _box()
+    triangles = positions[indices.reshape(-1, 3)]
+    normals = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+    assert (np.einsum("ij,ij->i", normals, triangles.mean(axis=1)) > 0).all()  # outward
+    assert np.allclose(positions.max(axis=0), [0.055, 0.055, 0.003])
+
+
 def test_face_texture_is_the_centre_square() -> None:
     image = np.zeros((100, 300, 3), np.uint8)
     image[:, 100:200] = 255

@@ -206,6 +206,28 @@ def test_cli_sources_convert_export_import(tmp_path: Path) -> None:
     assert tsv.exit_code == 0 and len((tmp_path / "b.tsv").read_text().splitlines()) == 5
 
 
+def test_cli_suite_merge_keeps_items_images_and_reviews(tmp_path: Path) -> None:
+    from act2answer.suite.review import ReviewDecision, load_reviews, save_reviews
+
+    convert("iconqa", fx.write_iconqa(tmp_path / "iconqa_data"), tmp_path / "iconqa")
+    convert("okvqa", fx.write_okvqa(tmp_path / "okvqa_data"), tmp_path / "okvqa")
+    save_reviews(tmp_path / "okvqa", {"okvqa-1": ReviewDecision(decision="approved")})
+    runner = CliRunner()
+    parts = [str(tmp_path / "iconqa"), str(tmp_path / "okvqa")]
+    result = runner.invoke(app, ["suite", "merge", *parts, "--out", str(tmp_path / "study"),
+                                 "--name", "study-v1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    merged = load_suite(tmp_path / "study")
+    assert merged.name == "study-v1" and len(merged.items) == 16
+    assert sorted(merged.categories) == ["Counting", "Living World", "Shape", "Symmetry", "Time"]
+    assert merged.item("okvqa-1").options[0].startswith("okvqa/images/")
+    assert load_reviews(tmp_path / "study")["okvqa-1"].decision == "approved"
+    twice = [str(tmp_path / "iconqa")] * 2
+    again = runner.invoke(app, ["suite", "merge", *twice, "--out", str(tmp_path / "x"),
+                                "--name", "x"])  # fmt: skip
+    assert again.exit_code == 1 and "iconqa" in again.output
+
+
 def test_cli_hostile_input_is_one_line_without_traceback(tmp_path: Path) -> None:
     data = tmp_path / "iconqa"
     data.mkdir()

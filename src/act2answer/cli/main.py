@@ -129,7 +129,7 @@ def _register_optional_commands() -> None:
     synth_commands.register(app, suite_app)
     from act2answer.cli import sources_commands
 
-    sources_commands.register(app)
+    sources_commands.register(app, suite_app)
 
 
 _register_optional_commands()

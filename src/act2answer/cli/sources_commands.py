@@ -109,7 +109,8 @@ def export(
         ExportFormat.maniskill_assets
     ),
     template_glb: Annotated[
-        Path | None, typer.Option(help="Base tile .glb (the study's tile.glb).")
+        Path | None,
+        typer.Option(help="Base tile .glb (the study's tile.glb; default: a tile built in code)."),
     ] = None,
     collision_obj: Annotated[
         Path | None, typer.Option(help="Collision mesh (default: collision.obj next to the glb).")
@@ -121,20 +122,16 @@ def export(
     seed: Annotated[int, typer.Option(help="vlmevalkit: letter-order seed.")] = 0,
 ) -> None:
     """Write a suite as an asset set (maniskill-assets) or a VLMEvalKit TSV (vlmevalkit)."""
-    from act2answer.errors import Act2AnswerError
     from act2answer.interop import export_asset_set, export_vlmevalkit
 
     if format is ExportFormat.vlmevalkit:
         _console.print(f"wrote {export_vlmevalkit(suite_dir, out, seed=seed)}")
         return
-    if template_glb is None:
-        raise Act2AnswerError("--format maniskill-assets needs --template-glb (the base tile)")
-    collision = collision_obj or template_glb.with_name("collision.obj")
     export_asset_set(
         suite_dir,
         out,
         template_glb=template_glb,
-        collision_obj=collision,
+        collision_obj=collision_obj,
         flip_vertical=flip_texture,
         quarter_turns=quarter_turns,
     )
@@ -155,8 +152,21 @@ def review(
         f"reviewing {suite_dir} at {url} (Ctrl-C to stop; every decision is already saved)"))
 
 
-def register(app: typer.Typer) -> None:
-    """Add the source, interop and review commands to ``app``."""
+def merge(
+    parts: Annotated[list[Path], typer.Argument(help="Suite folders to merge.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Merged suite folder.")],
+    name: Annotated[str, typer.Option(help="Versioned name of the merged suite.")],
+) -> None:
+    """Merge suites (e.g. one per source) into one; images go under each part's folder name."""
+    from act2answer.suite.merge import merge_suites
+
+    suite = merge_suites(list(parts), out, name=name)
+    _console.print(f"wrote {len(suite.items)} items in {len(suite.categories)} categories to {out}")
+
+
+def register(app: typer.Typer, suite_app: typer.Typer) -> None:
+    """Add the source, interop and review commands to ``app`` and ``merge`` to ``suite_app``."""
+    suite_app.command("merge")(friendly_errors(merge))
     app.command("sources")(friendly_errors(sources))
     app.command("convert")(friendly_errors(convert))
     app.command("import")(friendly_errors(import_))

@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 from act2answer.errors import ImageFileError
+from act2answer.interop.tile_mesh import write_default_collision, write_default_tile
 from act2answer.sources._files import SourceFileError, inside, load_json
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb, read_rgb_bytes, save_suite
 
@@ -135,26 +136,33 @@ def export_asset_set(
     suite_dir: Path | str,
     out: Path | str,
     *,
-    template_glb: Path | str,
-    collision_obj: Path | str,
+    template_glb: Path | str | None = None,
+    collision_obj: Path | str | None = None,
     flip_vertical: bool = False,
     quarter_turns: int = 0,
 ) -> Path:
     """Write a suite as an asset set (see module docs). Returns ``out``.
 
     Args:
-        template_glb: The base tile (the study's ``tile.glb`` from its asset editor).
-        collision_obj: The shared collision mesh copied into every tile folder.
+        template_glb: The base tile (the study's ``tile.glb`` from its asset editor);
+            ``None`` builds an 11 cm tile from code (:mod:`act2answer.interop.tile_mesh`).
+        collision_obj: The collision mesh copied into every tile folder (default: the
+            ``collision.obj`` next to ``template_glb``, or the built tile's box).
         flip_vertical: Flip textures vertically (some loaders expect it).
         quarter_turns: Store textures turned this many quarter turns clockwise
             (the study's template tile stores its portrait turned once).
     """
     suite = load_suite(suite_dir)
     out = Path(out)
-    template_glb, collision_obj = Path(template_glb), Path(collision_obj)
-    collision = collision_obj.read_bytes() if collision_obj.is_file() else None
-    if collision is None:
+    out.mkdir(parents=True, exist_ok=True)
+    if template_glb is None:
+        template_glb = write_default_tile(out / ".base_tile.glb")
+        collision_obj = collision_obj or write_default_collision(out / ".collision.obj")
+    template_glb = Path(template_glb)
+    collision_obj = Path(collision_obj or template_glb.with_name("collision.obj"))
+    if not collision_obj.is_file():
         raise SourceFileError(collision_obj, "collision mesh does not exist")
+    collision = collision_obj.read_bytes()
     writer = TileWriter(template_glb)
     model_db: dict[str, Any] = {}
     pairs = []
@@ -174,6 +182,8 @@ def export_asset_set(
                 "source_question": item.question,
             }
         )
+    for scratch in (".base_tile.glb", ".collision.obj"):
+        (out / scratch).unlink(missing_ok=True)
     (out / "pairs.json").write_text(json.dumps(pairs, indent=2, ensure_ascii=False) + "\n")
     (out / "model_db.json").write_text(json.dumps(model_db, indent=2) + "\n")
     return out
