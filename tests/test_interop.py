@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pygltflib
 import pytest
 from PIL import Image
 
@@ -106,6 +107,12 @@ def test_round_trip_preserves_items_answers_and_pixels(
     pairs = json.loads((assets / "pairs.json").read_text())
     model_db = json.loads((assets / "model_db.json").read_text())
     assert [p["answer"] for p in pairs] == ["Left", "Right"] * (len(pairs) // 2)
+    # An independent glTF reader agrees: one embedded PNG, the 512 px face.
+    gltf = pygltflib.GLTF2().load_binary(str(assets / "shapes" / pairs[0]["left"] / "textured.glb"))
+    view = gltf.bufferViews[gltf.images[0].bufferView]
+    png = gltf.binary_blob()[view.byteOffset : view.byteOffset + view.byteLength]
+    assert Image.open(io.BytesIO(png)).size == (512, 512)
+    assert gltf.accessors[0].max == pytest.approx([0.0726, 0.0726, 0.003])  # the study's mesh
     for pair in pairs:
         for side in ("left", "right"):
             folder = assets / "shapes" / pair[side]

@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 from act2answer.errors import ImageFileError
+from act2answer.interop._glb import Glb, read_glb, write_glb
 from act2answer.interop.tile_mesh import write_default_collision, write_default_tile
 from act2answer.sources._files import SourceFileError, inside, load_json
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb, read_rgb_bytes, save_suite
@@ -38,7 +39,6 @@ TEXTURE_PX = 512
 #: The study's tile: 11 cm square, 6 mm thick (asset editor defaults).
 TILE_BBOX = {"min": [-0.055, -0.055, -0.003], "max": [0.055, 0.055, 0.003]}
 TILE_DENSITY = 6368
-MAX_GLB_BYTES = 64 << 20
 
 
 def face_texture(rgb: np.ndarray, size: int = TEXTURE_PX) -> np.ndarray:
@@ -52,52 +52,10 @@ def face_texture(rgb: np.ndarray, size: int = TEXTURE_PX) -> np.ndarray:
     return np.asarray(square.convert("RGB"), dtype=np.uint8)
 
 
-def _gltf():
-    try:
-        import pygltflib
-    except ImportError:
-        raise SourceFileError(
-            "pygltflib", "asset sets need pygltflib: pip install 'act2answer[sources]'"
-        ) from None
-    return pygltflib
-
-
-def _load_glb(path: Path) -> Any:
-    if not path.is_file():
-        raise SourceFileError(path, "file does not exist")
-    if path.stat().st_size > MAX_GLB_BYTES:
-        raise SourceFileError(path, f"over {MAX_GLB_BYTES:,} bytes")
-    pygltflib = _gltf()
-    try:
-        gltf = pygltflib.GLTF2().load_binary(str(path))
-        blob = gltf.binary_blob()
-    except Exception as exc:  # pygltflib raises many types on junk input
-        raise SourceFileError(path, f"not a binary glTF: {type(exc).__name__}") from None
-    if gltf is None or blob is None:
-        raise SourceFileError(path, "not a binary glTF with a binary chunk")
-    return gltf
-
-
-def _texture_view(gltf: Any, path: Path) -> int:
-    """Buffer-view index of the face texture: the base colour texture's image."""
-    try:
-        material = gltf.materials[gltf.meshes[0].primitives[0].material]
-        texture = gltf.textures[material.pbrMetallicRoughness.baseColorTexture.index]
-        view = gltf.images[texture.source].bufferView
-    except (AttributeError, IndexError, TypeError):
-        view = None
-    if view is None:
-        raise SourceFileError(path, "no embedded base-colour texture")
-    return int(view)
-
-
 def read_face_texture(path: Path) -> np.ndarray:
     """The face texture of a tile ``textured.glb`` as ``(H, W, 3)`` uint8."""
-    gltf = _load_glb(path)
-    view = gltf.bufferViews[_texture_view(gltf, path)]
-    blob = gltf.binary_blob()
-    start = view.byteOffset or 0
-    data = blob[start : start + view.byteLength]
+    glb = read_glb(path)
+    data = glb.view_bytes(glb.texture_view(path), path)
     return read_rgb_bytes(data, f"{path} (face texture)")
 
 
@@ -105,26 +63,25 @@ class TileWriter:
     """Writes copies of a base tile with their face texture swapped (template parsed once)."""
 
     def __init__(self, template: Path) -> None:
-        self.gltf = _load_glb(template)
-        self.index = _texture_view(self.gltf, template)
-        self.start = self.gltf.bufferViews[self.index].byteOffset or 0
-        others = (v for i, v in enumerate(self.gltf.bufferViews) if i != self.index)
-        if any((v.byteOffset or 0) > self.start for v in others):
+        self.template = read_glb(template)
+        self.index = self.template.texture_view(template)
+        views = self.template.document.get("bufferViews", [])
+        self.start = int(views[self.index].get("byteOffset", 0))
+        ends = [int(v.get("byteOffset", 0)) for i, v in enumerate(views) if i != self.index]
+        if any(end > self.start for end in ends):
             raise SourceFileError(template, "the face texture is not the last buffer view")
-        self.head = self.gltf.binary_blob()[: self.start]
+        self.head = self.template.binary[: self.start]
 
     def write(self, texture: np.ndarray, out: Path) -> None:
         buffer = io.BytesIO()
         Image.fromarray(texture).save(buffer, format="PNG")
         png = buffer.getvalue()
-        blob = self.head + png + b"\0" * (-len(png) % 4)
-        gltf = copy.deepcopy(self.gltf)  # saving mutates the object; parsing again is slower
-        view = gltf.bufferViews[self.index]
-        view.byteLength = len(png)
-        gltf.buffers[view.buffer].byteLength = len(blob)
-        gltf.set_binary_blob(blob)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        gltf.save_binary(str(out))
+        document = copy.deepcopy(self.template.document)
+        view = document["bufferViews"][self.index]
+        view["byteLength"] = len(png)
+        binary = self.head + png + b"\0" * (-len(png) % 4)
+        document["buffers"][view.get("buffer", 0)]["byteLength"] = len(binary)
+        write_glb(out, Glb(document, binary))
 
 
 def write_tile_glb(template: Path, texture: np.ndarray, out: Path) -> None:

@@ -43,7 +43,13 @@ def _box() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def write_default_tile(out: Path, texture: np.ndarray | None = None) -> Path:
     """Write a textured tile ``.glb`` (texture last in the binary chunk, like the study's)."""
-    import pygltflib as g
+    try:
+        import pygltflib as g
+    except ImportError:
+        from act2answer.sources._files import SourceFileError
+
+        hint = "building a tile needs pygltflib: pip install 'act2answer[sources]'"
+        raise SourceFileError(out, hint) from None
 
     positions, uvs, indices = _box()
     buffer = io.BytesIO()

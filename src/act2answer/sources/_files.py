@@ -84,12 +84,13 @@ def load_json(path: Path) -> Any:
         raise SourceFileError(path, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
     finally:
         sys.setrecursionlimit(limit)
-    if _depth(value) > MAX_JSON_DEPTH:
+    if json_depth(value) > MAX_JSON_DEPTH:
         raise SourceFileError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return value
 
 
-def _depth(value: Any) -> int:
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value (stops counting past the limit)."""
     deepest, stack = 1, [(value, 1)] if isinstance(value, dict | list) else []
     while stack:
         node, depth = stack.pop()
