@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import csv
 import io
@@ -177,12 +178,13 @@ def test_vlmevalkit_tsv(tmp_path: Path) -> None:
     make_suite(tmp_path / "suite")
     suite = load_suite(tmp_path / "suite")
     out = export_vlmevalkit(tmp_path / "suite", tmp_path / "bench.tsv")
+    assert '"' not in out.read_text()  # nothing needed quoting
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert len(rows) == 6
     letters_for_left = set()
     for row, item in zip(rows, suite.items, strict=True):
-        images = json.loads(row["image"])
+        images = ast.literal_eval(row["image"])
         decoded = [np.asarray(Image.open(io.BytesIO(base64.b64decode(b))).convert("RGB"))
                    for b in images]  # fmt: skip
         assert np.array_equal(decoded[0], read_rgb(suite.image_path(item.options[0])))

@@ -39,6 +39,9 @@ TEXTURE_PX = 512
 #: The study's tile: 11 cm square, 6 mm thick (asset editor defaults).
 TILE_BBOX = {"min": [-0.055, -0.055, -0.003], "max": [0.055, 0.055, 0.003]}
 TILE_DENSITY = 6368
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: zlib level for textures: 3 encodes ~2x faster than Pillow's 6 for ~35% larger files.
+PNG_LEVEL = 3
 
 
 def face_texture(rgb: np.ndarray, size: int = TEXTURE_PX) -> np.ndarray:
@@ -74,7 +77,7 @@ class TileWriter:
 
     def write(self, texture: np.ndarray, out: Path) -> None:
         buffer = io.BytesIO()
-        Image.fromarray(texture).save(buffer, format="PNG")
+        Image.fromarray(texture).save(buffer, format="PNG", compress_level=PNG_LEVEL)
         png = buffer.getvalue()
         document = copy.deepcopy(self.template.document)
         view = document["bufferViews"][self.index]
@@ -243,15 +246,20 @@ def _import_tile(
 ) -> str:
     if tile in written:
         return written[tile]
-    glb = inside(asset_dir, f"shapes/{tile}/textured.glb")
+    path = inside(asset_dir, f"shapes/{tile}/textured.glb")
+    glb = read_glb(path)
+    data = glb.view_bytes(glb.texture_view(path), path)
     try:
-        texture = read_face_texture(glb)
+        texture = read_rgb_bytes(data, f"{path} (face texture)")
     except ImageFileError as exc:
-        raise SourceFileError(glb, f"face texture: {exc.reason}") from None
-    texture = np.rot90(texture, turns)
-    texture = np.ascontiguousarray(texture[::-1] if flip else texture)
+        raise SourceFileError(path, f"face texture: {exc.reason}") from None
     relative = f"images/{re.sub(r'[^A-Za-z0-9_.-]+', '_', tile)}.png"
-    Image.fromarray(texture).save(out / relative)
+    if data.startswith(PNG_SIGNATURE) and not flip and turns % 4 == 0:
+        (out / relative).write_bytes(data)  # already a decodable PNG: no re-encoding
+    else:
+        texture = np.rot90(texture, turns)
+        texture = np.ascontiguousarray(texture[::-1] if flip else texture)
+        Image.fromarray(texture).save(out / relative, compress_level=PNG_LEVEL)
     written[tile] = relative
     return relative
 

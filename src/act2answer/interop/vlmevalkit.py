@@ -1,8 +1,9 @@
 """Export a suite as a VLMEvalKit multiple-choice TSV (base64 images).
 
 Columns: ``index, image, question, hint, A, B, answer, category, id``.
-``image`` holds a list of two base64 PNGs (left tile image, right tile
-image) as VLMEvalKit's multi-image datasets do. Which letter names the left
+``image`` holds a Python list literal of two base64 PNGs (left tile image,
+right tile image), as VLMEvalKit's multi-image datasets store them (no
+quote characters, so the TSV needs no quoting). Which letter names the left
 image is drawn per item from ``(seed, item id)``, so letter bias and side
 bias separate, as in the study's VLM baseline.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 from pathlib import Path
 
 from PIL import Image
@@ -48,7 +48,7 @@ def export_vlmevalkit(suite_dir: Path | str, out: Path | str, *, seed: int = 0) 
             writer.writerow(
                 [
                     index,
-                    json.dumps(images),
+                    str(images),  # a list literal, as VLMEvalKit's toliststr() reads it
                     item.question or item.instruction,
                     HINT,
                     by_letter["A"],
