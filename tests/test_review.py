@@ -65,6 +65,12 @@ def test_api_validates_and_writes(server_url: str, tmp_path: Path) -> None:
     assert post(server_url, {"id": "nope", "action": "approve"})[0] == 404
     assert post(server_url, {"id": "item-0", "action": "edit", "instruction": " "})[0] == 400
     assert post(server_url, {"id": "item-0", "action": "delete"})[0] == 400
+    form = urllib.request.Request(f"{server_url}/api/decision", method="POST",
+                                  data=b'{"id": "item-0", "action": "approve"}',
+                                  headers={"Content-Type": "text/plain"})  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(form, timeout=10)
+    assert refused.value.code == 415
     status, item = post(server_url, {"id": "item-0", "action": "swap"})
     assert status == 200 and item["answer"] == 1
     assert load_suite(suite).item("item-0").answer == 1

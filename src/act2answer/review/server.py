@@ -145,6 +145,11 @@ def make_handler(store: ReviewStore) -> type[BaseHTTPRequestHandler]:
             if urlparse(self.path).path != "/api/decision":
                 self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
                 return
+            # JSON only: a cross-site form or text/plain POST from another page in the
+            # reviewer's browser needs a CORS preflight for this type, which we never grant.
+            if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+                self._json(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {"error": "send application/json"})
+                return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
                 self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
