@@ -167,6 +167,7 @@ MEASURES: dict[str, Callable[[np.ndarray, TileFrame], float]] = {
     "length": lambda pts, tile: _principal(pts)[0],
     "height": lambda pts, tile: _extent(pts, tile.down),
     "thickness": lambda pts, tile: _principal(pts)[1],
+    "aspect": lambda pts, tile: _principal(pts)[0] / max(_principal(pts)[1], 1.0),
 }
 
 
@@ -184,7 +185,8 @@ def apparent_pair(
         calibration: From :func:`calibrate` with the same seed.
         first: Boolean figure mask of one option (any size).
         second: Boolean figure mask of the other option.
-        attribute: ``size``, ``length``, ``height`` or ``thickness``.
+        attribute: ``size``, ``length``, ``height``, ``thickness`` or ``aspect``
+            (elongation: major / minor principal extent).
 
     Returns:
         ``(ratio with first on the left, ratio with first on the right)``.

@@ -33,11 +33,11 @@ MODE_KINDS = {"rotated_line": tuple(k for k in KINDS if k not in ("pentagon", "h
 #: The reflection IoU a distractor must stay below (its line is clearly not an axis).
 MAX_DISTRACTOR_IOU = 0.72
 #: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
-#: every image; 20 px is about 2 px in a 224 px frame where a tile is ~50 px wide.
+#: every image; 26 px is ~1.5-2 px in a 224 px frame, where a tile is ~45-50 px wide
 LINE_HALF = 200.0
-LINE_WIDTH = 20.0
-LINE_DASH = 40.0
-LINE_GAP = 24.0
+LINE_WIDTH = 26.0
+LINE_DASH = 44.0
+LINE_GAP = 26.0
 LINE_MARGIN = 8.0
 
 TEMPLATES = (
