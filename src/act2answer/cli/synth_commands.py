@@ -96,13 +96,16 @@ def preview(
         Path | None, typer.Option(help="Also render first simulator frames to this PNG.")
     ] = None,
     n_frames: Annotated[int, typer.Option(help="Episodes for --frames.")] = 4,
+    policy_px: Annotated[
+        int, typer.Option(help="--frames also shows each frame at this policy resolution.")
+    ] = 224,
 ) -> None:
     """Draw a contact sheet of a suite (and optionally first simulator frames)."""
     from act2answer.suite.preview import make_contact_sheet, render_first_frames
 
     _console.print(f"wrote {make_contact_sheet(root, out, per_category, tile_px)}")
     if frames is not None:
-        _console.print(f"wrote {render_first_frames(root, frames, n_frames)}")
+        _console.print(f"wrote {render_first_frames(root, frames, n_frames, policy_px)}")
 
 
 def register(app: typer.Typer, suite_app: typer.Typer) -> None:

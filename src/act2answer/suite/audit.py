@@ -336,12 +336,12 @@ def audit_suite(
     for category, items in by_category.items():
         if progress is not None:
             progress(category)
+        data = _category_data(suite, items, hashes)  # reads every image, even if not fitted
         if len(items) < MIN_ITEMS:
             report.categories.append(
                 CategoryAudit(category, len(items), note=f"< {MIN_ITEMS} items, not fitted")
             )
             continue
-        data = _category_data(suite, items, hashes)
         report.categories.append(audit_category(category, data, seed=seed))
     return report
 

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from act2answer.suite import Suite, SuiteItem
+from act2answer.errors import ImageFileError
+from act2answer.suite import Suite, SuiteItem, read_rgb
 from act2answer.synth._draw import mask_iou, reflect_mask
 
 #: Categories that have a pixel check.
@@ -51,13 +52,16 @@ WORK_SIZE = 256
 
 
 def load_rgb(path: Any, size: int = WORK_SIZE) -> np.ndarray:
-    """An image as an ``(size, size, 3)`` int16 array (box-reduced from the file)."""
-    with Image.open(path) as image:
-        rgb = image.convert("RGB")
-        if rgb.size != (size, size):
-            factor = rgb.size[0] // size
-            rgb = rgb.reduce(factor) if factor * size == rgb.size[0] else rgb.resize((size, size))
-        return np.asarray(rgb, dtype=np.int16)
+    """An image as an ``(size, size, 3)`` int16 array (box-reduced from the file).
+
+    Raises:
+        ImageFileError: the file is missing, not an image, truncated or too large.
+    """
+    rgb = Image.fromarray(read_rgb(path))
+    if rgb.size != (size, size):
+        factor = rgb.size[0] // size
+        rgb = rgb.reduce(factor) if factor * size == rgb.size[0] else rgb.resize((size, size))
+    return np.asarray(rgb, dtype=np.int16)
 
 
 def background_color(rgb: np.ndarray) -> np.ndarray:
@@ -603,12 +607,18 @@ def check_item(suite: Suite, item: SuiteItem) -> CheckResult | None:
 
     Returns:
         The result, or None for unchecked categories or items without the claim.
+
+    Raises:
+        ImageFileError: an option image cannot be read (names the file and the item).
     """
     check = _CHECKS.get(item.category)
     if check is None:
         return None
-    good = load_rgb(suite.image_path(item.options[item.answer]))
-    bad = load_rgb(suite.image_path(item.options[1 - item.answer]))
+    try:
+        good = load_rgb(suite.image_path(item.options[item.answer]))
+        bad = load_rgb(suite.image_path(item.options[1 - item.answer]))
+    except ImageFileError as exc:
+        raise ImageFileError(exc.path, f"item {item.id!r}: {exc.reason}") from None
     try:
         passed, detail, values = check(item, good, bad)
     except KeyError as exc:  # item without the claim this check needs (not generated here)
