@@ -69,7 +69,7 @@ def test_check_broken_suite_reports_everything(suite_dir: Path, tmp_path: Path) 
     assert report.duplicate_ids == [first["id"]]
     assert report.identical_options == [same["id"]]
     text = report.to_text()
-    assert "does not decode" in text and "missing" in text
+    assert "not an image" in text and "missing" in text
 
 
 def test_check_missing_folder(tmp_path: Path) -> None:

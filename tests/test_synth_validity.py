@@ -46,7 +46,7 @@ def _words(text: str) -> set[str]:
 
 def test_traffic_instruction_never_names_text_printed_only_on_the_answer() -> None:
     """Finding 4: STOP / ONE WAY / a speed on the sign is not matched by the instruction."""
-    items = _items("Traffic", 250)
+    items = _items("Traffic", 120)
     seen = {"stop": 0, "speed_limit": 0, "one_way": 0}
     for item in items:
         if item.meta["concept"] != item.meta["distractor_concept"]:  # two speed limits: exempt
@@ -62,7 +62,7 @@ def test_traffic_instruction_never_names_text_printed_only_on_the_answer() -> No
 def test_emotion_labels_do_not_fit_both_faces() -> None:
     """Finding 5: "unhappy" is never asked against another unhappy face."""
     negative = {k for k, v in emotion.EXPRESSIONS.items() if v[3] == -1}
-    for item in _items("Emotion", 250):
+    for item in _items("Emotion", 120):
         if "unhappy" in item.instruction:
             assert item.meta["distractor_concept"] not in negative, item.instruction
         if "cheerful" in item.instruction:
