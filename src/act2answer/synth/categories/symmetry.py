@@ -39,6 +39,7 @@ LINE_WIDTH = 26.0
 LINE_DASH = 44.0
 LINE_GAP = 26.0
 LINE_MARGIN = 8.0
+LINE_HALO = 6.0
 
 TEMPLATES = (
     "put the cube on the shape whose dashed line is a line of symmetry",
@@ -64,7 +65,7 @@ class Generator:
     """
 
     name = "Symmetry"
-    version = "2"
+    version = "3"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         bg = choice(rng, LIGHT_BACKGROUNDS)
@@ -77,6 +78,7 @@ class Generator:
             if _line_fits(center, axis_dir):
                 break
         correct = _render(pts, center, axis_dir, fill, bg)
+        target_area = _coloured_area(pts, center, axis_dir)
         for _ in range(200):
             line_angle = _line_angle(rng)
             if mode == "rotated_line":
@@ -96,6 +98,9 @@ class Generator:
                 d_pts, _ = _figure(rng, kind, symmetric=False, line_angle=line_angle)
                 d_center = _centroid(d_pts)
                 d_axis = _principal_axis(d_pts)
+            d_pts = _match_coloured_area(d_pts, d_center, d_axis, target_area)
+            if d_pts is None:
+                continue
             mask = polygon_mask(d_pts)
             if (
                 _line_fits(d_center, d_axis)
@@ -190,6 +195,60 @@ def _figure(
     return pts, _rotate_dir(base, rotation)
 
 
+def _line_mask(center: Point, axis: Point) -> np.ndarray:
+    """Pixels the dashed line and its halo cover (as in :func:`_render`, no antialiasing)."""
+    canvas = Canvas(bg=(0, 0, 0), ss=1)
+    p0, p1 = _line_ends(center, axis)
+    width = LINE_WIDTH + 2 * LINE_HALO
+    canvas.dashed_line(p0, p1, (255, 255, 255), width, dash=LINE_DASH, gap=LINE_GAP)
+    return np.asarray(canvas.finish())[..., 0] > 127
+
+
+def _coloured_area(pts: list[Point], center: Point, axis: Point) -> int:
+    """Figure pixels the dashed line does not cover."""
+    return int((polygon_mask(pts) & ~_line_mask(center, axis)).sum())
+
+
+def _match_coloured_area(
+    pts: list[Point], center: Point, axis: Point, target: int
+) -> list[Point] | None:
+    """Scale a distractor figure about its centroid until its uncovered area matches ``target``.
+
+    A line through the middle of a figure covers more of it than an off-axis
+    line does, so without this a shifted-line distractor shows more background
+    ink and less colour than the correct option (the audit found ~73% of
+    shifted-line items answerable by "less ink"). With the coloured (uncovered)
+    area equal, ink (figure + line outside it) is equal too, since the line
+    has the same length in both options. Returns None if the scale goes out of
+    [0.8, 1.25] (the caller draws another figure).
+    """
+    ys, xs = np.nonzero(polygon_mask(pts))
+    cx, cy = float(xs.mean()) + 0.5, float(ys.mean()) + 0.5
+    scaled = pts
+    total = 1.0
+    for _ in range(3):
+        area = _coloured_area(scaled, center, axis)
+        if area == 0:
+            return None
+        step = math.sqrt(target / area)
+        total *= step
+        if not 0.8 <= total <= 1.25:
+            return None
+        scaled = [(cx + (x - cx) * total, cy + (y - cy) * total) for x, y in pts]
+        if abs(step - 1) < 0.003:
+            break
+    return scaled
+
+
+def _line_ends(center: Point, axis: Point) -> tuple[Point, Point]:
+    norm = math.hypot(*axis)
+    ux, uy = axis[0] / norm, axis[1] / norm
+    return (
+        (center[0] - ux * LINE_HALF, center[1] - uy * LINE_HALF),
+        (center[0] + ux * LINE_HALF, center[1] + uy * LINE_HALF),
+    )
+
+
 def _rotate_dir(direction: Point, angle_deg: float) -> Point:
     ((x, y),) = rotate_points([direction], (0.0, 0.0), angle_deg)
     return (x, y)
@@ -214,9 +273,11 @@ def _render(pts: list[Point], center: Point, axis: Point, fill: RGB, bg: RGB) ->
     canvas = Canvas(bg=bg)
     canvas.polygon(pts, fill=fill)
     # Fixed length (never depends on the figure) and wide enough to survive 224 px frames.
-    norm = math.hypot(*axis)
-    ux, uy = axis[0] / norm, axis[1] / norm
-    p0 = (center[0] - ux * LINE_HALF, center[1] - uy * LINE_HALF)
-    p1 = (center[0] + ux * LINE_HALF, center[1] + uy * LINE_HALF)
+    p0, p1 = _line_ends(center, axis)
+    # A halo in the background colour: the line's edges look the same over the
+    # figure and over the background, so its dark ink does not depend on how much
+    # of the figure it crosses.
+    halo = LINE_WIDTH + 2 * LINE_HALO
+    canvas.dashed_line(p0, p1, bg, halo, dash=LINE_DASH, gap=LINE_GAP)
     canvas.dashed_line(p0, p1, LINE_COLOR, LINE_WIDTH, dash=LINE_DASH, gap=LINE_GAP)
     return canvas.finish()
