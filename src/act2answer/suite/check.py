@@ -20,6 +20,7 @@ from act2answer.errors import Act2AnswerError, ImageFileError
 from act2answer.suite._io import SUITE_FILE
 from act2answer.suite._model import SuiteItem
 from act2answer.suite.images import read_rgb, verify_image
+from act2answer.suite.review import ReviewCoverage, review_coverage
 
 #: Side of the difference hash grid (``HASH_SIZE**2`` bits).
 HASH_SIZE = 16
@@ -65,6 +66,7 @@ class SuiteCheckReport:
         line_errors: ``(line number, message)`` for lines that did not parse.
         duplicate_ids: Item ids that occur more than once.
         audit_line: One-line summary of the shortcut audit (None when not run).
+        review: Human review coverage from ``review.json`` (``None`` when never reviewed).
     """
 
     root: Path
@@ -78,6 +80,7 @@ class SuiteCheckReport:
     line_errors: list[tuple[int, str]] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
     audit_line: str | None = None
+    review: ReviewCoverage | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,6 +125,8 @@ class SuiteCheckReport:
             lines.append(
                 f"{'all':<14} {self.n_items:>5} {'':>10} {f'{w.min}/{w.mean:.1f}/{w.max}':>20}"
             )
+        if self.review is not None:
+            lines.append(self.review.to_text())
         lines.extend(self.problem_lines())
         return "\n".join(lines)
 
@@ -144,7 +149,8 @@ class SuiteCheckReport:
             table.add_row("all", str(self.n_items), "", f"{w.min}/{w.mean:.1f}/{w.max}")
         problems = self.problem_lines()
         status = Text("OK", style="bold green") if self.ok else Text("PROBLEMS", style="bold red")
-        return Group(table, status, *(Text(line, style="yellow") for line in problems))
+        review = [Text(self.review.to_text())] if self.review is not None else []
+        return Group(table, status, *review, *(Text(line, style="yellow") for line in problems))
 
 
 def check_suite(
@@ -188,6 +194,7 @@ def check_suite(
         seen.add(item.id)
         items.append(item)
     report.n_items = len(items)
+    report.review = review_coverage(root, [item.id for item in items])
     _summarise(report, items)
     hashes: dict[str, tuple[np.ndarray, np.ndarray, str]] = {}
     owner: dict[str, str] = {}
