@@ -96,3 +96,62 @@ def test_hanging_and_dead_servers_end_as_errors(tmp_path: Path, make_suite) -> N
     (result,) = backend.answer([question])
     assert result.error and "127.0.0.1:9" in result.error
     backend.close()
+
+
+def test_vlm_cli_with_a_server(tmp_path: Path, make_suite, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from act2answer.cli.main import app
+
+    suite = make_suite(n=4)
+    monkeypatch.setenv("TEST_VLM_KEY", "test-key")
+    template = tmp_path / "template.json"
+    template.write_text('{"text": "{question}\\nA: {option_a}\\nB: {option_b}\\nLetter:"}')
+    with OpenAITestServer() as server:
+        args = [
+            "vlm",
+            "--suite",
+            str(suite.root),
+            "--model",
+            "tiny",
+            "--out",
+            str(tmp_path / "c"),
+            "--backend",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--api-key-env",
+            "TEST_VLM_KEY",
+            "--input",
+            "frame",
+            "--frame-size",
+            "64x48",
+            "--prompt-template",
+            str(template),
+        ]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "8 questions asked" in result.output
+        again = CliRunner().invoke(app, args)
+        assert "0 questions asked, 8 already stored" in again.output
+    with VLMStore.open_existing(tmp_path / "c") as store:
+        config = store.config()
+        answers = store.answers()
+    assert config is not None and "api_key" not in config.model_dump_json()
+    assert config.sim.camera_width == 64 and config.prompt.text.endswith("Letter:")
+    assert all(a.prompt.endswith("Letter:") and a.error is None for a in answers)
+    bad = CliRunner().invoke(
+        app,
+        [
+            "vlm",
+            "--suite",
+            str(suite.root),
+            "--model",
+            "m",
+            "--out",
+            str(tmp_path / "x"),
+            "--input",
+            "video",
+        ],
+    )
+    assert bad.exit_code == 1 and "--input must be frame or options" in bad.output

@@ -98,13 +98,18 @@ class RunComparison:
 
 
 def mcnemar_exact(only_baseline: int, only_other: int) -> float:
-    """Exact (binomial) McNemar p-value from the two discordant counts."""
-    if only_baseline + only_other == 0:
-        return 1.0
-    from statsmodels.stats.contingency_tables import mcnemar
+    """Exact McNemar p-value from the two discordant counts (two-sided).
 
-    table = [[0, only_baseline], [only_other, 0]]
-    return float(min(1.0, mcnemar(table, exact=True).pvalue))
+    The exact McNemar test is a binomial test of the discordant pairs against
+    1/2, which is what ``scipy.stats.binomtest`` computes (statsmodels'
+    ``mcnemar(exact=True)`` gives the same value; scipy avoids a pandas dependency).
+    """
+    discordant = only_baseline + only_other
+    if discordant == 0:
+        return 1.0
+    from scipy.stats import binomtest
+
+    return float(min(1.0, binomtest(only_other, discordant, 0.5).pvalue))
 
 
 @dataclass(frozen=True)
