@@ -155,3 +155,16 @@ def test_vlm_cli_with_a_server(tmp_path: Path, make_suite, monkeypatch) -> None:
         ],
     )
     assert bad.exit_code == 1 and "--input must be frame or options" in bad.output
+
+
+def test_request_body_follows_the_chat_completions_api() -> None:
+    import numpy as np
+
+    question = VLMQuestion("Which? A or B", (np.zeros((4, 4, 3), np.uint8),))
+    body = OpenAIBackend("m", top_logprobs=5).request_body(question)
+    image, text = body["messages"][0]["content"]
+    assert image["image_url"]["url"].startswith("data:image/png;base64,")
+    assert text == {"type": "text", "text": "Which? A or B"}
+    assert (body["logprobs"], body["top_logprobs"], body["temperature"]) == (True, 5, 0.0)
+    plain = OpenAIBackend("m", logprobs=False).request_body(question)
+    assert "logprobs" not in plain and "top_logprobs" not in plain
