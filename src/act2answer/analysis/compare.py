@@ -86,6 +86,8 @@ class RunComparison:
         only_baseline: Trial keys stored only in the baseline run.
         only_other: Trial keys stored only in the other run.
         same_suite: Both runs used the same suite content.
+        same_scene: Both runs saw frames from the same simulator settings and
+            seeds (None when either was shown the option images instead).
     """
 
     baseline: str
@@ -95,6 +97,7 @@ class RunComparison:
     only_baseline: tuple[tuple[str, str], ...]
     only_other: tuple[tuple[str, str], ...]
     same_suite: bool
+    same_scene: bool | None = None
 
 
 def mcnemar_exact(only_baseline: int, only_other: int) -> float:
@@ -241,4 +244,7 @@ def compare_runs(
         only_baseline=tuple(sorted(set(base_trials) - set(other_trials))),
         only_other=tuple(sorted(set(other_trials) - set(base_trials))),
         same_suite=baseline.suite_hash == other.suite_hash,
+        same_scene=None
+        if baseline.scene is None or other.scene is None
+        else baseline.scene == other.scene,
     )

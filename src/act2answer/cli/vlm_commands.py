@@ -151,6 +151,11 @@ def compare(
         console.print(comparison_table(comparison))
         if not comparison.same_suite:
             console.print("[yellow]the two runs used different suite contents[/yellow]")
+        if comparison.same_scene is False:
+            console.print(
+                "[yellow]the two runs' frames came from different simulator settings or "
+                "base seeds: not pixel-for-pixel the same images[/yellow]"
+            )
         for name, keys in (
             (loaded[0].label, comparison.only_baseline),
             (other.label, comparison.only_other),

@@ -206,6 +206,7 @@ def write_comparison(
                 "baseline": c.baseline,
                 "other": c.other,
                 "same_suite": c.same_suite,
+                "same_scene": c.same_scene,
                 "only_baseline": [list(key) for key in c.only_baseline],
                 "only_other": [list(key) for key in c.only_other],
                 "rows": csv_rows(c),
