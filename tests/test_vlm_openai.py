@@ -132,7 +132,7 @@ def test_vlm_cli_with_a_server(tmp_path: Path, make_suite, monkeypatch) -> None:
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, result.output
         assert "8 questions asked" in result.output
-        again = CliRunner().invoke(app, args)
+        again = CliRunner().invoke(app, [*args, "--concurrency", "2", "--timeout", "9"])
         assert "0 questions asked, 8 already stored" in again.output
     with VLMStore.open_existing(tmp_path / "c") as store:
         config = store.config()
