@@ -170,6 +170,9 @@ def test_compare_cli_vla_against_vlm(tmp_path: Path, make_suite) -> None:
     assert vla_consistency["rate"] == 0.0  # always-left: one of two layouts per item
     report = CliRunner().invoke(app, ["report", str(tmp_path / "vla")])
     assert report.exit_code == 0 and "Consistency across layouts" in report.output
+    metrics = json.loads((tmp_path / "vla" / "metrics.json").read_text())
+    assert metrics["consistency"][-1]["items"] == 6 and metrics["consistency"][-1]["rate"] == 0.0
+    assert "Consistency across layouts" in (tmp_path / "vla" / "report.md").read_text()
     refused = CliRunner().invoke(app, ["compare", str(tmp_path / "vla")])
     assert refused.exit_code == 1
 

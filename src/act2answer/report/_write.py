@@ -10,10 +10,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
+from act2answer.analysis.consistency import Consistency, layout_consistency
+from act2answer.analysis.outcomes import trials_from
 from act2answer.errors import RunError, SuiteError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
-from act2answer.report._tables import markdown_table
+from act2answer.report._tables import interval_text, markdown_table, percent
+from act2answer.report.compare import json_safe
 from act2answer.store import ResultStore
 from act2answer.suite import load_suite
 
@@ -104,6 +107,13 @@ def _markdown(report: RunReport) -> str:
         "",
         markdown_table(report.metrics),
         "",
+        "Consistency across layouts (items on the correct tile in both layouts): "
+        + ", ".join(
+            f"{row.name} {percent(row.rate)} [{interval_text(row.interval)}] of {row.items}"
+            for row in _consistency(report)
+        )
+        + ".",
+        "",
         "Success: cube ends within the zone radius of the correct tile centre. "
         "CI: Wilson 95% per category; normal approximation for the macro mean. "
         "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
@@ -130,7 +140,13 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "episodes_expected": report.expected_episodes,
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
+        "consistency": json_safe([asdict(row) for row in _consistency(report)]),
     }
+
+
+def _consistency(report: RunReport) -> tuple[Consistency, ...]:
+    order = [group.name for group in report.metrics.categories]
+    return layout_consistency(trials_from(report.results), order)
 
 
 def _write_csv(path: Path, results: list[EpisodeResult]) -> None:
