@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,11 @@ if _SHARED_MENAGERIE.is_dir():
     os.environ.setdefault("MENAGERIE_ROOT", str(_SHARED_MENAGERIE))
 os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+
+# torch imports triton lazily, and triton's bundled LLVM segfaults when loaded after
+# Mesa's (llvmpipe EGL, loaded by the first render); loaded first, both work.
+with contextlib.suppress(ImportError):
+    import triton  # noqa: F401
 
 from act2answer.suite import Suite, SuiteItem, load_suite, save_suite  # noqa: E402
 

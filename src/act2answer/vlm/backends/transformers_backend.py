@@ -15,6 +15,7 @@ Needs the ``vlm`` extra: ``pip install 'act2answer[vlm]'``.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Sequence
 from typing import Any
@@ -65,6 +66,10 @@ class TransformersBackend:
                 "the transformers backend needs the vlm extra "
                 f"(pip install 'act2answer[vlm]'): {exc}"
             ) from None
+        # torch imports triton lazily; triton's bundled LLVM segfaults when loaded after
+        # Mesa's (software EGL, loaded by the first rendered frame). Load it first.
+        with contextlib.suppress(ImportError):
+            import triton  # noqa: F401
         if dtype not in _DTYPES:
             raise Act2AnswerError(f"dtype must be one of {_DTYPES}, not {dtype!r}")
         self._torch = torch
