@@ -115,6 +115,7 @@ class TransformersBackend:
             [Image.fromarray(np.asarray(im, dtype=np.uint8)) for im in q.images] for q in questions
         ]
         inputs = self.processor(text=texts, images=images, return_tensors="pt", padding=True)
+        inputs.pop("labels", None)  # PaliGemma's processor adds labels; no loss is wanted
         return inputs.to(self.device)
 
     def answer(self, questions: Sequence[VLMQuestion]) -> list[LetterScores]:
