@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VLM_STAMP := $(VENV)/.installed-vlm
 SHARED_MENAGERIE := $(abspath ../shared/menagerie)
 # Use the offline Menagerie copy when it exists; otherwise mujoco-menagerie downloads as usual.
 ifneq ($(wildcard $(SHARED_MENAGERIE)),)
@@ -20,10 +21,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,analysis]'
 	touch $(STAMP)
 
+# The vlm extra (torch 2.14.1 + torchvision 0.29.1 + transformers 5.24.0, ~5.5 GB) for the VLM tests.
+$(VLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,vlm]'
+	touch $(VLM_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/act2answer demo --out $(DEMO_OUT)
 
-test: $(STAMP)
+test: $(STAMP) $(VLM_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
