@@ -67,10 +67,11 @@ def main() -> None:
     fits = len(fitted) * config.folds * 2
     peak = max(result.curve("c0", "prefix"), key=lambda point: point.accuracy)
     controls = np.array([point.control_accuracy for point in result.points])
+    cpu_text = f"{cpu:.1f} s CPU" if args.jobs == 1 else "CPU time: run with --jobs 1"
     print(
         f"fitted {len(fitted)} curves ({fits} logistic regressions incl. controls) "
-        f"in {elapsed:.1f} s wall with {args.jobs} worker process(es), {cpu:.1f} s CPU "
-        f"(target < 60 s on 2 cores; wall time measured while the machine was shared)"
+        f"in {elapsed:.1f} s wall with {args.jobs} worker process(es), {cpu_text} "
+        "(target < 60 s on 2 cores; wall time measured while the machine was shared)"
     )
     print(
         f"c0 peak accuracy {peak.accuracy:.2f} at layer {peak.layer}; "

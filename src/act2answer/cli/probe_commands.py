@@ -21,12 +21,12 @@ probe_app = typer.Typer(
 )
 
 
-def _config(folds: int, c: float, pooling: str, seed: int, control: bool) -> ProbeConfig:
+def _config(folds: int, c: float, pooling: str, seed: int, control: bool, jobs: int) -> ProbeConfig:
     from act2answer.probing import POOLINGS, ProbeConfig
 
     if pooling not in POOLINGS:
         raise Act2AnswerError(f"--pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}")
-    return ProbeConfig(folds=folds, c=c, pooling=pooling, seed=seed, control=control)
+    return ProbeConfig(folds=folds, c=c, pooling=pooling, seed=seed, control=control, jobs=jobs)
 
 
 FoldsOption = Annotated[int, typer.Option(help="Cross-validation folds (grouped by item).")]
@@ -34,6 +34,7 @@ COption = Annotated[float, typer.Option("--c", help="Inverse L2 strength (scikit
 PoolingOption = Annotated[str, typer.Option(help="Token pooling: last or mean.")]
 SeedOption = Annotated[int, typer.Option(help="Seed of folds, control and bootstrap.")]
 ControlOption = Annotated[bool, typer.Option(help="Fit the shuffled-label control.")]
+JobsOption = Annotated[int, typer.Option(help="Processes fitting layers in parallel.")]
 
 
 @probe_app.callback()
@@ -50,12 +51,14 @@ def probe(
     c: COption = 1.0,
     pooling: PoolingOption = "last",
     control: ControlOption = True,
+    jobs: JobsOption = 1,
     plot: Annotated[bool, typer.Option(help="Write probe.png.")] = True,
 ) -> None:
     """Record hidden states of SUITE's first frames with MODEL, fit probes, write OUT/probe.*."""
     if ctx.invoked_subcommand is not None:
         return
-    friendly_errors(_probe)(suite, model, out, model_args, seed, folds, c, pooling, control, plot)
+    config = (folds, c, pooling, seed, control, jobs)
+    friendly_errors(_probe)(suite, model, out, model_args, config, plot)
 
 
 def _probe(
@@ -63,11 +66,7 @@ def _probe(
     model: str | None,
     out: Path | None,
     model_args: str,
-    seed: int,
-    folds: int,
-    c: float,
-    pooling: str,
-    control: bool,
+    config_args: tuple[int, float, str, int, bool, int],
     plot: bool,
 ) -> None:
     from act2answer.probing import record_suite
@@ -75,7 +74,8 @@ def _probe(
 
     if suite is None or model is None or out is None:
         raise Act2AnswerError("probe needs --suite, --model and --out (or a subcommand)")
-    config = _config(folds, c, pooling, seed, control)
+    config = _config(*config_args)
+    seed = config.seed
     try:
         kwargs = json.loads(model_args)
     except json.JSONDecodeError as exc:
@@ -108,10 +108,11 @@ def fit(
     pooling: PoolingOption = "last",
     seed: SeedOption = 0,
     control: ControlOption = True,
+    jobs: JobsOption = 1,
     plot: Annotated[bool, typer.Option(help="Write probe.png.")] = True,
 ) -> None:
     """Refit probes from stored features (no model needed) and rewrite probe.* outputs."""
-    _fit_and_write(run_dir, _config(folds, c, pooling, seed, control), plot)
+    _fit_and_write(run_dir, _config(folds, c, pooling, seed, control, jobs), plot)
 
 
 def _fit_and_write(run_dir: Path, config: ProbeConfig, plot: bool) -> None:
