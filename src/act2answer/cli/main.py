@@ -75,14 +75,18 @@ def run(
 def report(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
     """Print a run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
     from act2answer.cli.probe_commands import report_probe
+    from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.report import load_report, rich_table, write_report
     from act2answer.store import DB_FILE
 
     if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
         return
+    if report_vlm_run(run_dir):
+        return
     loaded = load_report(run_dir)
     title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
     console.print(rich_table(loaded.metrics, title=title))
+    print_consistency(loaded.results)
     if loaded.complete is False:
         console.print(
             f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
@@ -128,9 +132,10 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import probe_commands, synth_commands
+    from act2answer.cli import probe_commands, synth_commands, vlm_commands
 
     synth_commands.register(app, suite_app)
+    vlm_commands.register(app)
     probe_commands.register(app)
 
 
