@@ -101,19 +101,27 @@ class Preset(BaseModel):
             )
         return observation.state
 
-    def encode(self, observation: Observation) -> dict[str, Any]:
+    def encode(self, observation: Observation, require_image: bool = True) -> dict[str, Any]:
         """The model's input dict (openpi-style keys) for one observation.
 
+        Args:
+            observation: What the simulator rendered.
+            require_image: Fail when an image the preset lists was not rendered
+                (False for servers that say they need none).
+
         Raises:
-            PolicyError: an image the preset needs was not rendered.
+            PolicyError: a required image is missing.
         """
         wire: dict[str, Any] = {self.prompt_key: observation.instruction}
-        if observation.image is None:
-            raise PolicyError(f"preset {self.name!r} needs the camera image; none was rendered")
-        wire[self.image_key] = self.prepare_image(observation.image)
+        images = [(self.image_key, observation.image, "the camera image")]
         if self.wrist_camera:
-            if observation.wrist_image is None:
-                raise PolicyError(f"preset {self.name!r} needs a wrist image (wrist_camera=True)")
+            images.append((self.wrist_image_key, observation.wrist_image, "a wrist image"))
+        for key, image, what in images:
+            if image is not None:
+                wire[key] = self.prepare_image(image)
+            elif require_image:
+                raise PolicyError(f"preset {self.name!r} needs {what}; none was rendered")
+        if not self.wrist_camera and observation.wrist_image is not None:
             wire[self.wrist_image_key] = self.prepare_image(observation.wrist_image)
         state = self.state(observation)
         if state is not None:
