@@ -16,7 +16,11 @@ from act2answer.errors import PolicyError
 from act2answer.policies import PolicySpec, make_policy, policy_names
 from act2answer.policies.presets import get_preset
 
-STATS = {"q01": [-1.0, 0, 0, 0, 0, 0, 0], "q99": [3.0, 2, 2, 2, 2, 2, 1], "mask": [True] * 6 + [False]}
+STATS = {
+    "q01": [-1.0, 0, 0, 0, 0, 0, 0],
+    "q99": [3.0, 2, 2, 2, 2, 2, 1],
+    "mask": [True] * 6 + [False],
+}
 
 
 def test_token_decoding_follows_openvla_arithmetic() -> None:

@@ -4,7 +4,8 @@
 inside the model's own environment (its torch, transformers, upstream
 package) and serves the adapter over openpi's websocket protocol with
 act2answer's batching server; the simulator side connects with
-``--policy openpi://HOST:PORT --policy-args '{"preset": ...}'``.
+``--policy openpi://HOST:PORT`` (the served adapter applies its model preset
+and replies in act2answer's convention).
 """
 
 from __future__ import annotations

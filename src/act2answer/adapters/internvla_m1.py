@@ -19,7 +19,9 @@ Upstream (read, not copied):
 The model batches natively, so one ``predict_action`` call answers a whole
 batch. Run ``python -m act2answer.adapters.internvla_m1 --ckpt PATH --port 8000``
 in InternVLA-M1's environment (with act2answer installed there), then evaluate
-with ``--policy openpi://HOST:8000 --policy-args '{"preset": "bridge-internvla-m1"}'``.
+with ``--policy openpi://HOST:8000``: the server applies the ``bridge-internvla-m1``
+preset itself and replies in act2answer's convention, so the client keeps its
+default ``act2answer`` preset.
 The diffusion head draws noise: each call is seeded from the first request's
 episode seed and step, so results repeat for the same batches.
 """
