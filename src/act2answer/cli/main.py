@@ -35,6 +35,16 @@ def run(
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    episode_timeout: Annotated[
+        float,
+        typer.Option(help="Wall-clock limit per episode, s (0: none); a hung worker is replaced."),
+    ] = 600.0,
+    max_batch: Annotated[
+        int | None, typer.Option(help="Largest batch for a hosted batched policy.")
+    ] = None,
+    batch_window_ms: Annotated[
+        float, typer.Option(help="Longest wait for a batch to fill, ms.")
+    ] = 100.0,
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.policies import PolicySpec
@@ -59,11 +69,24 @@ def run(
             video=video_item if video_item else video,
             retry_errors=retry_errors,
             on_result=on_result,
+            episode_timeout=episode_timeout or None,
+            max_batch=max_batch,
+            batch_window_s=batch_window_ms / 1000.0,
         )
     console.print(
         f"{summary.episodes_run} episodes run, {summary.episodes_skipped} already stored, "
         f"{summary.errors} errors, {summary.wall_time_s:.1f} s"
     )
+    for reason, count in summary.error_reasons.items():
+        console.print(f"  [red]{count} x[/red] {reason}", highlight=False)
+    if summary.error_reasons:
+        console.print("  rerun with --retry-errors to run exactly these episodes again")
+    if summary.not_run:
+        console.print(
+            f"[yellow]{summary.not_run} episodes not run: {summary.not_run_reason}; "
+            "rerun the same command to resume[/yellow]",
+            highlight=False,
+        )
     report = load_report(out)
     console.print(rich_table(report.metrics, title=f"{policy} on {report.config.suite_name}"))
     for path in write_report(report):
@@ -124,9 +147,10 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import synth_commands
+    from act2answer.cli import serve_commands, synth_commands
 
     synth_commands.register(app, suite_app)
+    serve_commands.register(app)
 
 
 _register_optional_commands()

@@ -12,6 +12,7 @@ waits at most ``call_timeout``.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import itertools
 import os
 import time
@@ -24,7 +25,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from act2answer.client.msgpack_numpy import packb, unpackb
-from act2answer.errors import PolicyError
+from act2answer.errors import PolicyError, PolicyUnavailableError
 from act2answer.interfaces import EpisodeStart, Observation, ObservationNeeds
 from act2answer.policies.chunking import ChunkedPolicy
 from act2answer.policies.presets import Preset, get_preset
@@ -38,6 +39,8 @@ ANSWER_KEY = "act2answer/answer"
 EE_POSITION_KEY, EE_RPY_KEY = "act2answer/ee_position", "act2answer/ee_rpy"
 GRIPPER_KEY = "act2answer/gripper_opening"
 API_KEY_ENV = "OPENPI_API_KEY"
+#: websockets >= 17 wants ``legacy=True`` to return a connection directly (older ones lack it).
+_DIRECT = {"legacy": True} if "legacy" in inspect.signature(connect).parameters else {}
 
 
 def split_address(address: str, scheme: str) -> tuple[str, int]:
@@ -115,7 +118,8 @@ class OpenpiConnection:
         milliseconds, not another full timeout.
 
         Raises:
-            PolicyError: no connection within the limit, or an API key refusal.
+            PolicyUnavailableError: no connection within the limit.
+            PolicyError: the API key was refused, or the server sent an error.
         """
         if self._ws is not None:
             return self.metadata
@@ -130,6 +134,8 @@ class OpenpiConnection:
                     compression=None,
                     max_size=None,
                     open_timeout=max(1.0, min(10.0, budget)),
+                    close_timeout=0.5,  # after a timeout, do not wait long for a busy server
+                    **_DIRECT,
                 )
                 raw = ws.recv(timeout=max(1.0, min(self.call_timeout, 30.0)))
             except InvalidStatus as exc:
@@ -149,7 +155,7 @@ class OpenpiConnection:
                 return self.metadata
             if time.monotonic() >= deadline:
                 self._failed_before = True
-                raise PolicyError(
+                raise PolicyUnavailableError(
                     f"cannot reach policy server {self.uri} (tried for {budget:g} s): {error}"
                 )
             time.sleep(min(0.1 * 2**attempt, 2.0, max(0.0, deadline - time.monotonic())))
@@ -166,10 +172,12 @@ class OpenpiConnection:
         """
         payload = packb(observation)
         for attempt in (0, 1):
-            ws = self._ws if self._ws is not None else None
-            if ws is None:
-                self.connect()
-                ws = self._ws
+            if self._ws is None:
+                try:
+                    self.connect()
+                except PolicyUnavailableError as exc:  # mid-episode: this episode fails
+                    raise PolicyError(f"connection lost, reconnecting failed: {exc}") from None
+            ws = self._ws
             assert ws is not None
             try:
                 ws.send(payload)
@@ -260,6 +268,8 @@ class OpenpiPolicy(ChunkedPolicy):
 
     def reset(self, start: EpisodeStart) -> None:
         super().reset(start)
+        self._info()  # the server's metadata sets replan_steps
+        self.connection.connect()  # unreachable now: the episode is not run (not an error)
         self._episode += 1
 
     def query(self, observation: Observation) -> np.ndarray:

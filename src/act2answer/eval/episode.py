@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from act2answer.errors import PolicyUnavailableError
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import Outcome, judge
 from act2answer.eval.tasks import EpisodeTask
@@ -54,7 +55,8 @@ def run_episode(
     """Run ``policy`` on ``task`` in ``env`` and score the result.
 
     Policy failures (exceptions, invalid or non-finite actions) end the episode
-    with ``Outcome.ERROR`` and the message recorded; they are not raised.
+    with ``Outcome.ERROR`` and the message recorded; they are not raised, except
+    :class:`PolicyUnavailableError` (a remote policy unreachable at the start).
 
     Args:
         env: A simulator backend (compiled once, reused across episodes).
@@ -92,6 +94,8 @@ def run_episode(
             done = terminated or truncated
             if on_frame is not None:
                 on_frame(env.render())
+    except PolicyUnavailableError:
+        raise  # the episode never reached the policy: the runner leaves it unrun
     except Exception as exc:  # a failing episode is recorded, never fatal to the run
         error = f"{type(exc).__name__}: {exc}"
         if not str(exc):

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from act2answer.errors import RunError
+from act2answer.errors import PolicyUnavailableError, RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
@@ -19,7 +19,7 @@ from act2answer.eval.worker import EpisodeReport, EpisodeWorker
 from act2answer.interfaces import BatchPolicy, Policy, Side
 from act2answer.policies import PolicySpec, make_policy
 from act2answer.policies.chunking import is_batch_policy
-from act2answer.runner._processes import WorkerSetup, run_in_processes
+from act2answer.runner._processes import NotRun, WorkerSetup, run_in_processes
 from act2answer.serve import PolicyServer
 from act2answer.serve._host import BatchBackend
 from act2answer.sim import SimConfig
@@ -42,6 +42,9 @@ class RunSummary:
         errors: Episodes of this call that ended with ``Outcome.ERROR``.
         wall_time_s: Wall time of this call.
         error_reasons: Errors of this call grouped by their first line.
+        not_run: Episodes left unrun because the remote policy was unreachable
+            when they were due to start (rerun the same command to resume).
+        not_run_reason: Why they were not run.
         timing: Model-call latencies, batch sizes and simulator time of this call
             (also stored in the run and written to ``metrics.json``).
     """
@@ -54,6 +57,8 @@ class RunSummary:
     errors: int
     wall_time_s: float
     error_reasons: dict[str, int] = field(default_factory=dict)
+    not_run: int = 0
+    not_run_reason: str | None = None
     timing: dict[str, object] = field(default_factory=dict)
 
 
@@ -80,7 +85,7 @@ def run_evaluation(
     on_result: ProgressCallback | None = None,
     episode_timeout: float | None = None,
     max_batch: int | None = None,
-    batch_window_s: float = 0.05,
+    batch_window_s: float = 0.1,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -150,8 +155,12 @@ def run_evaluation(
         batch = max_batch or worker_count
         plan = _ExecutionPlan(config, run_dir, worker_count, episode_timeout, batch, batch_window_s)
         collector = _TimingCollector()
+        not_run: list[NotRun] = []
         with plan.policy_for_workers(instance, spec) as (worker_spec, host):
             for report in plan.execute(pending, worker_spec, instance):
+                if isinstance(report, NotRun):
+                    not_run.append(report)
+                    continue
                 store.add(report.result)
                 collector.add(report)
                 done += 1
@@ -168,11 +177,13 @@ def run_evaluation(
         run_dir=run_dir,
         config=stored_config,
         episodes_total=len(tasks),
-        episodes_run=len(pending),
+        episodes_run=len(pending) - len(not_run),
         episodes_skipped=len(tasks) - len(pending),
         errors=sum(reasons.values()),
         wall_time_s=time.perf_counter() - started,
         error_reasons=dict(reasons.most_common()),
+        not_run=len(not_run),
+        not_run_reason=not_run[0].reason if not_run else None,
         timing=timing,
     )
 
@@ -214,7 +225,7 @@ class _ExecutionPlan:
 
     def execute(
         self, tasks: list[EpisodeTask], worker_spec: PolicySpec, instance: Policy | BatchPolicy
-    ) -> Iterator[EpisodeReport]:
+    ) -> Iterator[EpisodeReport | NotRun]:
         if not tasks:
             return
         config = self.config
@@ -223,8 +234,12 @@ class _ExecutionPlan:
                 config.sim, worker_spec, self.run_dir, config.zone_radius, instance=instance
             )
             try:
-                for task in tasks:
-                    yield worker.run_timed(task)
+                for index, task in enumerate(tasks):
+                    try:
+                        yield worker.run_timed(task)
+                    except PolicyUnavailableError as exc:
+                        yield from (NotRun(rest, str(exc)) for rest in tasks[index:])
+                        return
             finally:
                 worker.close()
             return

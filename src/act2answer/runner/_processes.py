@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from act2answer.errors import RunError
+from act2answer.errors import PolicyUnavailableError, RunError
 from act2answer.eval.episode import error_result
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.eval.worker import EpisodeReport, EpisodeWorker
@@ -26,6 +26,14 @@ from act2answer.sim import SimConfig
 
 #: Worker deaths in a row (no episode finished in between) before the run gives up.
 MAX_CONSECUTIVE_DEATHS = 4
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """An episode left unrun because its remote policy was unreachable when it started."""
+
+    task: EpisodeTask
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,10 @@ def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
             task = connection.recv()
             if task is None:
                 break
-            connection.send(("report", worker.run_timed(task)))
+            try:
+                connection.send(("report", worker.run_timed(task)))
+            except PolicyUnavailableError as exc:
+                connection.send(("unavailable", str(exc)))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass
     finally:
@@ -90,8 +101,12 @@ def run_in_processes(
     setup: WorkerSetup,
     workers: int,
     episode_timeout: float | None,
-) -> Iterator[EpisodeReport]:
+) -> Iterator[EpisodeReport | NotRun]:
     """Run ``tasks`` over ``workers`` killable processes; yield reports as they finish.
+
+    When a worker finds the remote policy unreachable at an episode's start, no
+    further episodes are started: that one and the queued ones are yielded as
+    :class:`NotRun`, and the episodes in flight finish.
 
     Raises:
         RunError: a worker could not start (its message is included), or workers
@@ -121,6 +136,12 @@ def run_in_processes(
                         worker.task = None
                         deaths_in_a_row = 0
                         report = payload
+                    elif kind == "unavailable":
+                        assert worker.task is not None
+                        yield NotRun(worker.task, payload)
+                        worker.task = None
+                        while queue:
+                            yield NotRun(queue.popleft(), payload)
                     else:
                         replace_reason = _death_reason(worker)
                 elif worker.process.sentinel in ready:
@@ -184,4 +205,4 @@ def _death_reason(worker: _Worker) -> str:
     )
 
 
-__all__ = ["WorkerSetup", "run_in_processes"]
+__all__ = ["NotRun", "WorkerSetup", "run_in_processes"]

@@ -112,10 +112,17 @@ def make_backend(policy: Policy | BatchPolicy, factory: Callable[[], Policy]) ->
 
 @dataclass
 class HostStats:
-    """Batch sizes and model-call latencies seen by a host."""
+    """Batch sizes, model-call latencies and start times (``perf_counter``) of a host."""
 
     batch_sizes: list[int] = field(default_factory=list)
     latencies_s: list[float] = field(default_factory=list)
+    started_s: list[float] = field(default_factory=list)
+
+    def throughput(self, first: int = 0, last: int | None = None) -> float:
+        """Requests answered per second from the start of batch ``first`` to the end of ``last``."""
+        last = len(self.batch_sizes) - 1 if last is None else last
+        span = self.started_s[last] + self.latencies_s[last] - self.started_s[first]
+        return sum(self.batch_sizes[first : last + 1]) / span if span > 0 else float("nan")
 
     def summary(self) -> dict[str, object]:
         """Counts, batch-size histogram and latency percentiles (JSON-friendly)."""
@@ -135,7 +142,22 @@ class HostStats:
             "latency_ms_p50": round(float(np.percentile(latencies, 50)), 3),
             "latency_ms_p95": round(float(np.percentile(latencies, 95)), 3),
             "latency_ms_max": round(float(latencies.max()), 3),
+            "requests_per_s": round(self.throughput(), 3),
+            "requests_per_s_at_max_batch": round(self.throughput(*self._full_span()), 3),
+            "idle_ms_between_calls_mean": round(1000.0 * self._idle_mean(), 3),
         }
+
+    def _idle_mean(self) -> float:
+        """Mean time the model waited between the end of one call and the start of the next."""
+        ends = np.asarray(self.started_s[:-1]) + np.asarray(self.latencies_s[:-1])
+        gaps = np.asarray(self.started_s[1:]) - ends
+        return float(gaps.mean()) if gaps.size else 0.0
+
+    def _full_span(self) -> tuple[int, int]:
+        """First and last batch of the largest size: the span all clients were in flight."""
+        largest = max(self.batch_sizes)
+        full = [i for i, size in enumerate(self.batch_sizes) if size == largest]
+        return full[0], full[-1]
 
 
 class BatchingHost:
@@ -208,6 +230,7 @@ class BatchingHost:
             return
         self.stats.batch_sizes.append(len(batch))
         self.stats.latencies_s.append(time.perf_counter() - started)
+        self.stats.started_s.append(started)
         for row, (_, future) in enumerate(batch):
             if not future.done():
                 future.set_result(chunks[row])
