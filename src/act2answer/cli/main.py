@@ -19,9 +19,13 @@ app.add_typer(suite_app, name="suite")
 @app.command()
 @friendly_errors
 def run(
-    suite: Annotated[Path, typer.Option(help="Suite folder (suite.jsonl + images).")],
     policy: Annotated[str, typer.Option(help="Policy name (see `act2answer policies`).")],
-    out: Annotated[Path, typer.Option(help="Run folder; rerun with the same folder to resume.")],
+    suite: Annotated[
+        Path | None, typer.Option(help="Suite folder (suite.jsonl + images).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder; rerun with the same folder to resume.")
+    ] = None,
     policy_args: Annotated[
         str, typer.Option(help="JSON object of keyword arguments for the policy.")
     ] = "{}",
@@ -45,6 +49,10 @@ def run(
     batch_window_ms: Annotated[
         float, typer.Option(help="Longest wait for a batch to fill, ms.")
     ] = 100.0,
+    dry_run: Annotated[
+        bool,
+        typer.Option(help="Model adapters: a tiny random model of the class, 2 episodes, CPU."),
+    ] = False,
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.policies import PolicySpec
@@ -57,7 +65,16 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
-    spec = PolicySpec(name=policy, kwargs=_json_object(policy_args, "--policy-args"))
+    kwargs = _json_object(policy_args, "--policy-args")
+    if dry_run:
+        from act2answer.adapters.dryrun import describe, prepare_dry_run
+
+        planned = prepare_dry_run(policy, suite=suite, out=out, policy_kwargs=kwargs, seed=seed)
+        suite, out, kwargs, workers = planned.suite, planned.out, planned.policy_kwargs, 1
+        console.print(describe(planned), highlight=False)
+    if suite is None or out is None:
+        raise typer.BadParameter("--suite and --out are required (unless --dry-run)")
+    spec = PolicySpec(name=policy, kwargs=kwargs)
     with episode_progress(f"{policy} on {suite.name}") as on_result:
         summary = run_evaluation(
             suite,
