@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
@@ -31,6 +31,8 @@ class RunReport:
         results: Every stored episode.
         metrics: Per-category and overall metrics.
         expected_episodes: Episodes the run consists of (None if the suite is gone).
+        timings: Per call that ran episodes: model-call latencies, batch sizes,
+            simulator time per step.
     """
 
     run_dir: Path
@@ -38,6 +40,7 @@ class RunReport:
     results: list[EpisodeResult]
     metrics: RunMetrics
     expected_episodes: int | None
+    timings: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool | None:
@@ -52,6 +55,7 @@ def load_report(run_dir: Path | str) -> RunReport:
     with ResultStore.open_existing(run_dir) as store:
         config = store.config()
         results = store.results()
+        timings = store.timings()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
     order: list[str] | None = None
@@ -63,7 +67,8 @@ def load_report(run_dir: Path | str) -> RunReport:
     if suite is not None and suite.content_hash == config.suite_hash:
         order = suite.categories
         expected = len(suite.items) * len(config.layouts)
-    return RunReport(run_dir, config, results, compute_metrics(results, order), expected)
+    metrics = compute_metrics(results, order)
+    return RunReport(run_dir, config, results, metrics, expected, timings)
 
 
 def write_report(report: RunReport) -> list[Path]:
@@ -123,6 +128,7 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "episodes_expected": report.expected_episodes,
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
+        "timing": report.timings,
     }
 
 
