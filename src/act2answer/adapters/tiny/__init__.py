@@ -43,7 +43,7 @@ _AUTO_MODEL = {
 def _bridge_stats() -> dict[str, Any]:
     from act2answer.adapters.magma import builtin_norm_stats
 
-    return builtin_norm_stats()["bridge_orig"]
+    return builtin_norm_stats()["bridge_orig"]["action"]
 
 
 def _remote_code_folder(adapter: str, folder: Path) -> dict[str, Any]:
@@ -51,9 +51,9 @@ def _remote_code_folder(adapter: str, folder: Path) -> dict[str, Any]:
     module = import_module(f"act2answer.adapters.tiny.{module_name}")
     config_kwargs: dict[str, Any] = {}
     if adapter == "openvla":
-        config_kwargs["norm_stats"] = {"bridge_orig": _bridge_stats()}
+        config_kwargs["norm_stats"] = {"bridge_orig": {"action": _bridge_stats()}}
     elif adapter == "spatialvla":
-        config_kwargs["statistics"] = {"bridge_orig/1.0.0": _bridge_stats()}
+        config_kwargs["statistics"] = {"bridge_orig/1.0.0": {"action": _bridge_stats()}}
     module.StandInConfig.register_for_auto_class()
     module.StandInModel.register_for_auto_class(_AUTO_MODEL[adapter])
     module.StandInModel(module.StandInConfig(**config_kwargs)).save_pretrained(folder)

@@ -42,6 +42,7 @@ def _write_vlm(folder: Path) -> None:
         SmolVLMConfig,
         SmolVLMImageProcessor,
         SmolVLMProcessor,
+        SmolVLMVideoProcessor,
     )
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,13 @@ def _write_vlm(folder: Path) -> None:
         max_image_size={"longest_edge": IMAGE_SIZE},
         size={"longest_edge": IMAGE_SIZE},
     )
-    processor = SmolVLMProcessor(image_processor=image_processor, tokenizer=fast, image_seq_len=4)
+    video_processor = SmolVLMVideoProcessor(do_resize=False, do_image_splitting=False)
+    processor = SmolVLMProcessor(
+        image_processor=image_processor,
+        tokenizer=fast,
+        video_processor=video_processor,
+        image_seq_len=4,
+    )
     processor.save_pretrained(folder)
 
 

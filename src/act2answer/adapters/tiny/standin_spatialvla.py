@@ -36,6 +36,10 @@ class StandInProcessor:
         self.statistics = statistics
 
     @classmethod
+    def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
+        """AutoProcessor calls this on remote processors (ProcessorMixin has it)."""
+
+    @classmethod
     def from_pretrained(cls, path: str, **kwargs: Any) -> StandInProcessor:
         config = StandInConfig.from_pretrained(path)
         return cls(config.statistics)

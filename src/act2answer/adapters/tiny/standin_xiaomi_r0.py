@@ -35,6 +35,10 @@ class StandInProcessor:
     calls: ClassVar[list[dict[str, Any]]] = []
 
     @classmethod
+    def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
+        """AutoProcessor calls this on remote processors (ProcessorMixin has it)."""
+
+    @classmethod
     def from_pretrained(cls, path: str, **kwargs: Any) -> StandInProcessor:
         StandInProcessor.calls.append({"from_pretrained_kwargs": dict(kwargs)})
         return cls()
