@@ -179,4 +179,13 @@ class LeRobotProbe:
             gripper_opening=float(request.state[6]),
             image=request.image,
         )
-        self.adapter.act_batch([PolicyRequest(episode_seed=request.seed, observation=observation)])
+        policy_request = PolicyRequest(episode_seed=request.seed, observation=observation)
+        if getattr(self.adapter.config, "type", "") == "smolvla":
+            # SmolVLA's prefix is [image tokens, language tokens padded to a fixed length,
+            # state token]: mask the padding (aligned with the end of the prefix).
+            processed = self.adapter.preprocessor(self.adapter.batch([policy_request]))
+            language = processed.get("observation.language.attention_mask")
+            if language is not None:
+                state = language.new_ones(1)
+                token_masks["prefix"] = self.adapter.torch.cat([language[0], state]).bool()
+        self.adapter.act_batch([policy_request])
