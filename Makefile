@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VLM_STAMP := $(VENV)/.installed-vlm
 SHARED_MENAGERIE := $(abspath ../shared/menagerie)
 # Use the offline Menagerie copy when it exists; otherwise mujoco-menagerie downloads as usual.
 ifneq ($(wildcard $(SHARED_MENAGERIE)),)
@@ -29,16 +30,19 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,analysis]'
-	# CPU torch from the local wheel, for the probing hook tests (a bare `torch` pulls CUDA builds)
-	$(BIN)/python -m pip install --quiet torch==2.13.0
 	# Test-only: the official openpi client (it pins numpy<2 but runs on numpy 2; its deps are ours).
 	$(BIN)/python -m pip install --quiet --no-deps 'openpi-client==0.1.2'
 	touch $(STAMP)
 
+# The vlm extra (torch 2.14.1 + torchvision 0.29.1 + transformers 5.24.0, ~5.5 GB) for the VLM tests.
+$(VLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,vlm]'
+	touch $(VLM_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/act2answer demo --out $(DEMO_OUT)
 
-test: $(STAMP) $(MODELS_STAMP)
+test: $(STAMP) $(VLM_STAMP) $(MODELS_STAMP)
 	$(BIN)/ruff check src tests tests_models benchmarks
 	$(BIN)/python -m pytest -q
 	$(MODELS_VENV)/bin/python -m pytest -q tests_models

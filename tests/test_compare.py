@@ -165,9 +165,21 @@ def test_compare_cli_vla_against_vlm(tmp_path: Path, make_suite) -> None:
     assert int(overall["only_baseline"]) == 6 and int(overall["both_right"]) == 6
     data = json.loads((tmp_path / "cmp" / "compare.json").read_text())
     assert [run["kind"] for run in data["runs"]] == ["vlm", "vla"]
+    assert data["comparisons"][0]["same_scene"] is None  # options mode: no frames
     vla_consistency = data["runs"][1]["consistency"][-1]
     assert vla_consistency["rate"] == 0.0  # always-left: one of two layouts per item
     report = CliRunner().invoke(app, ["report", str(tmp_path / "vla")])
     assert report.exit_code == 0 and "Consistency across layouts" in report.output
     refused = CliRunner().invoke(app, ["compare", str(tmp_path / "vla")])
     assert refused.exit_code == 1
+
+
+def test_frames_from_other_simulator_settings_are_flagged(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    baseline, other = planted()
+    a = load_outcomes(write_run(tmp_path / "a", baseline, "base"))
+    b = load_outcomes(write_run(tmp_path / "b", other, "better"))
+    same = compare_runs(replace(a, scene="sim1"), replace(b, scene="sim1"), resamples=100)
+    differ = compare_runs(replace(a, scene="sim1"), replace(b, scene="sim2"), resamples=100)
+    assert (same.same_scene, differ.same_scene) == (True, False)

@@ -96,3 +96,75 @@ def test_hanging_and_dead_servers_end_as_errors(tmp_path: Path, make_suite) -> N
     (result,) = backend.answer([question])
     assert result.error and "127.0.0.1:9" in result.error
     backend.close()
+
+
+def test_vlm_cli_with_a_server(tmp_path: Path, make_suite, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from act2answer.cli.main import app
+
+    suite = make_suite(n=4)
+    monkeypatch.setenv("TEST_VLM_KEY", "test-key")
+    template = tmp_path / "template.json"
+    template.write_text('{"text": "{question}\\nA: {option_a}\\nB: {option_b}\\nLetter:"}')
+    with OpenAITestServer() as server:
+        args = [
+            "vlm",
+            "--suite",
+            str(suite.root),
+            "--model",
+            "tiny",
+            "--out",
+            str(tmp_path / "c"),
+            "--backend",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--api-key-env",
+            "TEST_VLM_KEY",
+            "--input",
+            "frame",
+            "--frame-size",
+            "64x48",
+            "--prompt-template",
+            str(template),
+        ]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "8 questions asked" in result.output
+        again = CliRunner().invoke(app, [*args, "--concurrency", "2", "--timeout", "9"])
+        assert "0 questions asked, 8 already stored" in again.output
+    with VLMStore.open_existing(tmp_path / "c") as store:
+        config = store.config()
+        answers = store.answers()
+    assert config is not None and "api_key" not in config.model_dump_json()
+    assert config.sim.camera_width == 64 and config.prompt.text.endswith("Letter:")
+    assert all(a.prompt.endswith("Letter:") and a.error is None for a in answers)
+    bad = CliRunner().invoke(
+        app,
+        [
+            "vlm",
+            "--suite",
+            str(suite.root),
+            "--model",
+            "m",
+            "--out",
+            str(tmp_path / "x"),
+            "--input",
+            "video",
+        ],
+    )
+    assert bad.exit_code == 1 and "--input must be frame or options" in bad.output
+
+
+def test_request_body_follows_the_chat_completions_api() -> None:
+    import numpy as np
+
+    question = VLMQuestion("Which? A or B", (np.zeros((4, 4, 3), np.uint8),))
+    body = OpenAIBackend("m", top_logprobs=5).request_body(question)
+    image, text = body["messages"][0]["content"]
+    assert image["image_url"]["url"].startswith("data:image/png;base64,")
+    assert text == {"type": "text", "text": "Which? A or B"}
+    assert (body["logprobs"], body["top_logprobs"], body["temperature"]) == (True, 5, 0.0)
+    plain = OpenAIBackend("m", logprobs=False).request_body(question)
+    assert "logprobs" not in plain and "top_logprobs" not in plain

@@ -23,6 +23,8 @@ from act2answer.vlm.scoring import LetterTokens
 from tests.tiny_vlms import BUILDERS
 
 SMALL_FRAMES = SimConfig(camera_width=64, camera_height=48)
+# The test machine's cores are shared: one torch thread was 6x faster than two under load.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="module")

@@ -77,104 +77,92 @@ QWEN_SPECIALS = [
 ]
 
 
+def _qwen_parts(processor_class, video_processor, patch_size: int):
+    """Tokenizer, processor and special-token ids shared by the Qwen-VL families."""
+    from transformers import Qwen2VLImageProcessor
+
+    tokenizer = _tokenizer(QWEN_SPECIALS, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    pixels = (2 * patch_size) ** 2 * 4  # a 2x2 grid of merged patches: 4 image tokens
+    processor = processor_class(
+        image_processor=Qwen2VLImageProcessor(
+            min_pixels=pixels, max_pixels=pixels, patch_size=patch_size, merge_size=2
+        ),
+        tokenizer=tokenizer,
+        video_processor=video_processor,
+        chat_template=QWEN_TEMPLATE,
+    )
+    ids = _ids(tokenizer, QWEN_SPECIALS)
+    tokens = {
+        "image_token_id": ids["<|image_pad|>"],
+        "video_token_id": ids["<|video_pad|>"],
+        "vision_start_token_id": ids["<|vision_start|>"],
+        "vision_end_token_id": ids["<|vision_end|>"],
+    }
+    text = {
+        **TEXT,
+        "vocab_size": len(tokenizer),
+        "bos_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+    }
+    vision = {
+        "depth": 2,
+        "hidden_size": 32,
+        "intermediate_size": 64,
+        "num_heads": 2,
+        "out_hidden_size": 64,
+        "patch_size": patch_size,
+        "spatial_merge_size": 2,
+        "temporal_patch_size": 2,
+    }
+    return processor, tokens, text, vision
+
+
 def build_qwen2_5_vl(folder: Path) -> None:
     from transformers import (
         Qwen2_5_VLConfig,
         Qwen2_5_VLForConditionalGeneration,
         Qwen2_5_VLProcessor,
-        Qwen2VLImageProcessor,
         Qwen2VLVideoProcessor,
     )
 
-    tokenizer = _tokenizer(QWEN_SPECIALS, eos_token="<|im_end|>", pad_token="<|endoftext|>")
-    pixels = 28 * 28 * 4
-    processor = Qwen2_5_VLProcessor(
-        image_processor=Qwen2VLImageProcessor(
-            min_pixels=pixels, max_pixels=pixels, patch_size=14, merge_size=2
-        ),
-        tokenizer=tokenizer,
-        video_processor=Qwen2VLVideoProcessor(),
-        chat_template=QWEN_TEMPLATE,
+    processor, tokens, text, vision = _qwen_parts(
+        Qwen2_5_VLProcessor, Qwen2VLVideoProcessor(), patch_size=14
     )
-    ids = _ids(tokenizer, QWEN_SPECIALS)
     config = Qwen2_5_VLConfig(
         text_config={
-            **TEXT,
-            "vocab_size": len(tokenizer),
+            **text,
             "rope_scaling": {"type": "mrope", "rope_type": "default", "mrope_section": [2, 2, 4]},
-            "bos_token_id": ids["<|endoftext|>"],
-            "eos_token_id": ids["<|im_end|>"],
         },
-        vision_config={
-            "depth": 2,
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_heads": 2,
-            "out_hidden_size": 64,
-            "patch_size": 14,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "window_size": 56,
-            "fullatt_block_indexes": [1],
-        },
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
+        vision_config={**vision, "window_size": 56, "fullatt_block_indexes": [1]},
+        **tokens,
     )
     _save(Qwen2_5_VLForConditionalGeneration(config), processor, folder)
 
 
 def build_qwen3_vl(folder: Path) -> None:
     from transformers import (
-        Qwen2VLImageProcessor,
         Qwen3VLConfig,
         Qwen3VLForConditionalGeneration,
         Qwen3VLProcessor,
         Qwen3VLVideoProcessor,
     )
 
-    tokenizer = _tokenizer(QWEN_SPECIALS, eos_token="<|im_end|>", pad_token="<|endoftext|>")
-    pixels = 32 * 32 * 4
-    processor = Qwen3VLProcessor(
-        image_processor=Qwen2VLImageProcessor(
-            min_pixels=pixels, max_pixels=pixels, patch_size=16, merge_size=2
-        ),
-        tokenizer=tokenizer,
-        video_processor=Qwen3VLVideoProcessor(),
-        chat_template=QWEN_TEMPLATE,
+    processor, tokens, text, vision = _qwen_parts(
+        Qwen3VLProcessor, Qwen3VLVideoProcessor(), patch_size=16
     )
-    ids = _ids(tokenizer, QWEN_SPECIALS)
     config = Qwen3VLConfig(
         text_config={
-            **TEXT,
+            **text,
             "head_dim": 16,
-            "vocab_size": len(tokenizer),
             "rope_parameters": {
                 "rope_type": "default",
                 "rope_theta": 10000.0,
                 "mrope_section": [2, 3, 3],
                 "mrope_interleaved": True,
             },
-            "bos_token_id": ids["<|endoftext|>"],
-            "eos_token_id": ids["<|im_end|>"],
         },
-        vision_config={
-            "depth": 2,
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_heads": 2,
-            "out_hidden_size": 64,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "num_position_embeddings": 16,
-            "deepstack_visual_indexes": [0],
-        },
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
+        vision_config={**vision, "num_position_embeddings": 16, "deepstack_visual_indexes": [0]},
+        **tokens,
     )
     _save(Qwen3VLForConditionalGeneration(config), processor, folder)
 

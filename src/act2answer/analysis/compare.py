@@ -86,6 +86,8 @@ class RunComparison:
         only_baseline: Trial keys stored only in the baseline run.
         only_other: Trial keys stored only in the other run.
         same_suite: Both runs used the same suite content.
+        same_scene: Both runs saw frames from the same simulator settings and
+            seeds (None when either was shown the option images instead).
     """
 
     baseline: str
@@ -95,16 +97,22 @@ class RunComparison:
     only_baseline: tuple[tuple[str, str], ...]
     only_other: tuple[tuple[str, str], ...]
     same_suite: bool
+    same_scene: bool | None = None
 
 
 def mcnemar_exact(only_baseline: int, only_other: int) -> float:
-    """Exact (binomial) McNemar p-value from the two discordant counts."""
-    if only_baseline + only_other == 0:
-        return 1.0
-    from statsmodels.stats.contingency_tables import mcnemar
+    """Exact McNemar p-value from the two discordant counts (two-sided).
 
-    table = [[0, only_baseline], [only_other, 0]]
-    return float(min(1.0, mcnemar(table, exact=True).pvalue))
+    The exact McNemar test is a binomial test of the discordant pairs against
+    1/2, which is what ``scipy.stats.binomtest`` computes (statsmodels'
+    ``mcnemar(exact=True)`` gives the same value; scipy avoids a pandas dependency).
+    """
+    discordant = only_baseline + only_other
+    if discordant == 0:
+        return 1.0
+    from scipy.stats import binomtest
+
+    return float(min(1.0, binomtest(only_other, discordant, 0.5).pvalue))
 
 
 @dataclass(frozen=True)
@@ -236,4 +244,7 @@ def compare_runs(
         only_baseline=tuple(sorted(set(base_trials) - set(other_trials))),
         only_other=tuple(sorted(set(other_trials) - set(base_trials))),
         same_suite=baseline.suite_hash == other.suite_hash,
+        same_scene=None
+        if baseline.scene is None or other.scene is None
+        else baseline.scene == other.scene,
     )

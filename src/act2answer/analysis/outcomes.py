@@ -43,6 +43,8 @@ class RunOutcomes:
         suite_name: Suite the run used.
         suite_hash: Suite content hash.
         trials: One per stored episode / answer.
+        scene: Simulator settings and base seed the run's images came from
+            (JSON), or None for a VLM run shown the option images.
     """
 
     label: str
@@ -51,6 +53,7 @@ class RunOutcomes:
     suite_name: str
     suite_hash: str
     trials: tuple[Trial, ...]
+    scene: str | None = None
 
     def by_key(self) -> dict[tuple[str, str], Trial]:
         return {trial.key: trial for trial in self.trials}
@@ -93,6 +96,9 @@ def load_outcomes(run_dir: Path | str, label: str | None = None) -> RunOutcomes:
             vlm_config.suite_name,
             vlm_config.suite_hash,
             trials_from(answers),
+            _scene(vlm_config.sim, vlm_config.base_seed)
+            if vlm_config.input_mode.value == "frame"
+            else None,
         )
     with ResultStore.open_existing(run_dir) as store:
         config = store.config()
@@ -106,4 +112,9 @@ def load_outcomes(run_dir: Path | str, label: str | None = None) -> RunOutcomes:
         config.suite_name,
         config.suite_hash,
         trials_from(results),
+        _scene(config.sim, config.base_seed),
     )
+
+
+def _scene(sim: object, base_seed: int) -> str:
+    return f"{sim.model_dump_json()} base_seed={base_seed}"  # type: ignore[attr-defined]

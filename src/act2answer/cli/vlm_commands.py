@@ -48,7 +48,9 @@ def vlm(
     robot: Annotated[str, typer.Option(help="widowx or panda (frame mode).")] = "widowx",
     seed: Annotated[int, typer.Option(help="Base seed (frames and letter binding).")] = 0,
     retry_errors: Annotated[bool, typer.Option(help="Ask stored errors again.")] = False,
-    model_args: Annotated[str, typer.Option(help="JSON object of extra backend options.")] = "{}",
+    model_args: Annotated[
+        str, typer.Option(help="JSON object of backend options stored with the run.")
+    ] = "{}",
 ) -> None:
     """Ask a VLM every item as an A/B question, without action, in both layouts."""
     from act2answer.cli._common import episode_progress
@@ -60,19 +62,23 @@ def vlm(
         mode = InputMode(input_mode)
     except ValueError:
         raise Act2AnswerError(f"--input must be frame or options, not {input_mode!r}") from None
-    options: dict[str, object] = json.loads(model_args) if model_args.strip() else {}
+    try:
+        options = json.loads(model_args)
+    except json.JSONDecodeError as exc:
+        raise Act2AnswerError(f"--model-args: not valid JSON: {exc.msg}") from None
     if not isinstance(options, dict):
         raise Act2AnswerError("--model-args must be a JSON object")
+    runtime: dict[str, object]
     if backend == "openai":
-        options = {
+        runtime = {
             "base_url": base_url,
             "timeout_s": timeout,
             "retries": retries,
             "concurrency": concurrency,
-            **options,
         }
     elif backend == "transformers":
-        options = {"dtype": dtype, "device": device, **options}
+        options = {"dtype": dtype, **options}
+        runtime = {"device": device}
     else:
         raise Act2AnswerError(f"--backend must be transformers or openai, not {backend!r}")
     spec = ModelSpec(backend=backend, model=model, options=options)  # type: ignore[arg-type]
@@ -103,6 +109,7 @@ def vlm(
             batch_size=batch_size,
             retry_errors=retry_errors,
             api_key=os.environ.get(api_key_env) or None,
+            runtime=runtime,
             on_answer=lambda answer, done, total: update(None, done, total),  # type: ignore[arg-type]
         )
     console.print(
@@ -151,6 +158,11 @@ def compare(
         console.print(comparison_table(comparison))
         if not comparison.same_suite:
             console.print("[yellow]the two runs used different suite contents[/yellow]")
+        if comparison.same_scene is False:
+            console.print(
+                "[yellow]the two runs' frames came from different simulator settings or "
+                "base seeds: not pixel-for-pixel the same images[/yellow]"
+            )
         for name, keys in (
             (loaded[0].label, comparison.only_baseline),
             (other.label, comparison.only_other),

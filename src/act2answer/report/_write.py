@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -58,17 +59,23 @@ def load_report(run_dir: Path | str) -> RunReport:
         timings = store.timings()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
-    order: list[str] | None = None
-    expected: int | None = None
-    try:
-        suite = load_suite(config.suite_path, check_images=False)
-    except SuiteError:
-        suite = None
-    if suite is not None and suite.content_hash == config.suite_hash:
-        order = suite.categories
-        expected = len(suite.items) * len(config.layouts)
+    order, expected = suite_order_and_size(config.suite_path, config.suite_hash, config.layouts)
     metrics = compute_metrics(results, order)
     return RunReport(run_dir, config, results, metrics, expected, timings)
+
+
+def suite_order_and_size(
+    suite_path: str, suite_hash: str, layouts: Sequence[object]
+) -> tuple[list[str] | None, int | None]:
+    """Category order and trial count of a run's suite, or ``(None, None)`` when the
+    suite is gone or its content changed since the run."""
+    try:
+        suite = load_suite(suite_path, check_images=False)
+    except SuiteError:
+        return None, None
+    if suite.content_hash != suite_hash:
+        return None, None
+    return suite.categories, len(suite.items) * len(layouts)
 
 
 def write_report(report: RunReport) -> list[Path]:

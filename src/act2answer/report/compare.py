@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict
+from enum import Enum
 from pathlib import Path
 
 from rich.table import Table
@@ -206,6 +207,7 @@ def write_comparison(
                 "baseline": c.baseline,
                 "other": c.other,
                 "same_suite": c.same_suite,
+                "same_scene": c.same_scene,
                 "only_baseline": [list(key) for key in c.only_baseline],
                 "only_other": [list(key) for key in c.only_other],
                 "rows": csv_rows(c),
@@ -213,15 +215,18 @@ def write_comparison(
             for c in comparisons
         ],
     }
-    json_path.write_text(json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+    json_path.write_text(json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
     return [csv_path, json_path]
 
 
-def _finite(value: object) -> object:
+def json_safe(value: object) -> object:
+    """``value`` with NaN as None and enums as their values, through dicts and lists."""
     if isinstance(value, float):
         return None if math.isnan(value) else value
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, dict):
-        return {key: _finite(v) for key, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
+        return {key: json_safe(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
     return value

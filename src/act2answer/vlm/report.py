@@ -21,10 +21,11 @@ from rich.table import Table
 from act2answer.analysis import OVERALL, GroupMetrics, RunMetrics, compute_metrics
 from act2answer.analysis.consistency import Consistency, layout_consistency
 from act2answer.analysis.outcomes import trials_from
-from act2answer.errors import RunError, SuiteError
+from act2answer.errors import RunError
 from act2answer.eval.results import EpisodeResult
 from act2answer.report._tables import interval_text, percent
-from act2answer.suite import load_suite
+from act2answer.report._write import suite_order_and_size
+from act2answer.report.compare import json_safe
 from act2answer.vlm.config import VLMRunConfig
 from act2answer.vlm.results import VLMAnswer
 from act2answer.vlm.scoring import ScoreMethod
@@ -121,15 +122,7 @@ def load_vlm_report(run_dir: Path | str) -> VLMReport:
         answers = store.answers()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
-    order: list[str] | None = None
-    expected: int | None = None
-    try:
-        suite = load_suite(config.suite_path, check_images=False)
-    except SuiteError:
-        suite = None
-    if suite is not None and suite.content_hash == config.suite_hash:
-        order = suite.categories
-        expected = len(suite.items) * len(config.layouts)
+    order, expected = suite_order_and_size(config.suite_path, config.suite_hash, config.layouts)
     metrics = compute_metrics((as_episode(a) for a in answers), order)
     extras = (
         *(
@@ -227,23 +220,13 @@ def _markdown(report: VLMReport) -> str:
     )
 
 
-def _clean(value: object) -> object:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _clean(v) for key, v in value.items()}
-    if hasattr(value, "value"):
-        return value.value  # enums
-    return value
-
-
 def _metrics_json(report: VLMReport) -> dict[str, object]:
     groups = (*report.metrics.categories, report.metrics.overall)
     rows = []
     for group, extra, consistent in zip(groups, report.extras, report.consistency, strict=True):
-        row = {key: _clean(v) for key, v in asdict(group).items() if key != "release_rate"}
-        row.update({key: _clean(v) for key, v in asdict(extra).items() if key != "name"})
-        row["consistency"] = _clean(asdict(consistent))
+        row = {key: json_safe(v) for key, v in asdict(group).items() if key != "release_rate"}
+        row.update({key: json_safe(v) for key, v in asdict(extra).items() if key != "name"})
+        row["consistency"] = json_safe(asdict(consistent))
         rows.append(row)
     return {
         "run": json.loads(report.config.model_dump_json()),

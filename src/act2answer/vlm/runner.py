@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -141,6 +142,7 @@ def run_vlm(
     batch_size: int = 8,
     retry_errors: bool = False,
     api_key: str | None = None,
+    runtime: dict[str, Any] | None = None,
     backend: VLMBackend | None = None,
     frames: FrameSource | None = None,
     on_answer: AnswerCallback | None = None,
@@ -161,6 +163,8 @@ def run_vlm(
         batch_size: Questions per backend call.
         retry_errors: Ask again the questions stored as errors.
         api_key: Secret for the OpenAI-compatible backend (never stored).
+        runtime: Backend options that do not change answers (device, base URL,
+            timeouts, retries, concurrency); not stored, free to change on resume.
         backend: A ready backend (otherwise created from ``model``).
         frames: A frame source to reuse (its simulator settings must equal ``sim``).
         on_answer: Called with each stored answer, the count done and the total.
@@ -189,7 +193,11 @@ def run_vlm(
         if not pending:
             return VLMRunSummary(0, len(tasks), 0, 0, time.perf_counter() - started)
         own_backend = backend is None
-        active = backend if backend is not None else make_backend(model, api_key=api_key)
+        active = (
+            backend
+            if backend is not None
+            else make_backend(model, api_key=api_key, runtime=runtime)
+        )
         own_frames = frames is None
         if frames is not None and frames.sim != config.sim:
             raise ValueError("the frame source's simulator settings differ from the run's")

@@ -51,6 +51,8 @@ class OpenAIBackend:
         concurrency: Requests in flight at once.
         top_logprobs: How many alternatives the server returns (vLLM allows up to 20).
         max_tokens: Tokens generated (the letter is the first; the rest helps text parsing).
+        logprobs: Ask for log-probabilities; turn off for servers that refuse them
+            (``transformers serve`` does), and every answer is read from text.
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class OpenAIBackend:
         concurrency: int = 8,
         top_logprobs: int = 20,
         max_tokens: int = 8,
+        logprobs: bool = True,
     ) -> None:
         self.model = model
         root = base_url.rstrip("/")
@@ -75,6 +78,7 @@ class OpenAIBackend:
         self.backoff_s = backoff_s
         self.top_logprobs = top_logprobs
         self.max_tokens = max_tokens
+        self.logprobs = logprobs
         self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
 
     def answer(self, questions: Sequence[VLMQuestion]) -> list[LetterScores]:
@@ -90,14 +94,15 @@ class OpenAIBackend:
             for image in question.images
         ]
         content.append({"type": "text", "text": question.prompt})
-        return {
+        body: dict[str, Any] = {
             "model": self.model,
             "messages": [{"role": "user", "content": content}],
             "max_tokens": self.max_tokens,
             "temperature": 0.0,
-            "logprobs": True,
-            "top_logprobs": self.top_logprobs,
         }
+        if self.logprobs:
+            body.update(logprobs=True, top_logprobs=self.top_logprobs)
+        return body
 
     def _answer_one(self, question: VLMQuestion) -> LetterScores:
         try:

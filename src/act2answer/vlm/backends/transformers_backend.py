@@ -15,6 +15,7 @@ Needs the ``vlm`` extra: ``pip install 'act2answer[vlm]'``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,8 +119,11 @@ class TransformersBackend:
         inputs = self._inputs(questions)
         if not self.letter_tokens.usable:
             return self._generate(inputs)
+        extra = {}
+        if "logits_to_keep" in inspect.signature(self.model.forward).parameters:
+            extra["logits_to_keep"] = 1  # only the last position: no (B, T, vocab) tensor
         with torch.inference_mode():
-            logits = self.model(**inputs).logits[:, -1, :]
+            logits = self.model(**inputs, **extra).logits[:, -1, :]
         logprobs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
         return [scores_from_logprobs(row, self.letter_tokens) for row in logprobs]
 
