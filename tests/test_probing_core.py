@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -256,3 +257,22 @@ def test_curves_files_csv_json_and_errors(tmp_path: Path) -> None:
     json_path.write_text("{not json")
     with pytest.raises(CurvesFileError, match="not valid JSON"):
         read_curves(json_path)
+
+
+def test_parallel_layers_give_the_same_curves() -> None:
+    rng = np.random.default_rng(2)
+    rows = [
+        FeatureRow(2 * item + label, f"i{item}", "lr"[label], label, "AB"[item % 2], 0)
+        for item in range(20)
+        for label in (0, 1)
+    ]
+    layers = [
+        rng.normal(size=(40, 6)) + layer * np.array([r.label for r in rows])[:, None]
+        for layer in range(3)
+    ]
+    config = ProbeConfig(folds=4)
+    serial = fit_probes(rows, [("prefix", k) for k in range(3)], lambda p, k: layers[k], config)
+    parallel = fit_probes(
+        rows, [("prefix", k) for k in range(3)], lambda p, k: layers[k], replace(config, jobs=2)
+    )
+    assert serial.points == parallel.points
