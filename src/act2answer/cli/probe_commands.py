@@ -83,7 +83,9 @@ def _probe(
     if not isinstance(kwargs, dict):
         raise Act2AnswerError("--model-args: must be a JSON object")
     probe_model = load_probe_model(model, kwargs)
-    spec = model if not kwargs else f"{model} {json.dumps(kwargs, sort_keys=True)}"
+    # Where the model runs is not part of what was recorded: a run may resume on another device.
+    identity_args = {key: value for key, value in kwargs.items() if key != "device"}
+    spec = model if not identity_args else f"{model} {json.dumps(identity_args, sort_keys=True)}"
     with console.status("recording hidden states") as status:
 
         def progress(done: int, total: int) -> None:
