@@ -125,23 +125,27 @@ def test_store_resumes_drops_orphans_and_refuses_other_identity(tmp_path: Path) 
     store.flush()
     _add(store, 3, 3.0)
     store.flush()
-    # A shard written by a run killed before its index lines is discarded on reopen.
+    # A run killed while writing index lines: the shard without lines is discarded,
+    # the rows of a partly indexed shard beyond the index are ignored.
     _add(store, 4, 4.0)
+    _add(store, 5, 5.0)
+    store.flush()
+    _add(store, 6, 6.0)
     store.flush()
     lines = (root / "index.jsonl").read_text().splitlines()
-    (root / "index.jsonl").write_text("\n".join(lines[:4]) + "\n" + lines[4][:10])
+    (root / "index.jsonl").write_text("\n".join(lines[:5]) + "\n" + lines[5][:10])
     reopened = FeatureStore.open(root, {"model": "m"})
-    assert [row.item_id for row in reopened.rows()] == ["i0", "i1", "i2", "i3"]
-    assert len(list((root / "shards").glob("*.npz"))) == 2
-    np.testing.assert_array_equal(reopened.load("prefix", 0, "last")[:, 0], [0, 1, 2, 3])
+    assert [row.item_id for row in reopened.rows()] == ["i0", "i1", "i2", "i3", "i4"]
+    assert len(list((root / "shards").glob("*.npz"))) == 3
+    np.testing.assert_array_equal(reopened.load("prefix", 0, "last")[:, 0], [0, 1, 2, 3, 4])
     reopened.consolidate()
     assert not list((root / "shards").glob("*.npz"))
     assert (root / "prefix_L000_mean.npy").exists()
-    _add(reopened, 4, 4.0)
+    _add(reopened, 5, 5.0)
     reopened.flush()
     final = FeatureStore.open(root)
-    np.testing.assert_array_equal(final.load("prefix", 0, "mean")[:, 0], [0, -1, -2, -3, -4])
-    assert ("i4", "left") in final.done_keys
+    np.testing.assert_array_equal(final.load("prefix", 0, "mean")[:, 0], [0, -1, -2, -3, -4, -5])
+    assert ("i5", "left") in final.done_keys
     with pytest.raises(FeatureStoreError, match="differs in: model"):
         FeatureStore.open(root, {"model": "other"})
     with pytest.raises(FeatureStoreError, match="no features"):

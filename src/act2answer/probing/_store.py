@@ -228,7 +228,8 @@ class FeatureStore:
             blocks.append(np.load(consolidated))
         for shard in self._shard_paths():
             with np.load(shard) as data:
-                blocks.append(data[f"{part}_L{layer:03d}_{pooling}"])
+                indexed = data["rows"] < len(self._rows)  # a kill may have cut its index lines
+                blocks.append(data[f"{part}_L{layer:03d}_{pooling}"][indexed])
         array = np.concatenate(blocks) if blocks else np.zeros((0, 0), np.float32)
         if array.shape[0] != len(self._rows):
             raise FeatureStoreError(
