@@ -172,12 +172,19 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import probe_commands, serve_commands, synth_commands, vlm_commands
+    from act2answer.cli import (
+        probe_commands,
+        serve_commands,
+        sources_commands,
+        synth_commands,
+        vlm_commands,
+    )
 
     synth_commands.register(app, suite_app)
     vlm_commands.register(app)
     serve_commands.register(app)
     probe_commands.register(app)
+    sources_commands.register(app, suite_app)
 
 
 _register_optional_commands()
