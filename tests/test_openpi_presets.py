@@ -1,7 +1,7 @@
 """openpi presets of pi0 / pi0-FAST / pi0.5 against a server speaking openpi's protocol.
 
 The server is written like openpi's ``WebsocketPolicyServer`` on the official
-``openpi-client`` msgpack code (the helper of ``test_serve.py``); it answers
+``openpi-client`` msgpack code (``tests/openpi_fakes.py``); it answers
 with the chunk length of each openpi LIBERO config and checks the keys of
 ``LiberoInputs`` it would read.
 """
@@ -15,7 +15,7 @@ import pytest
 
 from act2answer.interfaces import EpisodeStart, Observation
 from act2answer.policies import PolicySpec, make_policy
-from tests.test_serve import _openpi_style_server
+from tests.openpi_fakes import openpi_style_server
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
 
@@ -47,7 +47,7 @@ def test_openpi_libero_presets_send_libero_keys_and_convert_replies(
         image=frame,
         wrist_image=frame,
     )
-    with _openpi_style_server(infer) as port:
+    with openpi_style_server(infer) as port:
         policy = make_policy(
             PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs={"preset": preset})
         )

@@ -13,13 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from act2answer.client import wait_healthy
+from act2answer.errors import PolicyError
 from act2answer.eval import Outcome
 from act2answer.policies import PolicySpec
 from act2answer.report import load_report, write_report
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
+from tests.openpi_fakes import openpi_style_server
 
 FAST_SIM = SimConfig(max_steps=30)
 REPO = Path(__file__).resolve().parents[1]
@@ -103,12 +108,12 @@ def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
     )
     started = time.monotonic()
     summary = run_evaluation(
-        suite, spec, tmp_path / "run", sim=FAST_SIM, workers=2, episode_timeout=4.0
+        suite, spec, tmp_path / "run", sim=FAST_SIM, workers=2, episode_timeout=8.0
     )
     assert time.monotonic() - started < 60
     assert summary.episodes_run == 6 and summary.errors == 2
     assert list(summary.error_reasons) == [
-        "EpisodeTimeout: episode exceeded the wall-clock limit of 4 s; "
+        "EpisodeTimeout: episode exceeded the wall-clock limit of 8 s; "
         "its worker process was killed and replaced"
     ]
     with ResultStore.open_existing(tmp_path / "run") as store:
@@ -121,7 +126,7 @@ def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
         tmp_path / "run",
         sim=FAST_SIM,
         workers=2,
-        episode_timeout=4.0,
+        episode_timeout=8.0,
         retry_errors=True,
     )
     assert (again.episodes_run, again.episodes_skipped, again.errors) == (2, 4, 0)
@@ -166,3 +171,33 @@ def test_killed_server_costs_its_in_flight_episodes_and_the_run_finishes(make_su
     assert len(results) == 12 and len({r.key for r in results}) == 12
     assert all(r.outcome is Outcome.NO_ANSWER for r in results)
     assert failed  # those very episodes now have real outcomes
+
+
+def test_run_against_an_openpi_server_with_the_libero_preset(make_suite, tmp_path):
+    suite = make_suite(1)
+    seen: list[dict[str, object]] = []
+
+    def infer(obs: dict[str, object]) -> dict[str, object]:
+        seen.append(obs)
+        chunk = np.zeros((10, 7), dtype=np.float32)
+        chunk[:, 2] = 0.2  # normalised dz: 1 cm up per step after LIBERO scaling
+        chunk[:, 6] = 1.0  # LIBERO: +1 keeps the gripper closed
+        return {"actions": chunk}
+
+    sim = SimConfig(
+        max_steps=12, camera_width=160, camera_height=120, wrist_camera=True,
+        wrist_width=64, wrist_height=64,
+    )  # fmt: skip
+    with openpi_style_server(infer) as port:
+        spec = PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs={"preset": "libero-openpi"})
+        with pytest.raises(PolicyError, match="needs wrist images"):
+            run_evaluation(suite, spec, tmp_path / "no-wrist", sim=FAST_SIM, workers=1)
+        summary = run_evaluation(suite, spec, tmp_path / "run", sim=sim, workers=1)
+    assert summary.errors == 0, summary.error_reasons
+    assert summary.timing["model_calls"] == len(seen) == 2 * 3  # 12 steps, replan every 5
+    assert seen[0]["observation/image"].shape == (224, 224, 3)
+    assert seen[0]["observation/wrist_image"].shape == (224, 224, 3)
+    assert seen[0]["observation/state"].shape == (8,)
+    with ResultStore.open_existing(tmp_path / "run") as store:
+        results = store.results()
+    assert all(r.cube_z > 0.05 and not r.released for r in results)  # lifted, still held

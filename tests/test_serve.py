@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import threading
 import time
-import traceback
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pytest
 from openpi_client import msgpack_numpy as openpi_msgpack
 from openpi_client.websocket_client_policy import WebsocketClientPolicy
-from websockets.asyncio.server import serve as ws_serve
-from websockets.exceptions import ConnectionClosed
 
 from act2answer.client import OpenpiPolicy
 from act2answer.client.msgpack_numpy import packb, unpackb
@@ -27,6 +21,7 @@ from act2answer.interfaces import EpisodeStart, Observation, PrivilegedInfo, Sid
 from act2answer.policies.chunking import BatchPolicyAsPolicy
 from act2answer.policies.standins import SleepBatchPolicy
 from act2answer.serve import PolicyServer, backend_for_spec, make_backend
+from tests.openpi_fakes import openpi_style_server
 
 # openpi-client 0.1.2 calls websockets' connect() the pre-17 way.
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
@@ -80,44 +75,6 @@ def test_served_oracle_matches_the_in_process_oracle_and_gets_privileged_info():
         remote.close()
 
 
-@contextmanager
-def _openpi_style_server(
-    infer: Callable[[dict[str, Any]], dict[str, Any]], metadata: dict[str, Any] | None = None
-) -> Iterator[int]:
-    """A server written like openpi's WebsocketPolicyServer, on openpi-client's msgpack code."""
-    packer = openpi_msgpack.Packer()
-    ready, stop, port = threading.Event(), threading.Event(), [0]
-
-    async def handler(ws) -> None:
-        await ws.send(packer.pack(metadata or {}))
-        while True:
-            try:
-                obs = openpi_msgpack.unpackb(await ws.recv())
-                await ws.send(packer.pack(infer(obs)))
-            except ConnectionClosed:
-                break
-            except Exception:
-                await ws.send(traceback.format_exc())
-                await ws.close(code=1011, reason="Internal server error")
-                raise
-
-    async def main() -> None:
-        async with ws_serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
-            port[0] = next(iter(server.sockets)).getsockname()[1]
-            ready.set()
-            while not stop.is_set():
-                await asyncio.sleep(0.02)
-
-    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
-    thread.start()
-    ready.wait(10)
-    try:
-        yield port[0]
-    finally:
-        stop.set()
-        thread.join(10)
-
-
 def test_our_client_with_an_openpi_server_and_the_libero_preset():
     seen: list[dict[str, Any]] = []
 
@@ -128,7 +85,7 @@ def test_our_client_with_an_openpi_server_and_the_libero_preset():
         chunk[:, 6] = -1.0  # LIBERO: -1 opens
         return {"actions": chunk, "server_timing": {"infer_ms": 1.0}}
 
-    with _openpi_style_server(infer) as port:
+    with openpi_style_server(infer) as port:
         policy = OpenpiPolicy(f"openpi://127.0.0.1:{port}", preset="libero-openpi")
         assert policy.needs.wrist_image and policy.replan_steps == 5
         policy.reset(EpisodeStart("put the cube on the red patch", 1))
@@ -155,7 +112,7 @@ def test_server_error_text_and_close_1011_become_a_policy_error():
     def infer(obs: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError("CUDA out of memory")
 
-    with _openpi_style_server(infer) as port:
+    with openpi_style_server(infer) as port:
         policy = OpenpiPolicy(f"127.0.0.1:{port}", preset="bridge-openvla", connect_timeout=5)
         policy.reset(EpisodeStart("x", 1))
         with pytest.raises(PolicyError, match="CUDA out of memory"):
@@ -196,7 +153,7 @@ def test_limits_unreachable_server_and_unanswered_call():
         time.sleep(1.5)
         return {"actions": np.zeros((1, 7))}
 
-    with _openpi_style_server(slow) as port:
+    with openpi_style_server(slow) as port:
         policy = OpenpiPolicy(f"127.0.0.1:{port}", call_timeout=0.3, connect_timeout=5)
         policy.reset(EpisodeStart("x", 1))
         started = time.monotonic()
@@ -208,13 +165,15 @@ def test_limits_unreachable_server_and_unanswered_call():
 def test_concurrent_connections_are_batched_and_rows_do_not_depend_on_the_batch():
     policy = SleepBatchPolicy(sleep_s=0.1, chunk_size=3, replan_steps=2)
     alone = BatchPolicyAsPolicy(SleepBatchPolicy(sleep_s=0.0, chunk_size=3, replan_steps=2))
-    with PolicyServer(make_backend(policy, lambda: policy), port=0, window_s=0.2) as server:
+    connected = threading.Barrier(4)
+    with PolicyServer(make_backend(policy, lambda: policy), port=0, window_s=5.0) as server:
         outputs: dict[int, list[np.ndarray]] = {}
 
         def episode(seed: int) -> None:
             client = OpenpiPolicy(f"127.0.0.1:{server.port}", connect_timeout=5)
             client.reset(EpisodeStart("x", seed))
             assert client.replan_steps == 2
+            connected.wait(30)  # all connected: the host waits for every connection's request
             outputs[seed] = [client.act(_observation(step)) for step in range(4)]
             client.close()
 
@@ -224,8 +183,8 @@ def test_concurrent_connections_are_batched_and_rows_do_not_depend_on_the_batch(
         for thread in threads:
             thread.join(30)
         stats = server.batching.stats.summary()
-    assert max(policy.batch_sizes) >= 3, policy.batch_sizes
-    assert stats["requests"] == 8 and stats["batch_size_max"] >= 3
+    assert policy.batch_sizes == [4, 4], policy.batch_sizes
+    assert stats["requests"] == 8 and stats["batch_size_max"] == 4
     for seed, actions in outputs.items():
         alone.reset(EpisodeStart("x", seed))
         expected = [alone.act(_observation(step)) for step in range(4)]
@@ -251,3 +210,55 @@ def test_serve_command_never_imports_mujoco(tmp_path):
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "ok" in done.stdout, done.stderr
+
+
+def test_sleep_stand_in_is_a_batch_policy_and_seeded_per_row():
+    from act2answer.interfaces import BatchPolicy, PolicyRequest
+
+    policy = SleepBatchPolicy(sleep_s=0.0, chunk_size=2)
+    assert isinstance(policy, BatchPolicy)
+    together = policy.act_batch(
+        [PolicyRequest(1, _observation(0)), PolicyRequest(2, _observation(0))]
+    )
+    alone = policy.act_batch([PolicyRequest(2, _observation(0))])
+    assert together.shape == (2, 2, 7) and np.array_equal(together[1], alone[0])
+    assert not np.array_equal(together[0], together[1])
+
+
+class _NaNForOddSeeds:
+    name = "nan-odd"
+    needs = SleepBatchPolicy().needs
+    replan_steps = 1
+
+    def act_batch(self, requests):
+        chunks = np.zeros((len(requests), 1, 7))
+        for row, request in enumerate(requests):
+            if request.episode_seed % 2:
+                chunks[row, 0, 0] = np.nan
+        return chunks
+
+
+def test_a_non_finite_row_fails_only_its_own_request():
+    policy = _NaNForOddSeeds()
+    connected = threading.Barrier(2)
+    with PolicyServer(make_backend(policy, lambda: policy), port=0, window_s=5.0) as server:
+        outcomes: dict[int, str] = {}
+
+        def episode(seed: int) -> None:
+            client = OpenpiPolicy(f"127.0.0.1:{server.port}", connect_timeout=5)
+            client.reset(EpisodeStart("x", seed))
+            connected.wait(30)
+            try:
+                client.act(_observation())
+                outcomes[seed] = "ok"
+            except PolicyError as exc:
+                outcomes[seed] = str(exc)
+            client.close()
+
+        threads = [threading.Thread(target=episode, args=(seed,)) for seed in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert server.batching.stats.batch_sizes == [2]
+    assert outcomes[2] == "ok" and "non-finite" in outcomes[1]

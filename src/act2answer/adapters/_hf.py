@@ -100,6 +100,20 @@ class RemoteCodeAdapter:
         """Processor and model (``trust_remote_code``), model in eval mode on the device."""
         raise NotImplementedError
 
+    def load_remote(
+        self, auto_model: str, attn_implementation: str | None = None, **model_kwargs: Any
+    ) -> tuple[Any, Any]:
+        """``AutoProcessor`` and ``transformers.<auto_model>`` with ``trust_remote_code=True``."""
+        processor = self.transformers.AutoProcessor.from_pretrained(
+            self.model_path, trust_remote_code=True
+        )
+        if attn_implementation:
+            model_kwargs["attn_implementation"] = attn_implementation
+        model = getattr(self.transformers, auto_model).from_pretrained(
+            self.model_path, torch_dtype=self.dtype, trust_remote_code=True, **model_kwargs
+        )
+        return processor, model.to(self.device).eval()
+
     def predict(self, image: np.ndarray, instruction: str, seed: int) -> np.ndarray:
         """One model call: raw actions for one prepared image and instruction."""
         raise NotImplementedError

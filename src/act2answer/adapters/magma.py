@@ -114,21 +114,9 @@ class MagmaAdapter(RemoteCodeAdapter):
         return from_config if from_config else builtin_norm_stats()
 
     def load(self) -> tuple[Any, Any]:
-        transformers = self.transformers
-        processor = transformers.AutoProcessor.from_pretrained(
-            self.model_path, trust_remote_code=True
+        return self.load_remote(
+            "AutoModelForCausalLM", self.attn_implementation, low_cpu_mem_usage=True
         )
-        extra = (
-            {"attn_implementation": self.attn_implementation} if self.attn_implementation else {}
-        )
-        model = transformers.AutoModelForCausalLM.from_pretrained(
-            self.model_path,
-            torch_dtype=self.dtype,
-            low_cpu_mem_usage=True,
-            trust_remote_code=True,
-            **extra,
-        )
-        return processor, model.to(self.device).eval()
 
     def prompt(self, instruction: str) -> str:
         """The chat-templated prompt string the study's wrapper built."""

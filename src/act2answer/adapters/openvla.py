@@ -67,21 +67,9 @@ class OpenVLAAdapter(RemoteCodeAdapter):
         super().__init__(model_path, **kwargs)
 
     def load(self) -> tuple[Any, Any]:
-        transformers = self.transformers
-        processor = transformers.AutoProcessor.from_pretrained(
-            self.model_path, trust_remote_code=True
+        return self.load_remote(
+            "AutoModelForVision2Seq", self.attn_implementation, low_cpu_mem_usage=True
         )
-        extra = (
-            {"attn_implementation": self.attn_implementation} if self.attn_implementation else {}
-        )
-        model = transformers.AutoModelForVision2Seq.from_pretrained(
-            self.model_path,
-            torch_dtype=self.dtype,
-            low_cpu_mem_usage=True,
-            trust_remote_code=True,
-            **extra,
-        )
-        return processor, model.to(self.device).eval()
 
     def prompt(self, instruction: str) -> str:
         """The exact prompt string OpenVLA was trained with."""

@@ -59,14 +59,7 @@ class SpatialVLAAdapter(RemoteCodeAdapter):
         super().__init__(model_path, **kwargs)
 
     def load(self) -> tuple[Any, Any]:
-        transformers = self.transformers
-        processor = transformers.AutoProcessor.from_pretrained(
-            self.model_path, trust_remote_code=True
-        )
-        model = transformers.AutoModel.from_pretrained(
-            self.model_path, torch_dtype=self.dtype, trust_remote_code=True
-        )
-        return processor, model.to(self.device).eval()
+        return self.load_remote("AutoModel")
 
     def predict(self, image: np.ndarray, instruction: str, seed: int) -> np.ndarray:
         inputs = self.processor(

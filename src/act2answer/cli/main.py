@@ -39,6 +39,9 @@ def run(
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    wrist_camera: Annotated[
+        bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
+    ] = False,
     episode_timeout: Annotated[
         float,
         typer.Option(help="Wall-clock limit per episode, s (0: none); a hung worker is replaced."),
@@ -65,6 +68,8 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
+    if wrist_camera:
+        sim_overrides["wrist_camera"] = True
     kwargs = _json_object(policy_args, "--policy-args")
     if dry_run:
         from act2answer.adapters.dryrun import describe, prepare_dry_run

@@ -54,7 +54,10 @@ def serve(
         f"serving {backend.name!r} ({kind}, replan_steps={backend.replan_steps}) on "
         f"ws://{host}:{port}; health check http://{host}:{port}/healthz; Ctrl-C stops"
     )
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _console.print("stopped")
 
 
 def presets() -> None:

@@ -28,7 +28,7 @@ from act2answer.client.msgpack_numpy import packb, unpackb
 from act2answer.errors import PolicyError, PolicyUnavailableError
 from act2answer.interfaces import EpisodeStart, Observation, ObservationNeeds
 from act2answer.policies.chunking import ChunkedPolicy
-from act2answer.policies.presets import Preset, get_preset
+from act2answer.policies.presets import ACT2ANSWER, Preset, get_preset
 
 #: Metadata key under which ``act2answer serve`` describes the served policy.
 SERVER_INFO_KEY = "act2answer"
@@ -209,9 +209,11 @@ class OpenpiPolicy(ChunkedPolicy):
     """A policy served over the openpi protocol (by openpi itself or ``act2answer serve``).
 
     The observation sent and the reply read follow the ``preset``. When the
-    server is ``act2answer serve`` its metadata says what the served policy
-    needs and how many actions of a chunk to execute; then seed, step and (for
-    scripted baselines that ask for it) privileged information travel too.
+    server is ``act2answer serve`` (its metadata says so), the served policy
+    takes act2answer's own observations, so the ``act2answer`` preset is used
+    whatever ``preset`` says; the metadata also says what the policy needs and
+    how many actions of a chunk to execute, and seed, step, the exact pose and
+    (for scripted baselines that ask for it) privileged information travel too.
 
     Args:
         address: ``HOST:PORT`` (or ``openpi://HOST:PORT``).
@@ -233,9 +235,7 @@ class OpenpiPolicy(ChunkedPolicy):
         connect_timeout: float = 30.0,
         call_timeout: float = 60.0,
     ) -> None:
-        self.preset: Preset = (
-            Preset.model_validate(preset) if isinstance(preset, dict) else get_preset(preset)
-        )
+        self.preset: Preset = get_preset(preset)
         super().__init__(replan_steps or self.preset.replan_steps)
         self._replan_override = replan_steps
         host, port = split_address(address, "openpi")
@@ -274,16 +274,18 @@ class OpenpiPolicy(ChunkedPolicy):
 
     def query(self, observation: Observation) -> np.ndarray:
         act2answer_server = bool(self._info())
-        wire = self.preset.encode(observation, require_image=not act2answer_server)
+        # An act2answer server's policy takes our own observations and returns our actions.
+        preset = ACT2ANSWER if act2answer_server else self.preset
+        wire = preset.encode(observation, require_image=not act2answer_server)
         if act2answer_server:
             wire.update(self._episode_fields(observation))
         reply = self.connection.infer(wire)
-        if self.preset.actions_key not in reply:
+        if preset.actions_key not in reply:
             raise PolicyError(
-                f"{self.name}: reply has no {self.preset.actions_key!r} "
+                f"{self.name}: reply has no {preset.actions_key!r} "
                 f"(keys: {sorted(reply)}); wrong preset?"
             )
-        return self.preset.decode(reply[self.preset.actions_key])
+        return preset.decode(reply[preset.actions_key])
 
     def _episode_fields(self, observation: Observation) -> dict[str, Any]:
         start = self.start

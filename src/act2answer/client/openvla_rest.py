@@ -45,9 +45,7 @@ class OpenVLARestPolicy(ChunkedPolicy):
         connect_timeout: float = 30.0,
         call_timeout: float = 60.0,
     ) -> None:
-        self.preset: Preset = (
-            Preset.model_validate(preset) if isinstance(preset, dict) else get_preset(preset)
-        )
+        self.preset: Preset = get_preset(preset)
         super().__init__(self.preset.replan_steps)
         self.host, self.port = split_address(address, "openvla-rest")
         self.name = f"openvla-rest://{self.host}:{self.port}"

@@ -174,14 +174,16 @@ def preset_names() -> list[str]:
     return sorted(_PRESETS)
 
 
-def get_preset(preset: Preset | str) -> Preset:
-    """Look up a preset by name (a :class:`Preset` is returned as is).
+def get_preset(preset: Preset | str | dict[str, Any]) -> Preset:
+    """Look up a preset by name (a :class:`Preset` is returned as is, a dict validated).
 
     Raises:
         PolicyError: unknown name, with a suggestion.
     """
     if isinstance(preset, Preset):
         return preset
+    if isinstance(preset, dict):
+        return Preset.model_validate(preset)
     found = _PRESETS.get(preset)
     if found is None:
         close = difflib.get_close_matches(preset, _PRESETS, n=1)

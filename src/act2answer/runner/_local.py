@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from act2answer.errors import PolicyUnavailableError, RunError
+from act2answer.errors import PolicyError, PolicyUnavailableError, RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
@@ -131,12 +131,18 @@ def run_evaluation(
     check = getattr(instance, "check", None)
     if callable(check):
         check()  # a remote policy: fail now if its server is unreachable
+    sim = sim or SimConfig()
+    if instance.needs.wrist_image and not sim.wrist_camera:
+        raise PolicyError(
+            f"policy {spec.name!r} needs wrist images: use SimConfig(wrist_camera=True) "
+            "(CLI: --wrist-camera)"
+        )
     config = RunConfig(
         suite_name=suite.name,
         suite_hash=suite.content_hash,
         suite_path=str(Path(suite.root).resolve()),
         policy=spec,
-        sim=sim or SimConfig(),
+        sim=sim,
         layouts=layouts,
         base_seed=base_seed,
         zone_radius=zone_radius,
@@ -170,6 +176,7 @@ def run_evaluation(
                     on_result(report.result, done, len(tasks))
             host_stats = host.batching.stats.summary() if host else None
             timing = collector.summary(worker_count, host_stats)
+        _close(instance)
         if pending:
             store.add_timing(timing)
         stored_config = store.config() or config
@@ -244,11 +251,19 @@ class _ExecutionPlan:
                 worker.close()
             return
         if not is_batch_policy(instance):
-            close = getattr(instance, "close", None)
-            if callable(close):
-                close()  # workers create their own instances
+            _close(instance)  # workers create their own instances
         setup = WorkerSetup(config.sim, worker_spec, str(self.run_dir), config.zone_radius)
-        yield from run_in_processes(tasks, setup, self.workers, self.episode_timeout)
+        hosted = is_batch_policy(instance)
+        yield from run_in_processes(
+            tasks, setup, self.workers, self.episode_timeout, start_together=hosted
+        )
+
+
+def _close(policy: object) -> None:
+    """Close a policy that holds connections (remote clients); idempotent."""
+    close = getattr(policy, "close", None)
+    if callable(close):
+        close()
 
 
 class _TimingCollector:

@@ -49,6 +49,9 @@ class WorkerSetup:
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
     try:
         worker = EpisodeWorker(setup.sim, setup.policy, setup.run_dir, setup.zone_radius)
+        _ = worker.env  # build the scene now: a broken set-up fails here, with its message
+        with contextlib.suppress(PolicyUnavailableError):  # then the first episode reports it
+            _ = worker.policy.needs  # a remote policy connects here (its metadata says its needs)
     except Exception as exc:
         connection.send(("init_error", f"{type(exc).__name__}: {exc}"))
         return
@@ -62,6 +65,9 @@ def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
                 connection.send(("report", worker.run_timed(task)))
             except PolicyUnavailableError as exc:
                 connection.send(("unavailable", str(exc)))
+            except Exception as exc:  # outside the episode's own error handling: the set-up broke
+                connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+                break
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass
     finally:
@@ -101,12 +107,15 @@ def run_in_processes(
     setup: WorkerSetup,
     workers: int,
     episode_timeout: float | None,
+    start_together: bool = False,
 ) -> Iterator[EpisodeReport | NotRun]:
     """Run ``tasks`` over ``workers`` killable processes; yield reports as they finish.
 
     When a worker finds the remote policy unreachable at an episode's start, no
     further episodes are started: that one and the queued ones are yielded as
-    :class:`NotRun`, and the episodes in flight finish.
+    :class:`NotRun`, and the episodes in flight finish. With ``start_together``
+    no episode starts before every worker is ready (a batching host then sees
+    all of them from the first request on).
 
     Raises:
         RunError: a worker could not start (its message is included), or workers
@@ -116,9 +125,11 @@ def run_in_processes(
     pool = [_Worker(setup) for _ in range(min(workers, len(tasks)))]
     deaths_in_a_row = 0
     try:
+        waiting_for_all = start_together
         while queue or any(worker.task is not None for worker in pool):
+            waiting_for_all = waiting_for_all and not all(worker.ready for worker in pool)
             for worker in pool:
-                if worker.ready and worker.task is None and queue:
+                if worker.ready and worker.task is None and queue and not waiting_for_all:
                     worker.assign(queue.popleft())
             ready = set(wait(_waitables(pool), timeout=_next_timeout(pool, episode_timeout)))
             for index, worker in enumerate(pool):
@@ -130,6 +141,10 @@ def run_in_processes(
                         kind, payload = "died", None
                     if kind == "init_error":
                         raise RunError(f"a simulator worker could not start: {payload}")
+                    if kind == "failed":
+                        raise RunError(
+                            f"a simulator worker failed: {payload}; finished episodes are saved"
+                        )
                     if kind == "ready":
                         worker.ready = True
                     elif kind == "report":
@@ -172,7 +187,11 @@ def run_in_processes(
                 if task is not None:
                     wall = time.monotonic() - started
                     yield EpisodeReport(error_result(task, replace_reason, wall))
-    finally:
+    except BaseException:  # interrupted or failed: no point waiting for the workers
+        for worker in pool:
+            worker.kill()
+        raise
+    else:
         for worker in pool:
             worker.request_stop()
         deadline = time.monotonic() + 3.0

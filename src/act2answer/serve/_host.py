@@ -70,7 +70,8 @@ class BatchBackend(PolicyBackend):
 
     def act(self, requests: list[ServedRequest]) -> np.ndarray:
         batch = [PolicyRequest(r.start.seed, r.observation) for r in requests]
-        return check_chunks(self.policy.act_batch(batch), len(batch))
+        # Rows with NaN/inf fail only their own request (see BatchingHost._answer).
+        return check_chunks(self.policy.act_batch(batch), len(batch), finite=False)
 
 
 class PerEpisodeBackend(PolicyBackend):
@@ -232,8 +233,12 @@ class BatchingHost:
         self.stats.latencies_s.append(time.perf_counter() - started)
         self.stats.started_s.append(started)
         for row, (_, future) in enumerate(batch):
-            if not future.done():
+            if future.done():
+                continue
+            if np.all(np.isfinite(chunks[row])):
                 future.set_result(chunks[row])
+            else:
+                future.set_exception(PolicyError("the policy returned non-finite actions"))
 
     async def stop(self) -> None:
         if self._task is not None:
