@@ -19,9 +19,13 @@ app.add_typer(suite_app, name="suite")
 @app.command()
 @friendly_errors
 def run(
-    suite: Annotated[Path, typer.Option(help="Suite folder (suite.jsonl + images).")],
     policy: Annotated[str, typer.Option(help="Policy name (see `act2answer policies`).")],
-    out: Annotated[Path, typer.Option(help="Run folder; rerun with the same folder to resume.")],
+    suite: Annotated[
+        Path | None, typer.Option(help="Suite folder (suite.jsonl + images).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder; rerun with the same folder to resume.")
+    ] = None,
     policy_args: Annotated[
         str, typer.Option(help="JSON object of keyword arguments for the policy.")
     ] = "{}",
@@ -35,6 +39,23 @@ def run(
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    wrist_camera: Annotated[
+        bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
+    ] = False,
+    episode_timeout: Annotated[
+        float,
+        typer.Option(help="Wall-clock limit per episode, s (0: none); a hung worker is replaced."),
+    ] = 600.0,
+    max_batch: Annotated[
+        int | None, typer.Option(help="Largest batch for a hosted batched policy.")
+    ] = None,
+    batch_window_ms: Annotated[
+        float, typer.Option(help="Longest wait for a batch to fill, ms.")
+    ] = 100.0,
+    dry_run: Annotated[
+        bool,
+        typer.Option(help="Model adapters: a tiny random model of the class, 2 episodes, CPU."),
+    ] = False,
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.policies import PolicySpec
@@ -47,7 +68,18 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
-    spec = PolicySpec(name=policy, kwargs=_json_object(policy_args, "--policy-args"))
+    if wrist_camera:
+        sim_overrides["wrist_camera"] = True
+    kwargs = _json_object(policy_args, "--policy-args")
+    if dry_run:
+        from act2answer.adapters.dryrun import describe, prepare_dry_run
+
+        planned = prepare_dry_run(policy, suite=suite, out=out, policy_kwargs=kwargs, seed=seed)
+        suite, out, kwargs, workers = planned.suite, planned.out, planned.policy_kwargs, 1
+        console.print(describe(planned), highlight=False)
+    if suite is None or out is None:
+        raise typer.BadParameter("--suite and --out are required (unless --dry-run)")
+    spec = PolicySpec(name=policy, kwargs=kwargs)
     with episode_progress(f"{policy} on {suite.name}") as on_result:
         summary = run_evaluation(
             suite,
@@ -59,11 +91,24 @@ def run(
             video=video_item if video_item else video,
             retry_errors=retry_errors,
             on_result=on_result,
+            episode_timeout=episode_timeout or None,
+            max_batch=max_batch,
+            batch_window_s=batch_window_ms / 1000.0,
         )
     console.print(
         f"{summary.episodes_run} episodes run, {summary.episodes_skipped} already stored, "
         f"{summary.errors} errors, {summary.wall_time_s:.1f} s"
     )
+    for reason, count in summary.error_reasons.items():
+        console.print(f"  [red]{count} x[/red] {reason}", highlight=False)
+    if summary.error_reasons:
+        console.print("  rerun with --retry-errors to run exactly these episodes again")
+    if summary.not_run:
+        console.print(
+            f"[yellow]{summary.not_run} episodes not run: {summary.not_run_reason}; "
+            "rerun the same command to resume[/yellow]",
+            highlight=False,
+        )
     report = load_report(out)
     console.print(rich_table(report.metrics, title=f"{policy} on {report.config.suite_name}"))
     for path in write_report(report):
@@ -74,9 +119,13 @@ def run(
 @friendly_errors
 def report(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
     """Print a run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
+    from act2answer.cli.probe_commands import report_probe
     from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.report import load_report, rich_table, write_report
+    from act2answer.store import DB_FILE
 
+    if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
+        return
     if report_vlm_run(run_dir):
         return
     loaded = load_report(run_dir)
@@ -128,10 +177,18 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import sources_commands, synth_commands, vlm_commands
+    from act2answer.cli import (
+        probe_commands,
+        serve_commands,
+        sources_commands,
+        synth_commands,
+        vlm_commands,
+    )
 
     synth_commands.register(app, suite_app)
     vlm_commands.register(app)
+    serve_commands.register(app)
+    probe_commands.register(app)
     sources_commands.register(app, suite_app)
 
 

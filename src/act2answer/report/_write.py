@@ -6,7 +6,7 @@ import csv
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
@@ -35,6 +35,8 @@ class RunReport:
         results: Every stored episode.
         metrics: Per-category and overall metrics.
         expected_episodes: Episodes the run consists of (None if the suite is gone).
+        timings: Per call that ran episodes: model-call latencies, batch sizes,
+            simulator time per step.
     """
 
     run_dir: Path
@@ -42,6 +44,7 @@ class RunReport:
     results: list[EpisodeResult]
     metrics: RunMetrics
     expected_episodes: int | None
+    timings: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool | None:
@@ -56,10 +59,12 @@ def load_report(run_dir: Path | str) -> RunReport:
     with ResultStore.open_existing(run_dir) as store:
         config = store.config()
         results = store.results()
+        timings = store.timings()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
     order, expected = suite_order_and_size(config.suite_path, config.suite_hash, config.layouts)
-    return RunReport(run_dir, config, results, compute_metrics(results, order), expected)
+    metrics = compute_metrics(results, order)
+    return RunReport(run_dir, config, results, metrics, expected, timings)
 
 
 def suite_order_and_size(
@@ -141,6 +146,7 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
         "consistency": json_safe([asdict(row) for row in _consistency(report)]),
+        "timing": report.timings,
     }
 
 
