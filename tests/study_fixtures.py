@@ -1,0 +1,135 @@
+"""Synthetic run folders for report tests and the report benchmark.
+
+Evaluation runs are written through the real store (``ResultStore``,
+``RunConfig``, ``EpisodeResult``), so the report reads them exactly like runs
+the runner made; probe runs are written as ``probe.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from act2answer.eval import EpisodeResult
+from act2answer.eval.config import RunConfig
+from act2answer.eval.scoring import Outcome
+from act2answer.interfaces import Side
+from act2answer.policies import PolicySpec
+from act2answer.sim import SimConfig
+from act2answer.store import ResultStore
+
+CATEGORIES_12 = (
+    "Color", "Shape", "Symmetry", "Counting", "Time", "Attribute",
+    "State", "Emotion", "Traffic", "Public Info", "Living World", "Celebrity",
+)  # fmt: skip
+
+
+def write_synthetic_run(
+    run_dir: Path,
+    *,
+    policy: str,
+    skill: Sequence[float],
+    categories: Sequence[str] = CATEGORIES_12,
+    items_per_category: int = 20,
+    no_answer: float = 0.0,
+    left_bias: float = 0.5,
+    seed: int = 0,
+    suite_name: str = "synthetic-suite-v1",
+) -> Path:
+    """A finished run: per category, P(correct) = ``skill[c]`` for episodes ending on a tile.
+
+    Args:
+        skill: Per-category probability that a tile choice is the correct tile
+            (0.5: guessing), cycled when shorter than ``categories``.
+        no_answer: Probability that an episode ends on neither tile.
+        left_bias: Share of guesses (episodes where it does not know) that go
+            to the left tile.
+    """
+    rng = np.random.default_rng(seed)
+    config = RunConfig(
+        suite_name=suite_name,
+        suite_hash="0" * 64,
+        suite_path=str(run_dir / "no-suite-here"),
+        policy=PolicySpec(name=policy),
+        sim=SimConfig(),
+    )
+    with ResultStore(run_dir) as store:
+        store.bind_config(config)
+        for c, category in enumerate(categories):
+            p_correct = skill[c % len(skill)]
+            for i in range(items_per_category):
+                item_id = f"{category.lower().replace(' ', '-')}-{i:03d}"
+                for side in (Side.LEFT, Side.RIGHT):
+                    store.add(_episode(rng, item_id, category, side, p_correct, no_answer,
+                                       left_bias))  # fmt: skip
+    return run_dir
+
+
+def _episode(
+    rng: np.random.Generator,
+    item_id: str,
+    category: str,
+    side: Side,
+    p_correct: float,
+    no_answer: float,
+    left_bias: float,
+) -> EpisodeResult:
+    other = Side.RIGHT if side is Side.LEFT else Side.LEFT
+    if rng.random() < no_answer:
+        outcome, chosen = Outcome.NO_ANSWER, None
+    elif rng.random() < 2 * abs(p_correct - 0.5):  # knows it
+        outcome = Outcome.CORRECT if p_correct >= 0.5 else Outcome.WRONG
+        chosen = side if outcome is Outcome.CORRECT else other
+    else:  # guesses, with its side bias
+        chosen = Side.LEFT if rng.random() < left_bias else Side.RIGHT
+        outcome = Outcome.CORRECT if chosen is side else Outcome.WRONG
+    return EpisodeResult(
+        item_id=item_id, category=category, answer_side=side, seed=int(rng.integers(2**31)),
+        outcome=outcome, chosen_side=chosen, cube_x=0.3, cube_y=0.0, cube_z=0.02,
+        distance_to_correct=0.0 if outcome is Outcome.CORRECT else 0.15,
+        released=outcome is not Outcome.NO_ANSWER, steps=16, wall_time_s=0.05,
+    )  # fmt: skip
+
+
+def write_synthetic_probe(
+    run_dir: Path,
+    *,
+    categories: Sequence[str] = CATEGORIES_12,
+    prefix_layers: int = 24,
+    action_layers: int = 12,
+    peak: float = 0.85,
+    retention: float = 0.4,
+    model: str = "synthetic-vla",
+    seed: int = 0,
+) -> Path:
+    """A probe run: backbone curves peaking mid-depth, action curves at ``retention`` of it."""
+    rng = np.random.default_rng(seed)
+    curves = []
+    rows = []
+    for category in categories:
+        top = peak + rng.uniform(-0.05, 0.05)
+        for layer in range(prefix_layers):
+            shape = math.exp(-(((layer - prefix_layers * 0.55) / (prefix_layers * 0.3)) ** 2))
+            curves.append(_point(rng, category, "prefix", layer, 0.5 + (top - 0.5) * shape))
+        for layer in range(action_layers):
+            fade = retention * (1 - 0.5 * layer / max(1, action_layers - 1))
+            curves.append(_point(rng, category, "action", layer, 0.5 + (top - 0.5) * fade))
+        rows.append({"category": category, "retention": retention, "low": retention - 0.1,
+                     "high": retention + 0.1})  # fmt: skip
+    rows.append({"category": "Mean", "retention": retention})
+    run_dir.mkdir(parents=True, exist_ok=True)
+    data = {"model": model, "curves": curves, "retention": rows}
+    (run_dir / "probe.json").write_text(json.dumps(data), encoding="utf-8")
+    return run_dir
+
+
+def _point(rng: np.random.Generator, category: str, part: str, layer: int, acc: float) -> dict:
+    return {
+        "category": category, "part": part, "layer": layer,
+        "accuracy": round(acc + rng.normal(0, 0.01), 4), "spread": 0.03,
+        "control": round(0.5 + rng.normal(0, 0.015), 4),
+    }  # fmt: skip
