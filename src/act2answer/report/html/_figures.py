@@ -88,7 +88,7 @@ def radar_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
         axes.fill(closed, rates, color=_SERIES_COLOURS[0], alpha=0.15)
         axes.scatter(angles, rates[:-1], s=9, color=_SERIES_COLOURS[0], zorder=3)
         axes.set_ylim(0, 1)
-        axes.set_yticks([0.25, 0.5, 0.75, 1.0], ["25", "50", "75", "100%"], fontsize=6)
+        axes.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", ""], fontsize=6)
         axes.set_rlabel_position(180 / max(count, 1))  # between the first two spokes
         axes.set_xticks(angles, [_wrap(n) for n in names], fontsize=7)
         axes.tick_params(axis="x", pad=1)

@@ -1,0 +1,137 @@
+"""The HTML study report: content, self-containment, links and errors (no browser)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from act2answer.cli.main import app
+from act2answer.errors import RunError
+from act2answer.report.html import ModelKind, load_study, write_html_report
+from tests.study_fixtures import write_synthetic_probe, write_synthetic_run
+
+CATEGORIES = ("Color", "Time", "Counting", "Shape")
+
+
+class _Collector(HTMLParser):
+    """Tags with their attributes, to check what the page loads and links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def parse(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    collector = _Collector()
+    collector.feed(html)
+    return collector.tags
+
+
+@pytest.fixture(scope="module")
+def study_dirs(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("study")
+    return {
+        "knows": write_synthetic_run(root / "knows", policy="knows", skill=[0.95, 0.9, 0.6, 0.5],
+                                     categories=CATEGORIES),
+        "lefty": write_synthetic_run(root / "lefty", policy="lefty", skill=[0.5], left_bias=1.0,
+                                     categories=CATEGORIES),
+        "idle": write_synthetic_run(root / "idle", policy="idle", skill=[0.5], no_answer=1.0,
+                                    categories=CATEGORIES),
+        "probe": write_synthetic_probe(root / "probe", categories=CATEGORIES[:2], retention=0.4),
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def page(study_dirs, tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("page") / "sub" / "study.html"
+    write_html_report(list(study_dirs.values()), out)
+    return out, out.read_text(encoding="utf-8")
+
+
+def test_page_is_self_contained(page):
+    _, html = page
+    tags = parse(html)
+    loaded = [
+        (tag, attrs.get("src") or attrs.get("href"))
+        for tag, attrs in tags
+        if tag in ("script", "link", "img", "iframe", "embed", "object", "source")
+    ]
+    # Nothing is loaded from anywhere: the only <img> are data: URIs, no scripts, no stylesheets.
+    assert all(tag == "img" and str(src).startswith("data:") for tag, src in loaded), loaded
+    assert "@import" not in html and "url(http" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_matrix_marks_chance_band_no_answer_and_side_bias(page):
+    _, html = page
+    matrix = html[html.index('id="matrix"') : html.index('id="behaviour"')]
+    rows = re.findall(r"<tr><td class=\"name\"><b>([^<]+)</b>(.*?)</tr>", matrix, re.S)
+    assert [name for name, _ in rows] == ["knows", "lefty", "idle"]
+    cells = {name: re.findall(r'<td class="cell([^"]*)"', body) for name, body in rows}
+    assert all(len(c) == len(CATEGORIES) + 1 for c in cells.values())  # + overall
+    assert all("band" in c for c in cells["lefty"])  # guessing: inside the chance band
+    assert "band" not in cells["knows"][0]  # Color at 95%: above the band
+    assert matrix.count('class="flag">left 100%') == len(CATEGORIES) + 1
+    assert matrix.count('class="flag">no answer 100%') == len(CATEGORIES) + 1
+    assert re.search(r'title="Color: success [89]\d\.\d% \(\d+/40\), 95% CI', matrix)
+
+
+def test_radars_verdicts_probing_and_metadata(page, study_dirs):
+    out, html = page
+    radar = html[html.index('id="radar"') : html.index('id="consistency"')]
+    assert radar.count("<svg") == 3
+    verdicts = html[html.index('id="verdicts"') : html.index('id="gap"')]
+    assert "Holm" in verdicts and "p (uncorrected)" in verdicts and "exact binomial" in verdicts
+    probing = html[html.index('id="probing"') : html.index('id="runs"')]
+    assert probing.count("<svg") == 1 and ">Color<" in probing and ">Time<" in probing
+    assert "0.40" in probing  # retention table
+    runs = html[html.index('id="runs"') :]
+    assert "synthetic-suite-v1" in runs and '{"name":"knows","kwargs":{}}' in unescape(runs)
+    assert "base seed 0" in runs and "act2answer 0.1.0" in runs
+    hrefs = [a["href"] for tag, a in parse(runs) if tag == "a" and a.get("href")]
+    csv_links = [h for h in hrefs if h.endswith("episodes.csv")]
+    assert len(csv_links) == 3
+    for href in csv_links:
+        assert not Path(href).is_absolute()
+        assert (out.parent / href).resolve().is_file(), href
+
+
+def test_study_orders_vlms_first_and_rejects_bad_folders(study_dirs, tmp_path, monkeypatch):
+    from act2answer.report.html import _study
+
+    def kind(report):
+        return ModelKind.VLM if report.config.policy.name == "idle" else ModelKind.VLA
+
+    monkeypatch.setattr(_study, "model_kind", kind)
+    study = load_study([study_dirs["knows"], study_dirs["idle"]], tmp_path, thumbnails=False)
+    assert [m.label for m in study.models] == ["idle", "knows"]
+    with pytest.raises(RunError, match="neither a run folder"):
+        load_study([tmp_path], tmp_path)
+    with pytest.raises(RunError, match="given twice"):
+        load_study([study_dirs["knows"], study_dirs["knows"]], tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "probe.json").write_text('{"curves": [{"category": "A"}]}')
+    with pytest.raises(RunError, match=r"broken/probe.json: not a probe result"):
+        load_study([broken], tmp_path)
+
+
+def test_cli_report_several_folders_with_html(study_dirs, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "page.html"
+    dirs = [str(study_dirs[name]) for name in ("knows", "lefty", "probe")]
+    result = runner.invoke(app, ["report", *dirs, "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Overall (macro)") == 2  # one table per evaluation run
+    assert f"wrote {out}" in result.output.replace("\n", "")
+    assert out.stat().st_size > 10_000
+    result = runner.invoke(app, ["report", str(tmp_path / "nothing"), "--html", str(out)])
+    assert result.exit_code == 1 and "neither a run folder" in result.output
