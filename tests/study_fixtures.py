@@ -95,6 +95,53 @@ def _episode(
     )  # fmt: skip
 
 
+def write_synthetic_vlm_run(
+    run_dir: Path,
+    *,
+    model: str,
+    skill: Sequence[float],
+    categories: Sequence[str] = CATEGORIES_12,
+    items_per_category: int = 20,
+    seed: int = 0,
+    suite_name: str = "synthetic-suite-v1",
+) -> Path:
+    """A finished VLM run (``act2answer vlm`` store) on the same item ids as the VLA runs."""
+    from act2answer.vlm import InputMode, ModelSpec, VLMAnswer, VLMRunConfig
+    from act2answer.vlm.scoring import ScoreMethod
+    from act2answer.vlm.store import VLMStore
+
+    rng = np.random.default_rng(seed)
+    config = VLMRunConfig(
+        suite_name=suite_name,
+        suite_hash="0" * 64,
+        suite_path=str(run_dir / "no-suite-here"),
+        model=ModelSpec(model=model),
+        input_mode=InputMode.FRAME,
+    )
+    with VLMStore(run_dir) as store:
+        store.bind_config(config)
+        for c, category in enumerate(categories):
+            for i in range(items_per_category):
+                item_id = f"{category.lower().replace(' ', '-')}-{i:03d}"
+                a_is_left = bool(rng.integers(2))
+                for side in (Side.LEFT, Side.RIGHT):
+                    episode = _episode(rng, item_id, category, side, skill[c % len(skill)], 0, 0.5)
+                    letter = {True: "A", False: "B"}
+                    correct_letter = letter[(side is Side.LEFT) == a_is_left]
+                    chosen_letter = letter[(episode.chosen_side is Side.LEFT) == a_is_left]
+                    right = episode.outcome is Outcome.CORRECT
+                    store.add(VLMAnswer(
+                        item_id=item_id, category=category, answer_side=side,
+                        frame_seed=episode.seed, letter_seed=seed, a_is_left=a_is_left,
+                        correct_letter=correct_letter, chosen_letter=chosen_letter,
+                        chosen_side=episode.chosen_side, outcome=episode.outcome,
+                        score_a=-0.5, score_b=-1.0, margin=0.5 if right else -0.5,
+                        method=ScoreMethod.LOGPROBS, generated_text=None, prompt="p",
+                        wall_time_s=0.01,
+                    ))  # fmt: skip
+    return run_dir
+
+
 def write_synthetic_probe(
     run_dir: Path,
     *,

@@ -13,7 +13,11 @@ from typer.testing import CliRunner
 from act2answer.cli.main import app
 from act2answer.errors import RunError
 from act2answer.report.html import ModelKind, load_study, write_html_report
-from tests.study_fixtures import write_synthetic_probe, write_synthetic_run
+from tests.study_fixtures import (
+    write_synthetic_probe,
+    write_synthetic_run,
+    write_synthetic_vlm_run,
+)
 
 CATEGORIES = ("Color", "Time", "Counting", "Shape")
 
@@ -45,6 +49,8 @@ def study_dirs(tmp_path_factory) -> dict[str, Path]:
                                      categories=CATEGORIES),
         "idle": write_synthetic_run(root / "idle", policy="idle", skill=[0.5], no_answer=1.0,
                                     categories=CATEGORIES),
+        "vlm": write_synthetic_vlm_run(root / "vlm", model="tiny-vlm", skill=[0.95],
+                                       categories=CATEGORIES),
         "probe": write_synthetic_probe(root / "probe", categories=CATEGORIES[:2], retention=0.4),
     }  # fmt: skip
 
@@ -74,7 +80,8 @@ def test_matrix_marks_chance_band_no_answer_and_side_bias(page):
     _, html = page
     matrix = html[html.index('id="matrix"') : html.index('id="behaviour"')]
     rows = re.findall(r"<tr><td class=\"name\"><b>([^<]+)</b>(.*?)</tr>", matrix, re.S)
-    assert [name for name, _ in rows] == ["knows", "lefty", "idle"]
+    assert [name for name, _ in rows] == ["vlm", "knows", "lefty", "idle"]  # VLMs first
+    assert matrix.index("VLMs (answer in words)") < matrix.index("VLAs (answer by acting)")
     cells = {name: re.findall(r'<td class="cell([^"]*)"', body) for name, body in rows}
     assert all(len(c) == len(CATEGORIES) + 1 for c in cells.values())  # + overall
     assert all("band" in c for c in cells["lefty"])  # guessing: inside the chance band
@@ -87,7 +94,7 @@ def test_matrix_marks_chance_band_no_answer_and_side_bias(page):
 def test_radars_verdicts_probing_and_metadata(page, study_dirs):
     out, html = page
     radar = html[html.index('id="radar"') : html.index('id="consistency"')]
-    assert radar.count("<svg") == 3
+    assert radar.count("<svg") == 4
     verdicts = html[html.index('id="verdicts"') : html.index('id="gap"')]
     assert "Holm" in verdicts and "p (uncorrected)" in verdicts and "exact binomial" in verdicts
     probing = html[html.index('id="probing"') : html.index('id="runs"')]
@@ -96,23 +103,33 @@ def test_radars_verdicts_probing_and_metadata(page, study_dirs):
     runs = html[html.index('id="runs"') :]
     assert "synthetic-suite-v1" in runs and '{"name":"knows","kwargs":{}}' in unescape(runs)
     assert "base seed 0" in runs and "act2answer 0.1.0" in runs
+    assert '"model":"tiny-vlm"' in unescape(runs) and "frame (frame:" in runs
     hrefs = [a["href"] for tag, a in parse(runs) if tag == "a" and a.get("href")]
-    csv_links = [h for h in hrefs if h.endswith("episodes.csv")]
-    assert len(csv_links) == 3
+    csv_links = [h for h in hrefs if h.endswith(("episodes.csv", "answers.csv"))]
+    assert len(csv_links) == 4
     for href in csv_links:
         assert not Path(href).is_absolute()
         assert (out.parent / href).resolve().is_file(), href
 
 
-def test_study_orders_vlms_first_and_rejects_bad_folders(study_dirs, tmp_path, monkeypatch):
-    from act2answer.report.html import _study
+def test_vlm_vs_vla_gap_uses_paired_comparison(page, study_dirs, tmp_path):
+    _, html = page
+    gap = html[html.index('id="gap"') : html.index('id="probing"')]
+    assert gap.count("<svg") == 1
+    study = load_study(list(study_dirs.values()), tmp_path, thumbnails=False)
+    assert [m.kind for m in study.models] == [ModelKind.VLM] + [ModelKind.VLA] * 3
+    # One comparison per VLA against the VLM, baseline = VLM, gap = VLA - VLM.
+    assert [(c.baseline, c.other) for c in study.comparisons] == [
+        ("vlm", "knows"), ("vlm", "lefty"), ("vlm", "idle")
+    ]
+    idle = study.comparisons[2].overall
+    assert idle.other_rate == 0.0 and idle.gap == pytest.approx(-idle.baseline_rate)
+    assert idle.gap_interval.high < 0 and idle.mcnemar_p < 0.001
+    assert f">{100 * idle.gap:+.1f}<" in gap
+    assert "0 VLM, 0 VLA" in gap  # no unpaired trials
 
-    def kind(report):
-        return ModelKind.VLM if report.config.policy.name == "idle" else ModelKind.VLA
 
-    monkeypatch.setattr(_study, "model_kind", kind)
-    study = load_study([study_dirs["knows"], study_dirs["idle"]], tmp_path, thumbnails=False)
-    assert [m.label for m in study.models] == ["idle", "knows"]
+def test_study_rejects_bad_folders(study_dirs, tmp_path):
     with pytest.raises(RunError, match="neither a run folder"):
         load_study([tmp_path], tmp_path)
     with pytest.raises(RunError, match="given twice"):
@@ -127,11 +144,12 @@ def test_study_orders_vlms_first_and_rejects_bad_folders(study_dirs, tmp_path, m
 def test_cli_report_several_folders_with_html(study_dirs, tmp_path):
     runner = CliRunner()
     out = tmp_path / "page.html"
-    dirs = [str(study_dirs[name]) for name in ("knows", "lefty", "probe")]
+    dirs = [str(study_dirs[name]) for name in ("knows", "lefty", "vlm", "probe")]
     result = runner.invoke(app, ["report", *dirs, "--html", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.count("Overall (macro)") == 2  # one table per evaluation run
-    assert f"wrote {out}" in result.output.replace("\n", "")
+    flat = result.output.replace("\n", "")
+    assert flat.count("episodes.csv") == 2 and flat.count("answers.csv") == 1  # each run's files
+    assert f"wrote {out}" in flat
     assert out.stat().st_size > 10_000
     result = runner.invoke(app, ["report", str(tmp_path / "nothing"), "--html", str(out)])
     assert result.exit_code == 1 and "neither a run folder" in result.output

@@ -82,15 +82,19 @@ def report(
     ] = None,
 ) -> None:
     """Print each run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
+    from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.report import load_report, rich_table, write_report
     from act2answer.store import DB_FILE
 
     for run_dir in run_dirs:
         if html is not None and not (run_dir / DB_FILE).is_file():
             continue  # a probe run: only the HTML page shows it
+        if report_vlm_run(run_dir):
+            continue
         loaded = load_report(run_dir)
         title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
         console.print(rich_table(loaded.metrics, title=title))
+        print_consistency(loaded.results)
         if loaded.complete is False:
             console.print(
                 f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
@@ -140,9 +144,10 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import synth_commands
+    from act2answer.cli import synth_commands, vlm_commands
 
     synth_commands.register(app, suite_app)
+    vlm_commands.register(app)
 
 
 _register_optional_commands()

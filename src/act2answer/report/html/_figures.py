@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from act2answer.analysis import GroupMetrics
+from act2answer.analysis import OVERALL, GroupMetrics
+from act2answer.analysis.compare import RunComparison
 from act2answer.report.html._probes import ProbeRun
 
 if TYPE_CHECKING:
@@ -95,6 +96,44 @@ def radar_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
         axes.grid(color="#dddddd", lw=0.6)
         if title:
             axes.set_title(title, fontsize=9, pad=14)
+        return _svg(figure)
+
+
+def gap_svg(comparisons: Sequence[RunComparison]) -> str:
+    """Gap per category (VLA minus VLM, points) with its paired bootstrap interval.
+
+    One row per category and the macro overall; one marker colour per pair of runs.
+    """
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    names: dict[str, None] = {}
+    for comparison in comparisons:
+        names.update(dict.fromkeys(row.name for row in comparison.categories))
+    rows = [*names, OVERALL]
+    count = len(comparisons)
+    with rc_context(_RC):
+        figure = Figure(figsize=(6.4, 0.5 + (0.22 + 0.07 * count) * len(rows)))
+        axes = figure.add_subplot()
+        for index, comparison in enumerate(comparisons):
+            by_name = {row.name: row for row in (*comparison.categories, comparison.overall)}
+            offset = (index - (count - 1) / 2) * min(0.7 / count, 0.25)
+            shown = [(i, by_name[n]) for i, n in enumerate(rows) if n in by_name]
+            y = np.array([i + offset for i, _ in shown])
+            gap = np.array([100 * row.gap for _, row in shown])
+            low = np.array([100 * row.gap_interval.low for _, row in shown])
+            high = np.array([100 * row.gap_interval.high for _, row in shown])
+            axes.errorbar(gap, y, xerr=[gap - low, high - gap], fmt="o", ms=3.5, lw=1.1,
+                          capsize=2, color=_SERIES_COLOURS[index % len(_SERIES_COLOURS)],
+                          label=f"{comparison.other} − {comparison.baseline}")  # fmt: skip
+        axes.axvline(0, color="#777777", lw=0.8, ls=":")
+        axes.axhline(len(rows) - 1.5, color="#dddddd", lw=0.6)  # above the overall row
+        axes.set_yticks(range(len(rows)), [*names, "Overall"])
+        axes.set_ylim(len(rows) - 0.5, -0.5)
+        axes.set_xlabel("gap in points: VLA success − VLM success (negative: knowledge lost)")
+        axes.grid(axis="x", color="#eeeeee", lw=0.6)
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=min(count, 3),
+                    frameon=False, fontsize=7)  # fmt: skip
         return _svg(figure)
 
 

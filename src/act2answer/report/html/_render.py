@@ -39,6 +39,13 @@ def _interval(interval: Interval) -> str:
     return f"{100 * interval.low:.0f}–{100 * interval.high:.0f}"
 
 
+def _points(value: float, signed: bool = True) -> str:
+    """A difference of rates in percentage points, ``"+12.5"``."""
+    if math.isnan(value):
+        return "–"
+    return f"{100 * value:+.1f}" if signed else f"{100 * value:.1f}"
+
+
 def _p_value(value: float) -> str:
     if math.isnan(value):
         return "–"
@@ -86,9 +93,9 @@ def success_cell(group: GroupMetrics | None) -> Cell:
 def _success_rows(study: Study) -> list[tuple[StudyModel, list[Cell]]]:
     rows = []
     for model in study.models:
-        groups = {g.name: g for g in model.report.metrics.categories}
+        groups = {g.name: g for g in model.metrics.categories}
         cells = [success_cell(groups.get(name)) for name in study.categories]
-        cells.append(success_cell(model.report.metrics.overall))
+        cells.append(success_cell(model.metrics.overall))
         rows.append((model, cells))
     return rows
 
@@ -138,7 +145,12 @@ def render_html(study: Study) -> str:
     """The page as a string."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    from act2answer.report.html._figures import heat_colour, probe_curves_svg, radar_svg
+    from act2answer.report.html._figures import (
+        gap_svg,
+        heat_colour,
+        probe_curves_svg,
+        radar_svg,
+    )
 
     environment = Environment(
         loader=PackageLoader("act2answer.report.html", "templates"),
@@ -147,11 +159,12 @@ def render_html(study: Study) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(percent=_percent, interval=_interval, p_value=_p_value)
+    environment.filters.update(
+        percent=_percent, interval=_interval, p_value=_p_value, points=_points
+    )
     template = environment.get_template("study.html.j2")
-    radars = [(model, radar_svg(model.report.metrics.categories)) for model in study.models]
-    configs = [m.report.config for m in study.models]
-    suites = sorted({(c.suite_name, c.suite_hash) for c in configs})
+    radars = [(model, radar_svg(model.metrics.categories)) for model in study.models]
+    suites = sorted({(m.suite_name, m.suite_hash) for m in study.models})
     return template.render(
         study=study,
         suites=suites,
@@ -159,6 +172,7 @@ def render_html(study: Study) -> str:
         consistency_rows=_consistency_rows(study),
         radars=radars,
         probe_svg=probe_curves_svg(study.probes) if study.probes else "",
+        gap_svg=gap_svg(study.comparisons) if study.comparisons else "",
         success_scale={stop: heat_colour(stop)[0] for stop in (0, 0.25, 0.5, 0.75, 1)},
         method_text=METHOD_TEXT,
         no_answer_flag=NO_ANSWER_FLAG,

@@ -11,12 +11,18 @@ from enum import Enum
 from pathlib import Path
 
 from act2answer import __version__
-from act2answer.analysis.layout_consistency import Consistency, layout_consistency
+from act2answer.analysis import RunMetrics
+from act2answer.analysis.compare import RunComparison, compare_runs
+from act2answer.analysis.consistency import Consistency, layout_consistency
+from act2answer.analysis.outcomes import RunOutcomes, trials_from
 from act2answer.analysis.verdicts import CorrectedVerdicts, corrected_verdicts
 from act2answer.errors import RunError
+from act2answer.eval.config import RunConfig
 from act2answer.report._write import EPISODES_CSV, RunReport, load_report, write_report
 from act2answer.report.html._probes import ProbeRun, is_probe_run, load_probe_run
 from act2answer.store import DB_FILE
+from act2answer.vlm.config import VLMRunConfig
+from act2answer.vlm.store import run_kind
 
 
 class ModelKind(str, Enum):
@@ -47,15 +53,49 @@ class VideoLink:
 
 @dataclass(frozen=True)
 class StudyModel:
-    """One evaluated model (one run folder) with everything the page shows of it."""
+    """One evaluated model (one run folder, VLA or VLM) with everything the page shows of it.
+
+    Attributes:
+        label: Unique display name (the run folder's name).
+        kind: VLM or VLA.
+        run_dir: The run folder.
+        suite_name: Suite the run used.
+        suite_hash: Suite content hash.
+        metrics: Per-category and overall metrics (same code for both kinds).
+        consistency: Per-category consistency across layouts, then all items pooled.
+        verdicts: Tests against chance, corrected across categories.
+        stored: Episodes (VLA) or answers (VLM) stored.
+        expected: How many the run consists of (None if the suite is gone).
+        records_href: Link to ``episodes.csv`` / ``answers.csv``, relative to the page.
+        details: Run metadata lines for the page, ``(term, text)``.
+        config_json: The full stored run configuration.
+        outcomes: Paired outcomes, for comparisons.
+        videos: Recorded episode videos (VLA runs).
+    """
 
     label: str
     kind: ModelKind
-    report: RunReport
+    run_dir: Path
+    suite_name: str
+    suite_hash: str
+    metrics: RunMetrics
     consistency: tuple[Consistency, ...]
     verdicts: CorrectedVerdicts
-    episodes_href: str
-    videos: tuple[VideoLink, ...]
+    stored: int
+    expected: int | None
+    records_href: str
+    details: tuple[tuple[str, str], ...]
+    config_json: str
+    outcomes: RunOutcomes
+    videos: tuple[VideoLink, ...] = ()
+
+    @property
+    def complete(self) -> bool | None:
+        return None if self.expected is None else self.stored >= self.expected
+
+    @property
+    def records_name(self) -> str:
+        return Path(self.records_href).name
 
 
 @dataclass(frozen=True)
@@ -65,6 +105,7 @@ class Study:
     Attributes:
         models: Evaluated models, VLMs first, then VLAs, each in the order given.
         categories: Union of the models' categories, in first-seen (suite) order.
+        comparisons: Each VLA against each VLM run on the same suite (baseline = VLM).
         probes: Probe runs.
         generated_at: UTC time the study was read.
         version: act2answer version that wrote the page.
@@ -72,6 +113,7 @@ class Study:
 
     models: tuple[StudyModel, ...]
     categories: tuple[str, ...]
+    comparisons: tuple[RunComparison, ...]
     probes: tuple[ProbeRun, ...]
     generated_at: str
     version: str = __version__
@@ -79,11 +121,6 @@ class Study:
 
 #: Videos per run embedded as frame strips; the others are listed as links.
 MAX_THUMBNAILS_PER_RUN = 6
-
-
-def model_kind(report: RunReport) -> ModelKind:
-    """VLM or VLA, from what the run recorded."""
-    return ModelKind.VLA
 
 
 def _href(target: Path, page_dir: Path) -> str:
@@ -164,28 +201,107 @@ def load_study(
     models.sort(key=lambda m: m.kind is not ModelKind.VLM)  # stable: VLMs first
     categories: dict[str, None] = {}
     for model in models:
-        categories.update(dict.fromkeys(g.name for g in model.report.metrics.categories))
+        categories.update(dict.fromkeys(g.name for g in model.metrics.categories))
     return Study(
         models=tuple(models),
         categories=tuple(categories),
+        comparisons=_comparisons(models, list(categories)),
         probes=tuple(probes),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 
 
+def _comparisons(models: Sequence[StudyModel], order: list[str]) -> tuple[RunComparison, ...]:
+    vlms = [m for m in models if m.kind is ModelKind.VLM]
+    vlas = [m for m in models if m.kind is ModelKind.VLA]
+    return tuple(
+        compare_runs(vlm.outcomes, vla.outcomes, category_order=order)
+        for vlm in vlms
+        for vla in vlas
+        if vlm.suite_hash == vla.suite_hash
+        and {t.key for t in vlm.outcomes.trials} & {t.key for t in vla.outcomes.trials}
+    )
+
+
 def _study_model(run_dir: Path, label: str, page_dir: Path, thumbnails: bool) -> StudyModel:
+    if run_kind(run_dir) == "vlm":
+        return _vlm_model(run_dir, label, page_dir)
     report = load_report(run_dir)
     if not (run_dir / EPISODES_CSV).is_file():
         # So that the page's link works; in a read-only folder the link stays dead.
         with contextlib.suppress(OSError):
             write_report(report)
+    config = report.config
     order = [g.name for g in report.metrics.categories]
+    trials = trials_from(report.results)
+    sim = config.sim
+    details = (
+        ("policy", config.policy.model_dump_json()),
+        ("simulator", f"{sim.robot}, {sim.camera_width}×{sim.camera_height} camera, "
+                      f"{sim.max_steps} steps max, tile jitter ±{sim.tile_jitter} m"),
+        ("seeds", f"base seed {config.base_seed}; layouts "
+                  f"{', '.join(side.value for side in config.layouts)}; "
+                  "each episode's seed is in episodes.csv"),
+    )  # fmt: skip
     return StudyModel(
         label=label,
-        kind=model_kind(report),
-        report=report,
-        consistency=layout_consistency(report.results, order),
+        kind=ModelKind.VLA,
+        run_dir=run_dir,
+        suite_name=config.suite_name,
+        suite_hash=config.suite_hash,
+        metrics=report.metrics,
+        consistency=layout_consistency(trials, order),
         verdicts=corrected_verdicts(report.metrics),
-        episodes_href=_href(run_dir / EPISODES_CSV, page_dir),
+        stored=len(report.results),
+        expected=report.expected_episodes,
+        records_href=_href(run_dir / EPISODES_CSV, page_dir),
+        details=(*details, *_provenance(config)),
+        config_json=config.model_dump_json(),
+        outcomes=RunOutcomes(label, "vla", run_dir, config.suite_name, config.suite_hash, trials),
         videos=_videos(report, page_dir, thumbnails),
     )
+
+
+def _vlm_model(run_dir: Path, label: str, page_dir: Path) -> StudyModel:
+    from act2answer.vlm.report import ANSWERS_CSV, load_vlm_report, write_vlm_report
+
+    report = load_vlm_report(run_dir)
+    if not (run_dir / ANSWERS_CSV).is_file():
+        with contextlib.suppress(OSError):
+            write_vlm_report(report)
+    config = report.config
+    details = (
+        ("model", config.model.model_dump_json()),
+        ("input", f"{config.input_mode.value} (frame: the episode's first rendered frame; "
+                  "options: the two option images)"),
+        ("prompt", config.prompt.model_dump_json()),
+        ("simulator", f"frames from {config.sim.robot}, "
+                      f"{config.sim.camera_width}×{config.sim.camera_height} camera"),
+        ("seeds", f"base seed {config.base_seed} (frames and letter binding); layouts "
+                  f"{', '.join(side.value for side in config.layouts)}"),
+    )  # fmt: skip
+    trials = trials_from(report.answers)
+    return StudyModel(
+        label=label,
+        kind=ModelKind.VLM,
+        run_dir=run_dir,
+        suite_name=config.suite_name,
+        suite_hash=config.suite_hash,
+        metrics=report.metrics,
+        consistency=report.consistency,
+        verdicts=corrected_verdicts(report.metrics),
+        stored=len(report.answers),
+        expected=report.expected_answers,
+        records_href=_href(run_dir / ANSWERS_CSV, page_dir),
+        details=(*details, *_provenance(config)),
+        config_json=config.model_dump_json(),
+        outcomes=RunOutcomes(label, "vlm", run_dir, config.suite_name, config.suite_hash, trials),
+    )
+
+
+def _provenance(config: RunConfig | VLMRunConfig) -> tuple[tuple[str, str], ...]:
+    return (
+        ("version", f"act2answer {config.act2answer_version}, "
+                    f"git {config.git_revision or 'unknown'}"),
+        ("started", config.created_at),
+    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Holm-corrected verdicts per category and consistency across layouts."""
+"""Per-category tests against chance with the Holm correction."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import math
 import pytest
 
 from act2answer.analysis import Verdict, compute_metrics
-from act2answer.analysis.layout_consistency import layout_consistency
-from act2answer.analysis.metrics import OVERALL, category_metrics
+from act2answer.analysis.metrics import category_metrics
 from act2answer.analysis.verdicts import binomial_p_value, corrected_verdicts
 from act2answer.eval import EpisodeResult
 from act2answer.eval.scoring import Outcome
@@ -60,19 +59,3 @@ def test_below_chance_and_empty_categories():
     assert test.verdict_corrected is Verdict.BELOW
     empty = corrected_verdicts([category_metrics("Nothing", [])]).tests[0]
     assert math.isnan(empty.p_value) and empty.verdict_corrected is Verdict.WITHIN
-
-
-def test_consistency_separates_knowing_from_side_bias():
-    knowing, lefty = [], []
-    for index in range(10):
-        for side in (Side.LEFT, Side.RIGHT):
-            knowing.append(episode(f"k{index}", "A", side, Outcome.CORRECT))
-            outcome = Outcome.CORRECT if side is Side.LEFT else Outcome.WRONG
-            lefty.append(episode(f"l{index}", "A", side, outcome))
-    lonely = episode("only-left", "A", Side.LEFT, Outcome.CORRECT)  # one layout: not counted
-    rows = layout_consistency([*knowing, lonely])
-    assert [r.name for r in rows] == ["A", OVERALL]
-    assert rows[0].items == 10 and rows[0].rate == 1.0
-    lefty_rows = layout_consistency(lefty)
-    assert lefty_rows[0].rate == 0.0 and lefty_rows[0].interval.high < 0.35
-    assert compute_metrics(lefty).overall.success_rate == 0.5  # the rate alone cannot tell
