@@ -19,7 +19,7 @@ import numpy as np
 
 from act2answer.analysis import OVERALL, GroupMetrics
 from act2answer.analysis.compare import RunComparison
-from act2answer.report.html._probes import ProbeRun
+from act2answer.report.html._probes import OVERALL_CURVE, ProbeRun
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -166,10 +166,10 @@ def probe_curves_svg(probes: Sequence[ProbeRun], columns: int = 4) -> str:
     with rc_context(_RC):
         # Fixed margins rather than a layout engine: constrained/tight layout
         # costs seconds for a dozen panels.
-        height = 1.75 * rows + 0.55
+        height = 1.95 * rows + 0.55
         figure = Figure(figsize=(2.3 * columns, height))
-        figure.subplots_adjust(left=0.06, right=0.99, bottom=0.5 / height, top=1 - 0.55 / height,
-                               wspace=0.08, hspace=0.75 / 1.75)  # fmt: skip
+        figure.subplots_adjust(left=0.06, right=0.99, bottom=0.45 / height, top=1 - 0.6 / height,
+                               wspace=0.08, hspace=0.8)  # fmt: skip
         grid = figure.subplots(rows, columns, sharey=True, squeeze=False)
         for index, axes in enumerate(grid.flat):
             if index >= len(names):
@@ -194,14 +194,21 @@ def probe_curves_svg(probes: Sequence[ProbeRun], columns: int = 4) -> str:
 
 
 def _probe_panel(axes: Axes, probes: Sequence[ProbeRun], category: str) -> None:
-    offset_max = 0
+    # Action layers of every run start after the longest backbone, behind one separator.
+    prefix_lengths = [
+        p.layer + 1 for probe in probes for p in probe.curves
+        if p.category == category and p.part == "prefix"
+    ]  # fmt: skip
+    offset = max(prefix_lengths, default=0)
+    has_action = False
+    action_lengths = [0]
     for index, probe in enumerate(probes):
         colour = _SERIES_COLOURS[index % len(_SERIES_COLOURS)]
         points = [p for p in probe.curves if p.category == category]
         prefix = sorted((p for p in points if p.part == "prefix"), key=lambda p: p.layer)
         action = sorted((p for p in points if p.part == "action"), key=lambda p: p.layer)
-        offset = (prefix[-1].layer + 1) if prefix else 0
-        offset_max = max(offset_max, offset if action else 0)
+        has_action = has_action or bool(action)
+        action_lengths.append(len(action))
         for part, style, shift in ((prefix, "-", 0), (action, "--", offset)):
             if not part:
                 continue
@@ -215,11 +222,19 @@ def _probe_panel(axes: Axes, probes: Sequence[ProbeRun], category: str) -> None:
             if not np.isnan(control).all():
                 axes.plot(x, control, color="#999999", lw=0.7, ls=style)
     axes.axhline(CHANCE, color="#777777", lw=0.8, ls=":")
-    if offset_max:
-        axes.axvline(offset_max - 0.5, color="#cccccc", lw=0.6)
+    if has_action and offset:
+        axes.axvline(offset - 0.5, color="#bbbbbb", lw=0.7)
+        axes.set_xlabel("layer: backbone | action", fontsize=7, labelpad=1)
+        # Number action layers from 0 again, after the separator.
+        step = 10 if max(offset, *action_lengths) > 16 else 5
+        prefix_ticks = list(range(0, offset, step))
+        action_ticks = list(range(0, max(action_lengths), step))
+        axes.set_xticks([*prefix_ticks, *(offset + t for t in action_ticks)],
+                        [str(t) for t in (*prefix_ticks, *action_ticks)])  # fmt: skip
+    else:
+        axes.set_xlabel("layer", fontsize=7, labelpad=1)
     axes.set_ylim(0.3, 1.02)
-    axes.set_title(category, fontsize=8)
-    axes.set_xlabel("layer", fontsize=7)
+    axes.set_title("Overall (mean)" if category == OVERALL_CURVE else category, fontsize=8)
 
 
 def video_strip(path: Path, frames: int = 4, height: int = 72) -> str | None:

@@ -46,6 +46,10 @@ def _points(value: float, signed: bool = True) -> str:
     return f"{100 * value:+.1f}" if signed else f"{100 * value:.1f}"
 
 
+def _fixed(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.2f}"
+
+
 def _p_value(value: float) -> str:
     if math.isnan(value):
         return "–"
@@ -160,7 +164,7 @@ def render_html(study: Study) -> str:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        percent=_percent, interval=_interval, p_value=_p_value, points=_points
+        percent=_percent, interval=_interval, p_value=_p_value, points=_points, fixed=_fixed
     )
     template = environment.get_template("study.html.j2")
     radars = [(model, radar_svg(model.metrics.categories)) for model in study.models]
