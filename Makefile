@@ -17,7 +17,9 @@ DEMO_OUT ?= demo_out
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,report]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,report]'
+	# CPU torch from the local wheel, for the probing hook tests (a bare `torch` pulls CUDA builds)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -62,3 +62,23 @@ def make_suite(tmp_path: Path) -> Callable[..., Suite]:
         return make_colour_suite(tmp_path / folder, n, name)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def tiny_vlm_dir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Folder of a tiny random VLM of a real family, built once per session on first use."""
+    root = tmp_path_factory.mktemp("tiny_vlms")
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            import torch
+
+            from tests.tiny_vlms import BUILDERS
+
+            torch.manual_seed(0)
+            BUILDERS[family](root / family)
+            built[family] = root / family
+        return built[family]
+
+    return get

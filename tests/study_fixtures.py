@@ -7,7 +7,6 @@ the runner made; probe runs are written as ``probe.json``.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,59 +152,49 @@ def write_synthetic_probe(
     model: str = "synthetic-vla",
     seed: int = 0,
 ) -> Path:
-    """A probe run in ``act2answer probe``'s ``probe.json`` format (act2answer-probe-v1).
+    """A probe run folder written by ``act2answer.probing.write_probe_outputs``.
 
     Backbone curves peak mid-depth; action curves start at ``retention`` of the
-    backbone's gain over chance and fade.
+    backbone's gain over chance and fade. Retention is computed from the curves
+    by ``retention_from_curves`` (binomial bootstrap, 40 episodes per point).
     """
+    from act2answer.probing import (
+        OVERALL,
+        CurvePoint,
+        CurveRow,
+        ProbeConfig,
+        ProbeResult,
+        retention_from_curves,
+        write_probe_outputs,
+    )
+
     rng = np.random.default_rng(seed)
-    curves: list[dict] = []
-    terms = []
+    points: list[CurvePoint] = []
+
+    def point(category: str, part: str, layer: int, accuracy: float) -> CurvePoint:
+        return CurvePoint(category, part, layer, float(np.clip(accuracy, 0, 1)), 0.03,
+                          0.5 + float(rng.normal(0, 0.015)), 0.03, 40, ())  # fmt: skip
+
     for category in categories:
-        top = peak + rng.uniform(-0.05, 0.05)
-        gain = top - 0.5
+        gain = peak + rng.uniform(-0.05, 0.05) - 0.5
         centre, width = prefix_layers * 0.55, prefix_layers * 0.3
-        prefix = [
-            _point(rng, category, "prefix", layer,
-                   0.5 + gain * math.exp(-(((layer - centre) / width) ** 2)))
-            for layer in range(prefix_layers)
-        ]  # fmt: skip
-        fade = [1 - 0.5 * layer / max(1, action_layers - 1) for layer in range(action_layers)]
-        action = [
-            _point(rng, category, "action", layer, 0.5 + gain * retention * fade[layer])
-            for layer in range(action_layers)
-        ]
-        curves += prefix + action
-        best_prefix = max(prefix, key=lambda p: p["accuracy"])
-        best_action = max(action, key=lambda p: p["accuracy"])
-        terms.append({
-            "category": category,
-            "prefix_peak": best_prefix["accuracy"], "prefix_peak_layer": best_prefix["layer"],
-            "action_peak": best_action["accuracy"], "action_peak_layer": best_action["layer"],
-            "retention": (best_action["accuracy"] - 0.5) / (best_prefix["accuracy"] - 0.5 + 1e-6),
-        })  # fmt: skip
+        for layer in range(prefix_layers):
+            accuracy = 0.5 + gain * math.exp(-(((layer - centre) / width) ** 2))
+            points.append(point(category, "prefix", layer, accuracy + rng.normal(0, 0.01)))
+        for layer in range(action_layers):
+            fade = 1 - 0.5 * layer / max(1, action_layers - 1)
+            accuracy = 0.5 + gain * retention * fade + rng.normal(0, 0.01)
+            points.append(point(category, "action", layer, accuracy))
     for part, layers in (("prefix", prefix_layers), ("action", action_layers)):
         for layer in range(layers):
-            same = [c for c in curves if c["part"] == part and c["layer"] == layer]
-            mean = float(np.mean([c["accuracy"] for c in same]))
-            curves.append(_point(rng, "overall", part, layer, mean))
-    value = float(np.mean([t["retention"] for t in terms]))
-    data = {
-        "format": "act2answer-probe-v1",
-        "model": model,
-        "suite_name": "synthetic-suite-v1",
-        "retention": {"value": value, "low": value - 0.08, "high": value + 0.08,
-                      "method": "items", "eps": 1e-6, "categories": terms},
-        "curves": curves,
-    }  # fmt: skip
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "probe.json").write_text(json.dumps(data), encoding="utf-8")
+            same = [p.accuracy for p in points if p.part == part and p.layer == layer]
+            points.append(point(OVERALL, part, layer, float(np.mean(same))))
+    rows = [
+        CurveRow(p.category, p.part, p.layer, p.accuracy, p.n)
+        for p in points
+        if p.category != OVERALL
+    ]
+    meta = {"model": model, "suite_name": "synthetic-suite-v1"}
+    result = ProbeResult(points, ProbeConfig())
+    write_probe_outputs(run_dir, result, retention_from_curves(rows), meta, plot=False)
     return run_dir
-
-
-def _point(rng: np.random.Generator, category: str, part: str, layer: int, acc: float) -> dict:
-    return {
-        "category": category, "part": part, "layer": layer, "n": 40,
-        "accuracy": round(acc + rng.normal(0, 0.01), 4), "std": 0.03,
-        "control_accuracy": round(0.5 + rng.normal(0, 0.015), 4), "control_std": 0.03,
-    }  # fmt: skip

@@ -152,4 +152,4 @@ def test_cli_report_several_folders_with_html(study_dirs, tmp_path):
     assert f"wrote {out}" in flat
     assert out.stat().st_size > 10_000
     result = runner.invoke(app, ["report", str(tmp_path / "nothing"), "--html", str(out)])
-    assert result.exit_code == 1 and "neither a run folder" in result.output
+    assert result.exit_code == 1 and "is this a run folder" in result.output

@@ -74,21 +74,22 @@ def run(
 @friendly_errors
 def report(
     run_dirs: Annotated[
-        list[Path], typer.Argument(help="Run folders (evaluation runs; probe runs with --html).")
+        list[Path], typer.Argument(help="Run folders (evaluation, VLM or probe runs).")
     ],
     html: Annotated[
         Path | None,
         typer.Option(help="Also write one self-contained HTML page of all the runs here."),
     ] = None,
 ) -> None:
-    """Print each run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
+    """Print each run's metrics again and rewrite its report files (report.md, metrics.json...)."""
+    from act2answer.cli.probe_commands import report_probe
     from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.report import load_report, rich_table, write_report
     from act2answer.store import DB_FILE
 
     for run_dir in run_dirs:
-        if html is not None and not (run_dir / DB_FILE).is_file():
-            continue  # a probe run: only the HTML page shows it
+        if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
+            continue
         if report_vlm_run(run_dir):
             continue
         loaded = load_report(run_dir)
@@ -144,10 +145,11 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import synth_commands, vlm_commands
+    from act2answer.cli import probe_commands, synth_commands, vlm_commands
 
     synth_commands.register(app, suite_app)
     vlm_commands.register(app)
+    probe_commands.register(app)
 
 
 _register_optional_commands()

@@ -37,14 +37,26 @@ class VLMRunSummary:
 
 
 class FrameSource:
-    """First frames of episodes from the same simulator, settings and seeds as VLA runs."""
+    """First frames of episodes from the same simulator, settings and seeds as VLA runs.
 
-    def __init__(self, sim: SimConfig) -> None:
+    Args:
+        sim: Simulator settings (the VLA run's, for a like-for-like comparison).
+        keep: Keep frames in memory for reuse (several models asked the same
+            suite in one process render each frame once). Off by default: a
+            full suite at 640x480 is about 3 GB of frames.
+    """
+
+    def __init__(self, sim: SimConfig, keep: bool = False) -> None:
         self.sim = sim
+        self.keep = keep
         self._env: SimBackend | None = None
+        self._kept: dict[tuple[int, str, str, str], np.ndarray] = {}
 
     def frame(self, task: EpisodeTask) -> np.ndarray:
         """The observation image right after ``reset``: what a VLA sees at step 0."""
+        key = (task.seed, task.left_image, task.right_image, task.instruction)
+        if key in self._kept:
+            return self._kept[key]
         if self._env is None:
             self._env = make_env(self.sim)
         self._env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
@@ -53,6 +65,8 @@ class FrameSource:
         )
         if observation.image is None:
             raise RuntimeError("the simulator returned no image")
+        if self.keep:
+            self._kept[key] = observation.image
         return observation.image
 
     def close(self) -> None:
@@ -128,6 +142,7 @@ def run_vlm(
     retry_errors: bool = False,
     api_key: str | None = None,
     backend: VLMBackend | None = None,
+    frames: FrameSource | None = None,
     on_answer: AnswerCallback | None = None,
 ) -> VLMRunSummary:
     """Ask ``model`` every item of ``suite`` in every layout; store answers in ``run_dir``.
@@ -147,6 +162,7 @@ def run_vlm(
         retry_errors: Ask again the questions stored as errors.
         api_key: Secret for the OpenAI-compatible backend (never stored).
         backend: A ready backend (otherwise created from ``model``).
+        frames: A frame source to reuse (its simulator settings must equal ``sim``).
         on_answer: Called with each stored answer, the count done and the total.
     """
     started = time.perf_counter()
@@ -174,7 +190,11 @@ def run_vlm(
             return VLMRunSummary(0, len(tasks), 0, 0, time.perf_counter() - started)
         own_backend = backend is None
         active = backend if backend is not None else make_backend(model, api_key=api_key)
-        frames = FrameSource(config.sim) if input_mode is InputMode.FRAME else None
+        own_frames = frames is None
+        if frames is not None and frames.sim != config.sim:
+            raise ValueError("the frame source's simulator settings differ from the run's")
+        if frames is None and input_mode is InputMode.FRAME:
+            frames = FrameSource(config.sim)
         try:
             for start in range(0, len(pending), max(1, batch_size)):
                 batch = pending[start : start + max(1, batch_size)]
@@ -186,7 +206,7 @@ def run_vlm(
                     if on_answer is not None:
                         on_answer(answer, len(done) + asked, len(tasks))
         finally:
-            if frames is not None:
+            if frames is not None and own_frames:
                 frames.close()
             if own_backend:
                 active.close()

@@ -169,7 +169,7 @@ def load_study(
     """Read evaluation and probe run folders for one report.
 
     A folder with ``results.sqlite`` is an evaluation run (VLA or VLM); a
-    folder with ``probe.json`` is a probe run. Each evaluation run's
+    folder with ``probe.json`` is a probe run (a folder may be both). Each evaluation run's
     ``episodes.csv`` (and other report files) is rewritten so the page can link it.
 
     Args:
@@ -192,12 +192,13 @@ def load_study(
     models: list[StudyModel] = []
     probes: list[ProbeRun] = []
     for run_dir, label in zip(dirs, _labels(dirs), strict=True):
-        if (run_dir / DB_FILE).is_file():
-            models.append(_study_model(run_dir, label, page_dir, thumbnails))
-        elif is_probe_run(run_dir):
-            probes.append(load_probe_run(run_dir))
-        else:
+        evaluated, probed = (run_dir / DB_FILE).is_file(), is_probe_run(run_dir)
+        if not (evaluated or probed):
             raise RunError(f"{run_dir}: neither a run folder ({DB_FILE}) nor a probe run")
+        if evaluated:
+            models.append(_study_model(run_dir, label, page_dir, thumbnails))
+        if probed:  # a folder may hold both an evaluation and a probe run
+            probes.append(load_probe_run(run_dir))
     models.sort(key=lambda m: m.kind is not ModelKind.VLM)  # stable: VLMs first
     categories: dict[str, None] = {}
     for model in models:

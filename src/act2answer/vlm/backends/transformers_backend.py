@@ -3,11 +3,12 @@
 Covers the study's transformers-native families (Qwen2.5-VL, Qwen3-VL,
 InternVL3.5 ``-hf`` checkpoints, PaliGemma, LLaVA and the like): the prompt goes
 through the processor's chat template when it has one (images first, then the
-text), or to the processor as is when it has none (PaliGemma adds its image
-tokens itself). Batches are padded on the left, so the last position of every
-row is where the first answer token is predicted. The letter is read from that
-position's log-softmax; a tokenizer that cannot spell "A" and "B" as single
-tokens falls back to greedy generation and text parsing (recorded).
+text), or, when it has none, as one image token per image followed by the text
+(PaliGemma's format; its processor adds the rest). Batches are padded on the
+left, so the last position of every row is where the first answer token is
+predicted. The letter is read from that position's log-softmax; a tokenizer
+that cannot spell "A" and "B" as single tokens falls back to greedy generation
+and text parsing (recorded).
 
 Needs the ``vlm`` extra: ``pip install 'act2answer[vlm]'``.
 """
@@ -95,6 +96,9 @@ class TransformersBackend:
                     messages, add_generation_prompt=True, tokenize=False
                 )
             )
+        image_token = getattr(self.processor, "image_token", None)
+        if isinstance(image_token, str):
+            return image_token * len(question.images) + question.prompt
         return question.prompt
 
     def _inputs(self, questions: Sequence[VLMQuestion]) -> Any:
