@@ -95,6 +95,8 @@ def test_radars_verdicts_probing_and_metadata(page, study_dirs):
     out, html = page
     radar = html[html.index('id="radar"') : html.index('id="consistency"')]
     assert radar.count("<svg") == 4
+    consistency = html[html.index('id="consistency"') : html.index('id="verdicts"')]
+    assert consistency.count('class="flag">no answer 100%') == len(CATEGORIES) + 1  # idle
     verdicts = html[html.index('id="verdicts"') : html.index('id="gap"')]
     assert "Holm" in verdicts and "p (uncorrected)" in verdicts and "exact binomial" in verdicts
     probing = html[html.index('id="probing"') : html.index('id="runs"')]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from act2answer.analysis import GroupMetrics, Interval
+from act2answer.analysis import OVERALL, GroupMetrics, Interval
 from act2answer.analysis.verdicts import METHOD_TEXT
 from act2answer.errors import Act2AnswerError
 from act2answer.report.html._study import Study, StudyModel, load_study
@@ -110,21 +110,27 @@ def _consistency_rows(study: Study) -> list[tuple[StudyModel, list[Cell]]]:
     rows = []
     for model in study.models:
         by_name = {c.name: c for c in model.consistency}
+        groups = {g.name: g for g in (*model.metrics.categories, model.metrics.overall)}
+        overall_name = model.consistency[-1].name
         cells = []
-        for name in (*study.categories, model.consistency[-1].name):
+        for name, group_name in (*((n, n) for n in study.categories), (overall_name, OVERALL)):
             row = by_name.get(name)
             if row is None or row.items == 0:
                 cells.append(Cell("", "", "not evaluated", "#f4f4f4", "#999999", False))
                 continue
             # Colour on the success scale: a random policy is consistent on ~25% of items.
             background, foreground = heat_colour(min(1.0, 0.5 + (row.rate - 0.25) / 1.5))
+            group = groups.get(group_name)
+            flag = _flag(group) if group is not None else ""
+            if flag.startswith("no answer"):
+                background, foreground = "#d9d9d9", "#333333"
             tooltip = (
                 f"{name}: correct in both layouts on {row.both_correct}/{row.items} items "
                 f"({_percent(row.rate, 1)}), 95% CI {_interval(row.interval)}%"
             )
             text = _percent(row.rate)
             cells.append(
-                Cell(text, _interval(row.interval), tooltip, background, foreground, False)
+                Cell(text, _interval(row.interval), tooltip, background, foreground, False, flag)
             )
         rows.append((model, cells))
     return rows

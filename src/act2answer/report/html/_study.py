@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class StudyModel:
         config_json: The full stored run configuration.
         outcomes: Paired outcomes, for comparisons.
         videos: Recorded episode videos (VLA runs).
+        letter_a_rate: VLM runs: share of letter answers that were "A" (letter bias); NaN for VLAs.
     """
 
     label: str
@@ -88,6 +90,7 @@ class StudyModel:
     config_json: str
     outcomes: RunOutcomes
     videos: tuple[VideoLink, ...] = ()
+    letter_a_rate: float = math.nan
 
     @property
     def complete(self) -> bool | None:
@@ -297,6 +300,7 @@ def _vlm_model(run_dir: Path, label: str, page_dir: Path) -> StudyModel:
         details=(*details, *_provenance(config)),
         config_json=config.model_dump_json(),
         outcomes=RunOutcomes(label, "vlm", run_dir, config.suite_name, config.suite_hash, trials),
+        letter_a_rate=report.extras[-1].a_choice_rate,
     )
 
 
