@@ -17,7 +17,12 @@ from pathlib import Path
 import pytest
 
 from act2answer.report.html import write_html_report
-from tests.study_fixtures import CATEGORIES_12, write_synthetic_probe, write_synthetic_run
+from tests.study_fixtures import (
+    CATEGORIES_12,
+    write_synthetic_probe,
+    write_synthetic_run,
+    write_synthetic_vlm_run,
+)
 
 CHROMIUM = Path(os.environ.get("ACT2ANSWER_CHROMIUM", "/usr/bin/chromium"))
 #: Flags for a closed network: without the background-networking ones Chromium
@@ -51,8 +56,11 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def open_page(browser, path: Path, messages: list[str]):
+def open_page(browser, path: Path, messages: list[str], on_new_page=None):
+    """Open ``path``, collecting console errors/warnings, page errors and failed requests."""
     page = browser.new_page(viewport={"width": 1366, "height": 900})
+    if on_new_page is not None:
+        on_new_page(page)
 
     def on_console(message) -> None:
         if message.type in ("error", "warning"):
@@ -71,6 +79,26 @@ def painted_after_ms(page) -> float:
         "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
         "() => r(performance.now()))))"
     )
+
+
+def timed_open(browser, path: Path, messages: list[str]) -> tuple[float, float]:
+    """Open ``path`` once: (ms to the first frame after load, main-thread CPU ms).
+
+    The CPU time is Chromium's ``TaskDuration`` in thread ticks: the time the
+    page's parsing, style, layout and paint kept the main thread busy,
+    whatever else the machine was doing.
+    """
+    sessions = []
+
+    def enable(page) -> None:
+        sessions.append(page.context.new_cdp_session(page))
+        sessions[0].send("Performance.enable", {"timeDomain": "threadTicks"})
+
+    page = open_page(browser, path, messages, on_new_page=enable)
+    wall = painted_after_ms(page)
+    metrics = sessions[0].send("Performance.getMetrics")["metrics"]
+    page.close()
+    return wall, 1000 * next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
 def save_screenshot(page, tmp_path: Path, name: str) -> Path:
@@ -117,8 +145,10 @@ def test_demo_report_in_chromium(browser, tmp_path):
 
 
 def test_large_study_opens_fast_and_stays_small(browser, tmp_path):
-    runs = []
-    for index in range(10):
+    # 10 models: one VLM (so the page has 9 VLM-vs-VLA comparisons) and 9 VLAs.
+    runs = [write_synthetic_vlm_run(tmp_path / "vlm", model="vlm", skill=[0.9],
+                                    items_per_category=25)]  # fmt: skip
+    for index in range(9):
         skill = [0.5 + 0.045 * ((index + c) % 11) for c in range(12)]
         run_dir = tmp_path / f"model-{index:02d}"
         runs.append(write_synthetic_run(run_dir, policy=f"model-{index}", skill=skill, seed=index,
@@ -131,16 +161,20 @@ def test_large_study_opens_fast_and_stays_small(browser, tmp_path):
     size = html.stat().st_size
     assert size < MAX_BYTES, size
     messages: list[str] = []
+    walls, cpus = zip(*(timed_open(browser, html, messages) for _ in range(3)), strict=True)
     page = open_page(browser, html, messages)
-    timings = [painted_after_ms(page)]
-    for _ in range(2):  # best of three: the shared test machine adds its own delays
-        page.reload(wait_until="load")
-        timings.append(painted_after_ms(page))
-    print(f"large study page: {size / 1e6:.2f} MB, first frame after load at "
-          f"{', '.join(f'{t:.0f}' for t in timings)} ms")  # fmt: skip
-    assert min(timings) < MAX_OPEN_MS
+    print(f"large study page: {size / 1e6:.2f} MB; first frame after load at "
+          f"{', '.join(f'{t:.0f}' for t in walls)} ms; main-thread CPU "
+          f"{', '.join(f'{t:.0f}' for t in cpus)} ms")  # fmt: skip
+    # The page's own work (main-thread CPU time, immune to other processes) must fit in
+    # the budget; the wall time only checks for gross regressions, since on the shared
+    # development machine other processes can hold both cores for seconds.
+    assert min(cpus) < MAX_OPEN_MS
+    assert min(walls) < 3 * MAX_OPEN_MS
     assert page.locator("#matrix table.matrix tbody tr:has(td.cell)").count() == 10
     assert page.locator("#radar figure.radar svg").count() == 10
+    assert page.locator("#gap figure svg").count() == 1
+    assert page.locator("#probing figure svg").count() == 1
     assert page.locator("#matrix td.cell").first.get_attribute("title")
     assert len(CATEGORIES_12) == page.locator("#matrix th.cat").count() - 1
     save_screenshot(page, tmp_path, "large_report.png")

@@ -143,6 +143,12 @@ def test_study_rejects_bad_folders(study_dirs, tmp_path):
         load_study([broken], tmp_path)
 
 
+def test_probe_runs_alone(study_dirs, tmp_path):
+    html = write_html_report([study_dirs["probe"]], tmp_path / "probe.html").read_text()
+    assert "No evaluation runs were given" in html
+    assert html[html.index('id="probing"') :].count("<svg") == 1
+
+
 def test_cli_report_several_folders_with_html(study_dirs, tmp_path):
     runner = CliRunner()
     out = tmp_path / "page.html"

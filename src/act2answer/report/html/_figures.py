@@ -76,7 +76,9 @@ def radar_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
         return np.append(array, array[:1])
 
     with rc_context(_RC):
-        figure = Figure(figsize=(3.3, 3.3))
+        figure = Figure(figsize=(3.5, 3.0))
+        # Fixed margins for the category labels (a tight bounding box costs a second draw).
+        figure.subplots_adjust(left=0.2, right=0.8, bottom=0.1, top=0.9)
         axes = figure.add_subplot(projection="polar")
         axes.set_theta_offset(np.pi / 2)
         axes.set_theta_direction(-1)
@@ -96,7 +98,7 @@ def radar_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
         axes.grid(color="#dddddd", lw=0.6)
         if title:
             axes.set_title(title, fontsize=9, pad=14)
-        return _svg(figure)
+        return _svg(figure, tight=False)
 
 
 def gap_svg(comparisons: Sequence[RunComparison]) -> str:
