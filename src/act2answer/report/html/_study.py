@@ -172,8 +172,9 @@ def load_study(
     """Read evaluation and probe run folders for one report.
 
     A folder with ``results.sqlite`` is an evaluation run (VLA or VLM); a
-    folder with ``probe.json`` is a probe run (a folder may be both). Each evaluation run's
-    ``episodes.csv`` (and other report files) is rewritten so the page can link it.
+    folder with ``probe.json`` is a probe run (a folder may be both). An
+    evaluation run without ``episodes.csv`` / ``answers.csv`` gets its report
+    files written, so that the page's link to them works.
 
     Args:
         run_dirs: Run folders, in the order the page lists them.
