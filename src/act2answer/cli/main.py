@@ -150,6 +150,9 @@ def _register_optional_commands() -> None:
     synth_commands.register(app, suite_app)
     vlm_commands.register(app)
     probe_commands.register(app)
+    from act2answer.cli import sources_commands
+
+    sources_commands.register(app, suite_app)
 
 
 _register_optional_commands()
