@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from act2answer import __version__
 from act2answer.analysis import RunMetrics
 from act2answer.analysis.compare import RunComparison, compare_runs
 from act2answer.analysis.consistency import Consistency, layout_consistency
-from act2answer.analysis.outcomes import RunOutcomes, trials_from
+from act2answer.analysis.outcomes import RunOutcomes, Trial, trials_from
 from act2answer.analysis.verdicts import CorrectedVerdicts, corrected_verdicts
 from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
@@ -248,23 +249,14 @@ def _study_model(run_dir: Path, label: str, page_dir: Path, thumbnails: bool) ->
                   f"{', '.join(side.value for side in config.layouts)}; "
                   "each episode's seed is in episodes.csv"),
     )  # fmt: skip
-    return StudyModel(
-        label=label,
-        kind=ModelKind.VLA,
-        run_dir=run_dir,
-        suite_name=config.suite_name,
-        suite_hash=config.suite_hash,
-        metrics=report.metrics,
+    return _model(
+        ModelKind.VLA, label, run_dir, config, report.metrics, trials,
         consistency=layout_consistency(trials, order),
-        verdicts=corrected_verdicts(report.metrics),
-        stored=len(report.results),
         expected=report.expected_episodes,
         records_href=_href(run_dir / EPISODES_CSV, page_dir),
-        details=(*details, *_provenance(config)),
-        config_json=config.model_dump_json(),
-        outcomes=RunOutcomes(label, "vla", run_dir, config.suite_name, config.suite_hash, trials),
+        details=details,
         videos=_videos(report, page_dir, thumbnails),
-    )
+    )  # fmt: skip
 
 
 def _vlm_model(run_dir: Path, label: str, page_dir: Path) -> StudyModel:
@@ -286,28 +278,46 @@ def _vlm_model(run_dir: Path, label: str, page_dir: Path) -> StudyModel:
                   f"{', '.join(side.value for side in config.layouts)}"),
     )  # fmt: skip
     trials = trials_from(report.answers)
-    return StudyModel(
-        label=label,
-        kind=ModelKind.VLM,
-        run_dir=run_dir,
-        suite_name=config.suite_name,
-        suite_hash=config.suite_hash,
-        metrics=report.metrics,
+    return _model(
+        ModelKind.VLM, label, run_dir, config, report.metrics, trials,
         consistency=report.consistency,
-        verdicts=corrected_verdicts(report.metrics),
-        stored=len(report.answers),
         expected=report.expected_answers,
         records_href=_href(run_dir / ANSWERS_CSV, page_dir),
-        details=(*details, *_provenance(config)),
-        config_json=config.model_dump_json(),
-        outcomes=RunOutcomes(label, "vlm", run_dir, config.suite_name, config.suite_hash, trials),
+        details=details,
         letter_a_rate=report.extras[-1].a_choice_rate,
-    )
+    )  # fmt: skip
 
 
-def _provenance(config: RunConfig | VLMRunConfig) -> tuple[tuple[str, str], ...]:
-    return (
+def _model(
+    kind: ModelKind,
+    label: str,
+    run_dir: Path,
+    config: RunConfig | VLMRunConfig,
+    metrics: RunMetrics,
+    trials: tuple[Trial, ...],
+    *,
+    details: tuple[tuple[str, str], ...],
+    **fields: Any,
+) -> StudyModel:
+    """The fields both kinds of run fill the same way; ``fields`` holds the rest."""
+    provenance = (
         ("version", f"act2answer {config.act2answer_version}, "
                     f"git {config.git_revision or 'unknown'}"),
         ("started", config.created_at),
     )  # fmt: skip
+    return StudyModel(
+        label=label,
+        kind=kind,
+        run_dir=run_dir,
+        suite_name=config.suite_name,
+        suite_hash=config.suite_hash,
+        metrics=metrics,
+        verdicts=corrected_verdicts(metrics),
+        stored=len(trials),
+        details=(*details, *provenance),
+        config_json=config.model_dump_json(),
+        outcomes=RunOutcomes(
+            label, kind.value, run_dir, config.suite_name, config.suite_hash, trials
+        ),
+        **fields,
+    )
