@@ -36,7 +36,10 @@ _RC = {
     "axes.spines.right": False,
     "svg.hashsalt": "act2answer",  # deterministic element ids
 }
-_SERIES_COLOURS = ("#1f5fa8", "#c2571a", "#2d8a4e", "#7b3fa0", "#8c6d1f", "#444444")
+_SERIES_COLOURS = (
+    "#1f5fa8", "#c2571a", "#2d8a4e", "#7b3fa0", "#8c6d1f",
+    "#444444", "#d1477a", "#17a2b8", "#9aa01a", "#8b4513",
+)  # fmt: skip
 
 
 def heat_colour(rate: float) -> tuple[str, str]:
