@@ -29,7 +29,7 @@ $(MODELS_STAMP): pyproject.toml requirements/lerobot-constraints.txt
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,analysis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,report]'
 	# Test-only: the official openpi client (it pins numpy<2 but runs on numpy 2; its deps are ours).
 	$(BIN)/python -m pip install --quiet --no-deps 'openpi-client==0.1.2'
 	touch $(STAMP)
