@@ -109,3 +109,6 @@ def _load_builtin() -> None:
         reference.IdlePolicy,
     ):
         _FACTORIES.setdefault(policy_class.name, policy_class)
+    from act2answer.adapters import register_adapters
+
+    register_adapters(_FACTORIES.setdefault)

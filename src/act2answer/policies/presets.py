@@ -248,3 +248,7 @@ __all__ = [
     "preset_names",
     "register_preset",
 ]
+
+# The model adapters' presets (pi0 / pi0-FAST / pi0.5 LIBERO, SpatialVLA, Magma, ...)
+# register themselves on import; importing them here makes every preset known by name.
+from act2answer.adapters import presets as _adapter_presets  # noqa: E402, F401
