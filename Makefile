@@ -8,6 +8,11 @@ SHARED_MENAGERIE := $(abspath ../shared/menagerie)
 ifneq ($(wildcard $(SHARED_MENAGERIE)),)
 export MENAGERIE_ROOT ?= $(SHARED_MENAGERIE)
 endif
+SHARED_BACKGROUNDS := $(abspath ../shared/backgrounds)
+# Offline copies of the visual-matching photos; otherwise they are fetched once into a cache.
+ifneq ($(wildcard $(SHARED_BACKGROUNDS)),)
+export ACT2ANSWER_BACKGROUNDS ?= $(SHARED_BACKGROUNDS)
+endif
 export MUJOCO_GL ?= egl
 export PYOPENGL_PLATFORM ?= egl
 DEMO_OUT ?= demo_out

@@ -195,11 +195,15 @@ class SceneGeometry:
         left_tile_xy: Left tile centre (base frame, metres).
         right_tile_xy: Right tile centre.
         tile_size: Edge length of the square tiles, metres.
+        tile_thickness: Tile thickness (the tile top's height above the table), metres.
+        cube_size: Edge length of the cube, metres.
     """
 
     left_tile_xy: tuple[float, float]
     right_tile_xy: tuple[float, float]
     tile_size: float
+    tile_thickness: float = 0.006
+    cube_size: float = 0.03
 
     def tile_xy(self, side: Side) -> tuple[float, float]:
         return self.left_tile_xy if side is Side.LEFT else self.right_tile_xy

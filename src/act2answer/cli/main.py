@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from act2answer.cli._common import console, episode_progress, friendly_errors
 from act2answer.errors import Act2AnswerError
+
+if TYPE_CHECKING:
+    from act2answer.sim import SimConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 suite_app = typer.Typer(no_args_is_help=True, help="Inspect and validate suites.")
@@ -35,14 +39,38 @@ def run(
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    # --- reference protocol (issue #12) ---
+    scene: Annotated[
+        str, typer.Option(help="Scene preset: reference (the study's scene) or legacy.")
+    ] = "reference",
+    background: Annotated[
+        str,
+        typer.Option(help="Visual matching photo: auto (the scene's), none, a name or a path."),
+    ] = "auto",
+    early_stop: Annotated[
+        bool,
+        typer.Option(help="End episodes once the cube rests (faster; not the reference protocol)."),
+    ] = False,
+    scoring: Annotated[
+        str, typer.Option(help="Outcome rule: default, reference or radius (all are stored).")
+    ] = "default",
+    condition: Annotated[
+        str, typer.Option(help="Instruction: knowledge, explicit_object or explicit_spatial.")
+    ] = "knowledge",
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
+    from act2answer.eval.scoring import ScoringRule
     from act2answer.policies import PolicySpec
     from act2answer.report import load_report, rich_table, write_report
     from act2answer.runner import run_evaluation
-    from act2answer.sim import SimConfig
+    from act2answer.suite import Condition
 
-    sim_overrides: dict[str, object] = {"robot": robot}
+    sim_overrides: dict[str, object] = {
+        "robot": robot,
+        "scene": scene,
+        "background": background,
+        "early_stop": early_stop,
+    }
     if max_steps is not None:
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
@@ -53,12 +81,14 @@ def run(
             suite,
             spec,
             out,
-            sim=SimConfig(**sim_overrides),
+            sim=_sim_config(sim_overrides),
             base_seed=seed,
             workers=workers or None,
             video=video_item if video_item else video,
             retry_errors=retry_errors,
             on_result=on_result,
+            scoring=_choice(scoring, "--scoring", ScoringRule),
+            condition=_choice(condition, "--condition", Condition),
         )
     console.print(
         f"{summary.episodes_run} episodes run, {summary.episodes_skipped} already stored, "
@@ -72,11 +102,19 @@ def run(
 
 @app.command()
 @friendly_errors
-def report(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
+    scoring: Annotated[
+        str | None,
+        typer.Option(help="Report under this rule (default, reference, radius) instead."),
+    ] = None,
+) -> None:
     """Print a run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
+    from act2answer.eval.scoring import ScoringRule
     from act2answer.report import load_report, rich_table, write_report
 
-    loaded = load_report(run_dir)
+    rule = _choice(scoring, "--scoring", ScoringRule) if scoring else None
+    loaded = load_report(run_dir, scoring=rule)
     title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
     console.print(rich_table(loaded.metrics, title=title))
     if loaded.complete is False:
@@ -111,6 +149,29 @@ def demo(
     from act2answer.demo import run_demo
 
     run_demo(out, per_category=per_category, workers=workers or None, console=console)
+
+
+def _sim_config(values: dict[str, object]) -> SimConfig:
+    from pydantic import ValidationError
+
+    from act2answer.sim import SimConfig
+
+    try:
+        return SimConfig.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(error["msg"] for error in exc.errors())
+        raise Act2AnswerError(f"invalid simulator settings: {problems}") from None
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def _choice(value: str, option: str, kind: type[E]) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise Act2AnswerError(f"{option}: unknown value {value!r} (choose from {known})") from None
 
 
 def _json_object(text: str, option: str) -> dict[str, object]:

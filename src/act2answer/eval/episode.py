@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from act2answer.eval.results import EpisodeResult
-from act2answer.eval.scoring import Outcome, judge
+from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import EpisodeStart, Policy, PrivilegedInfo, validate_action
 from act2answer.sim import SimBackend
@@ -33,6 +33,7 @@ def run_episode(
     *,
     zone_radius: float | None = None,
     on_frame: FrameSink | None = None,
+    scoring: ScoringRule = ScoringRule.DEFAULT,
 ) -> EpisodeResult:
     """Run ``policy`` on ``task`` in ``env`` and score the result.
 
@@ -46,6 +47,7 @@ def run_episode(
         zone_radius: Scoring radius; defaults to the tile half-diagonal.
         on_frame: Called with a third-person frame after reset and every step
             (used to record videos).
+        scoring: The rule whose outcome fills ``outcome`` (all rules are stored).
 
     Returns:
         The episode's result.
@@ -71,7 +73,7 @@ def run_episode(
         error = f"{type(exc).__name__}: {exc}"
         if not str(exc):
             error += "\n" + traceback.format_exc(limit=3)
-    return _result(env, task, steps, time.perf_counter() - started, error, zone_radius)
+    return _result(env, task, steps, time.perf_counter() - started, error, zone_radius, scoring)
 
 
 def _privileged(policy: Policy, env: SimBackend, task: EpisodeTask) -> PrivilegedInfo | None:
@@ -93,15 +95,17 @@ def _result(
     wall_time_s: float,
     error: str | None,
     zone_radius: float | None,
+    scoring: ScoringRule,
 ) -> EpisodeResult:
     try:
         cube_state = env.cube_state()
         cube, released = cube_state.position, cube_state.released
-        judgement = judge((cube[0], cube[1]), env.geometry, task.answer_side, zone_radius)
+        judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius)
+        judgement = judgements[ScoringRule(scoring)]
     except Exception as exc:  # the simulator itself failed before a cube existed
         error = error or f"{type(exc).__name__}: {exc}"
         cube, released = (math.nan, math.nan, math.nan), False
-        judgement = None
+        judgement, judgements = None, {}
     return EpisodeResult(
         item_id=task.item_id,
         category=task.category,
@@ -117,4 +121,8 @@ def _result(
         steps=steps,
         wall_time_s=wall_time_s,
         error=error,
+        scores=tuple(
+            (rule.value, j.outcome.value, j.chosen_side.value if j.chosen_side else None)
+            for rule, j in judgements.items()
+        ),
     )

@@ -14,6 +14,7 @@ import numpy as np
 
 from act2answer.eval.episode import run_episode
 from act2answer.eval.results import EpisodeResult
+from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import Policy
 from act2answer.policies import PolicySpec, make_policy
@@ -30,6 +31,7 @@ class EpisodeWorker:
         policy: Spec of the policy to create.
         run_dir: Run folder (videos are written under ``videos/``).
         zone_radius: Scoring radius; None for the tile half-diagonal.
+        scoring: Rule whose outcome fills ``EpisodeResult.outcome``.
     """
 
     def __init__(
@@ -38,7 +40,9 @@ class EpisodeWorker:
         policy: PolicySpec,
         run_dir: Path | str,
         zone_radius: float | None = None,
+        scoring: ScoringRule = ScoringRule.DEFAULT,
     ) -> None:
+        self.scoring = ScoringRule(scoring)
         self.sim_config = sim
         self.run_dir = Path(run_dir)
         self.zone_radius = zone_radius
@@ -54,10 +58,17 @@ class EpisodeWorker:
     def run(self, task: EpisodeTask) -> EpisodeResult:
         """Run one episode; failures are recorded in the result, not raised."""
         if not task.record_video:
-            return run_episode(self.env, self.policy, task, zone_radius=self.zone_radius)
+            return run_episode(
+                self.env, self.policy, task, zone_radius=self.zone_radius, scoring=self.scoring
+            )
         frames: list[np.ndarray] = []
         result = run_episode(
-            self.env, self.policy, task, zone_radius=self.zone_radius, on_frame=frames.append
+            self.env,
+            self.policy,
+            task,
+            zone_radius=self.zone_radius,
+            on_frame=frames.append,
+            scoring=self.scoring,
         )
         relative = Path(VIDEO_DIR) / f"{_safe_name(task.item_id)}_{task.answer_side.value}.mp4"
         _write_mp4(self.run_dir / relative, frames, fps=self.sim_config.control_hz)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
 from act2answer.errors import RunError, SuiteError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
-from act2answer.report._tables import markdown_table
+from act2answer.eval.scoring import ScoringRule
+from act2answer.report._tables import markdown_table, percent
 from act2answer.store import ResultStore
 from act2answer.suite import load_suite
 
@@ -31,6 +32,8 @@ class RunReport:
         results: Every stored episode.
         metrics: Per-category and overall metrics.
         expected_episodes: Episodes the run consists of (None if the suite is gone).
+        scoring: The rule ``metrics`` and ``results`` are reported under.
+        by_rule: Metrics under every rule the episodes were scored with.
     """
 
     run_dir: Path
@@ -38,6 +41,8 @@ class RunReport:
     results: list[EpisodeResult]
     metrics: RunMetrics
     expected_episodes: int | None
+    scoring: ScoringRule = ScoringRule.DEFAULT
+    by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool | None:
@@ -46,8 +51,14 @@ class RunReport:
         return len(self.results) >= self.expected_episodes
 
 
-def load_report(run_dir: Path | str) -> RunReport:
-    """Read a run folder's database and compute its metrics."""
+def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -> RunReport:
+    """Read a run folder's database and compute its metrics.
+
+    Args:
+        run_dir: The run folder.
+        scoring: Report under this rule; None: the rule the run was made with.
+            Every episode stores its outcome under every rule, so nothing re-runs.
+    """
     run_dir = Path(run_dir)
     with ResultStore.open_existing(run_dir) as store:
         config = store.config()
@@ -63,7 +74,21 @@ def load_report(run_dir: Path | str) -> RunReport:
     if suite is not None and suite.content_hash == config.suite_hash:
         order = suite.categories
         expected = len(suite.items) * len(config.layouts)
-    return RunReport(run_dir, config, results, compute_metrics(results, order), expected)
+    rule = ScoringRule(scoring) if scoring is not None else config.scoring
+    by_rule: dict[ScoringRule, RunMetrics] = {}
+    for other in ScoringRule:
+        try:
+            rescored = [result.under(other) for result in results]
+        except KeyError:
+            continue
+        by_rule[other] = compute_metrics(rescored, order)
+    if rule is not config.scoring:
+        try:
+            results = [result.under(rule) for result in results]
+        except KeyError as exc:
+            raise RunError(f"{run_dir}: cannot report under rule {rule.value!r}: {exc}") from None
+    metrics = compute_metrics(results, order)
+    return RunReport(run_dir, config, results, metrics, expected, rule, by_rule)
 
 
 def write_report(report: RunReport) -> list[Path]:
@@ -93,17 +118,41 @@ def _markdown(report: RunReport) -> str:
         f"- policy: `{config.policy.model_dump_json()}`",
         f"- robot: {config.sim.robot}, base seed {config.base_seed}, layouts "
         + ", ".join(side.value for side in config.layouts),
+        f"- scene: {config.sim.scene.name}, background {config.sim.background}, "
+        f"{config.sim.max_steps} steps"
+        + (" (early stop)" if config.sim.early_stop else " (fixed, reference protocol)"),
+        f"- instruction condition: {config.condition.value}; scoring rule: {report.scoring.value}"
+        + ("" if report.scoring is config.scoring else f" (run made with {config.scoring.value})"),
         f"- act2answer {config.act2answer_version}, git {config.git_revision or 'unknown'}",
         "",
         markdown_table(report.metrics),
         "",
-        "Success: cube ends within the zone radius of the correct tile centre. "
+        *_rule_lines(report),
+        "Success: the cube ends on the correct tile under the scoring rule (see the README). "
         "CI: Wilson 95% per category; normal approximation for the macro mean. "
         "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
         "that were the left tile.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _rule_lines(report: RunReport) -> list[str]:
+    if not report.by_rule:
+        return []
+    lines = [
+        "Overall under every scoring rule:",
+        "",
+        "| rule | success | no answer | left choice |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rule, metrics in report.by_rule.items():
+        overall = metrics.overall
+        lines.append(
+            f"| {rule.value} | {percent(overall.success_rate)} | "
+            f"{percent(overall.no_answer_rate)} | {percent(overall.left_choice_rate)} |"
+        )
+    return [*lines, ""]
 
 
 def _json_number(value: float) -> float | None:
@@ -121,8 +170,13 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "run": json.loads(report.config.model_dump_json()),
         "episodes_stored": len(report.results),
         "episodes_expected": report.expected_episodes,
+        "scoring": report.scoring.value,
+        "condition": report.config.condition.value,
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
+        "overall_by_rule": {
+            rule.value: _group_json(metrics.overall) for rule, metrics in report.by_rule.items()
+        },
     }
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
+from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
 from act2answer.eval.worker import EpisodeWorker
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec, make_policy
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
-from act2answer.suite import Suite, load_suite
+from act2answer.suite import Condition, Suite, load_suite
 
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
 _MAX_POOL_RESTARTS = 3
@@ -71,6 +72,8 @@ def run_evaluation(
     zone_radius: float | None = None,
     retry_errors: bool = False,
     on_result: ProgressCallback | None = None,
+    scoring: ScoringRule | str = ScoringRule.DEFAULT,
+    condition: Condition | str = Condition.KNOWLEDGE,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -90,6 +93,9 @@ def run_evaluation(
         zone_radius: Scoring radius in metres; default: tile half-diagonal.
         retry_errors: Run again the stored episodes that ended in error.
         on_result: Called after each stored episode with (result, done, total).
+        scoring: Rule that fills each episode's outcome (every rule is stored anyway).
+        condition: Instruction condition (``knowledge``, ``explicit_object``,
+            ``explicit_spatial``).
 
     Returns:
         Summary of this call.
@@ -112,13 +118,16 @@ def run_evaluation(
         layouts=layouts,
         base_seed=base_seed,
         zone_radius=zone_radius,
+        scoring=ScoringRule(scoring),
+        condition=Condition(condition),
     )
     run_dir = Path(out)
     with ResultStore(run_dir) as store:
         store.bind_config(config)
         if retry_errors:
             store.delete_errors()
-        tasks = make_tasks(suite, layouts, base_seed, _video_keys(suite, layouts, video))
+        video_keys = _video_keys(suite, layouts, video)
+        tasks = make_tasks(suite, layouts, base_seed, video_keys, config.condition)
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]
         done = len(tasks) - len(pending)
@@ -161,7 +170,9 @@ def _execute(
     if not tasks:
         return
     if workers == 1:
-        worker = EpisodeWorker(config.sim, config.policy, run_dir, config.zone_radius)
+        worker = EpisodeWorker(
+            config.sim, config.policy, run_dir, config.zone_radius, config.scoring
+        )
         try:
             for task in tasks:
                 yield worker.run(task)
@@ -181,7 +192,7 @@ def _execute_in_pool(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_process,
-            initargs=(config.sim, config.policy, str(run_dir), config.zone_radius),
+            initargs=(config.sim, config.policy, str(run_dir), config.zone_radius, config.scoring),
         )
         try:
             # Keep a bounded window in flight so an interrupt never leaves thousands queued.
@@ -211,9 +222,15 @@ def _execute_in_pool(
 _PROCESS_WORKER: EpisodeWorker | None = None
 
 
-def _init_process(sim: SimConfig, policy: PolicySpec, run_dir: str, radius: float | None) -> None:
+def _init_process(
+    sim: SimConfig,
+    policy: PolicySpec,
+    run_dir: str,
+    radius: float | None,
+    scoring: ScoringRule = ScoringRule.DEFAULT,
+) -> None:
     global _PROCESS_WORKER
-    _PROCESS_WORKER = EpisodeWorker(sim, policy, run_dir, radius)
+    _PROCESS_WORKER = EpisodeWorker(sim, policy, run_dir, radius, scoring)
 
 
 def _run_in_process(task: EpisodeTask) -> EpisodeResult:
