@@ -209,6 +209,20 @@ class SceneGeometry:
         return self.left_tile_xy if side is Side.LEFT else self.right_tile_xy
 
 
+@dataclass(frozen=True)
+class EpisodeTrace:
+    """What the end effector and cube did over an episode, for intent metrics.
+
+    Attributes:
+        ee_xy: ``(T + 1, 2)`` end-effector xy (base frame) after reset and after
+            each of the ``T`` policy steps.
+        cube_released: ``(T + 1,)`` whether the gripper had let go of the cube then.
+    """
+
+    ee_xy: np.ndarray
+    cube_released: np.ndarray
+
+
 @dataclass
 class StepInfo:
     """Typed ``info`` returned by ``reset`` and ``step``."""

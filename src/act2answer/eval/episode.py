@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from act2answer.eval.intent import intent_metrics
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
 from act2answer.eval.tasks import EpisodeTask
@@ -102,10 +103,12 @@ def _result(
         cube, released = cube_state.position, cube_state.released
         judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius)
         judgement = judgements[ScoringRule(scoring)]
+        trace = getattr(env, "trace", None)  # optional in the SimBackend protocol
+        intent = intent_metrics(trace(), env.geometry, task.answer_side) if trace else None
     except Exception as exc:  # the simulator itself failed before a cube existed
         error = error or f"{type(exc).__name__}: {exc}"
         cube, released = (math.nan, math.nan, math.nan), False
-        judgement, judgements = None, {}
+        judgement, judgements, intent = None, {}, None
     return EpisodeResult(
         item_id=task.item_id,
         category=task.category,
@@ -125,4 +128,5 @@ def _result(
             (rule.value, j.outcome.value, j.chosen_side.value if j.chosen_side else None)
             for rule, j in judgements.items()
         ),
+        intent=intent,
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from act2answer.eval.intent import IntentMetrics
 from act2answer.eval.scoring import Outcome, ScoringRule
 from act2answer.interfaces import Side
 
@@ -36,6 +37,7 @@ class EpisodeResult:
         video: Path of the MP4 relative to the run folder, when recorded.
         scores: ``(rule, outcome, chosen side or None)`` under every scoring
             rule; ``outcome`` / ``chosen_side`` above are those of the run's rule.
+        intent: End-effector intent metrics (None when the episode never started).
     """
 
     item_id: str
@@ -54,6 +56,7 @@ class EpisodeResult:
     error: str | None = None
     video: str | None = None
     scores: tuple[tuple[str, str, str | None], ...] = ()
+    intent: IntentMetrics | None = None
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -86,6 +89,7 @@ class EpisodeResult:
         row["outcome"] = self.outcome.value
         row["chosen_side"] = self.chosen_side.value if self.chosen_side else None
         row["scores"] = json.dumps([list(score) for score in self.scores])
+        row["intent"] = json.dumps(self.intent.to_dict()) if self.intent else None
         return row
 
     @classmethod
@@ -101,6 +105,9 @@ class EpisodeResult:
         raw_scores = values.get("scores")
         if isinstance(raw_scores, str):
             values["scores"] = tuple(tuple(score) for score in json.loads(raw_scores))
+        raw_intent = values.get("intent")
+        if isinstance(raw_intent, str):
+            values["intent"] = IntentMetrics.from_dict(json.loads(raw_intent))
         return cls(**values)
 
 

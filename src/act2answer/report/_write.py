@@ -128,6 +128,7 @@ def _markdown(report: RunReport) -> str:
         markdown_table(report.metrics),
         "",
         *_rule_lines(report),
+        *_intent_lines(report.metrics),
         "Success: the cube ends on the correct tile under the scoring rule (see the README). "
         "CI: Wilson 95% per category; normal approximation for the macro mean. "
         "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
@@ -155,14 +156,44 @@ def _rule_lines(report: RunReport) -> list[str]:
     return [*lines, ""]
 
 
-def _json_number(value: float) -> float | None:
-    return None if math.isnan(value) else value
+def _json_value(value: object) -> object:
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    return value
 
 
 def _group_json(group: GroupMetrics) -> dict[str, object]:
     data = asdict(group)
     data["verdict"] = data["verdict"].value
-    return {key: _json_number(v) if isinstance(v, float) else v for key, v in data.items()}
+    return {key: _json_value(v) for key, v in data.items()}
+
+
+def _intent_lines(metrics: RunMetrics) -> list[str]:
+    groups = [*metrics.categories, metrics.overall]
+    if all(group.intent is None for group in groups):
+        return []
+    lines = [
+        "End-effector intent (did the policy aim at the correct tile?):",
+        "",
+        "| category | first tile = target | closer to target | correct side | "
+        "towards target | net progress | dwell >= 3 s | released over target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for group in groups:
+        intent = group.intent
+        if intent is None:
+            continue
+        lines.append(
+            f"| {group.name} | {percent(intent.first_entered_target_rate)} | "
+            f"{percent(intent.closer_to_target_rate)} | "
+            f"{percent(intent.mean_correct_side_fraction)} | "
+            f"{percent(intent.mean_towards_target_fraction)} | "
+            f"{intent.mean_net_progress:.2f} | {percent(intent.dwell_rate)} | "
+            f"{percent(intent.release_over_target_rate)} |"
+        )
+    return [*lines, ""]
 
 
 def _metrics_json(report: RunReport) -> dict[str, object]:

@@ -10,6 +10,7 @@ import numpy as np
 from act2answer.errors import SimulationError
 from act2answer.interfaces import (
     CubeState,
+    EpisodeTrace,
     Observation,
     ObservationNeeds,
     SceneGeometry,
@@ -94,6 +95,8 @@ class TabletopEnv:
         self._tiles_xy = np.array(scene.tile_slots, dtype=float)
         self._has_reset = False
         self._closed = False
+        self._trace_xy: list[np.ndarray] = []
+        self._trace_released: list[bool] = []
 
     # ------------------------------------------------------------------ tiles
     def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
@@ -184,7 +187,10 @@ class TabletopEnv:
             self._advance(np.zeros(3), None, close=True)
         mujoco.mj_forward(m, d)
         self._has_reset = True
-        return self._observe(), self._info()
+        info = self._info()
+        self._trace_xy = [d.site_xpos[scene.ee_site][:2].copy()]
+        self._trace_released = [info.cube.released]
+        return self._observe(), info
 
     # ------------------------------------------------------------------- step
     def step(self, action: np.ndarray) -> tuple[Observation, float, bool, bool, StepInfo]:
@@ -215,6 +221,8 @@ class TabletopEnv:
 
         self._step += 1
         cube = self.cube_state()
+        self._trace_xy.append(d.site_xpos[self._scene.ee_site][:2].copy())
+        self._trace_released.append(cube.released)
         terminated = self.config.early_stop and cube.released and cube.at_rest
         truncated = not terminated and self._step >= self.config.max_steps
         return self._observe(), 0.0, terminated, truncated, self._info(cube)
@@ -248,6 +256,13 @@ class TabletopEnv:
             tile_size=self.config.tile_size,
             tile_thickness=self.config.tile_thickness,
             cube_size=self.config.cube_size,
+        )
+
+    def trace(self) -> EpisodeTrace:
+        """End-effector xy and cube release flags of the episode so far."""
+        return EpisodeTrace(
+            ee_xy=np.array(self._trace_xy, dtype=float).reshape(-1, 2),
+            cube_released=np.array(self._trace_released, dtype=bool),
         )
 
     def cube_state(self) -> CubeState:

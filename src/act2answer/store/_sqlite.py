@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     error TEXT,
     video TEXT,
     scores TEXT NOT NULL DEFAULT '[]',
+    intent TEXT,
     finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (item_id, answer_side)
 );
@@ -68,7 +69,8 @@ class ResultStore:
             raise RunError(
                 f"{self.path}: database schema version {version}, this act2answer "
                 f"reads version {SCHEMA_VERSION} (version 3 added outcomes under every "
-                "scoring rule and the reference scene: rerun into a new --out folder)"
+                "scoring rule, intent metrics and the reference scene: rerun into a new "
+                "--out folder)"
             )
 
     @classmethod
