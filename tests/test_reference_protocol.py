@@ -203,7 +203,7 @@ def test_condition_stored_in_run_and_tasks_use_it(make_suite, tmp_path):
     with pytest.raises(RunError, match="condition"):  # a different condition is another run
         run_evaluation(suite, "oracle", tmp_path / "s", workers=1, sim=sim)
     bare = make_suite(1, folder="bare")
-    with pytest.raises(SuiteError, match="no explicit_object"):
+    with pytest.raises(SuiteError, match="no item has an explicit_object"):
         run_evaluation(bare, "oracle", tmp_path / "b", workers=1, condition="explicit_object")
 
 
@@ -237,3 +237,22 @@ def test_nan_intent_fields_stay_json_safe(make_suite, tmp_path):
     write_report(report)
     data = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert data["overall"]["intent"]["first_entered_target_rate"] is None
+
+
+def test_synth_writes_control_instructions_and_explicit_object_runs_described_items(tmp_path):
+    from act2answer.synth import generate_suite
+
+    suite = generate_suite(
+        tmp_path / "s", per_category=2, seed=0, categories=["Time", "Emotion"], workers=1
+    )
+    by_category = {item.category: item for item in suite.items}
+    time_item = by_category["Time"]
+    assert time_item.explicit_object is not None and "short hand" in time_item.explicit_object
+    assert by_category["Emotion"].explicit_object is None  # no plain visual description
+    template = "put the cube on the {side} picture"
+    assert all(item.explicit_spatial == template for item in suite.items)
+    sim = SimConfig(max_steps=20, early_stop=True)
+    run_evaluation(suite, "oracle", tmp_path / "r", workers=1, sim=sim, condition="explicit_object")
+    report = load_report(tmp_path / "r")
+    assert {r.category for r in report.results} == {"Time"}
+    assert report.complete is True and report.expected_episodes == 4

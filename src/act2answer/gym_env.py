@@ -36,6 +36,9 @@ from act2answer.suite import Condition, Suite, load_suite
 ENV_ID = "act2answer/Tabletop-v0"
 #: Largest translation or rotation delta in the action space (metres / radians per step).
 ACTION_BOUND = 1.0
+#: Lower bounds of the state ``[x, y, z, roll, pitch, yaw, gripper_opening]``.
+_STATE_LOW = np.array([-2.0, -2.0, -2.0, -np.pi, -np.pi, -np.pi, 0.0], dtype=np.float32)
+_STATE_HIGH = np.array([2.0, 2.0, 2.0, np.pi, np.pi, np.pi, 1.0], dtype=np.float32)
 
 
 class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
@@ -71,7 +74,7 @@ class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
         self.observation_space = spaces.Dict(
             {
                 "image": spaces.Box(0, 255, (height, width, 3), np.uint8),
-                "state": spaces.Box(-np.inf, np.inf, (7,), np.float32),
+                "state": spaces.Box(_STATE_LOW, _STATE_HIGH, (7,), np.float32),
             }
         )
         self.action_space = spaces.Box(-ACTION_BOUND, ACTION_BOUND, (7,), np.float32)

@@ -89,9 +89,21 @@ def make_tasks(
     video_keys: frozenset[tuple[str, str]] = frozenset(),
     condition: Condition = Condition.KNOWLEDGE,
 ) -> list[EpisodeTask]:
-    """All episodes of a suite: every item in every layout."""
+    """All episodes of a suite: every item in every layout.
+
+    Under ``explicit_object`` only the items that have that instruction run.
+
+    Raises:
+        SuiteError: no item supports the condition.
+    """
+    items = [item for item in suite.items if item.supports(condition)]
+    if not items:
+        raise SuiteError(
+            f"{suite.root}: condition {Condition(condition).value}: no item has an "
+            "explicit_object instruction"
+        )
     return [
         make_task(suite, item, side, base_seed, (item.id, side.value) in video_keys, condition)
-        for item in suite.items
+        for item in items
         for side in layouts
     ]

@@ -73,7 +73,8 @@ def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -
         suite = None
     if suite is not None and suite.content_hash == config.suite_hash:
         order = suite.categories
-        expected = len(suite.items) * len(config.layouts)
+        runnable = [item for item in suite.items if item.supports(config.condition)]
+        expected = len(runnable) * len(config.layouts)
     rule = ScoringRule(scoring) if scoring is not None else config.scoring
     by_rule: dict[ScoringRule, RunMetrics] = {}
     for other in ScoringRule:

@@ -67,6 +67,10 @@ class SuiteItem(BaseModel):
             raise ValueError("explicit_spatial must contain the placeholder {side}")
         return value
 
+    def supports(self, condition: Condition | str) -> bool:
+        """Whether the item has an instruction for ``condition``."""
+        return Condition(condition) is not Condition.EXPLICIT_OBJECT or bool(self.explicit_object)
+
     def instruction_for(self, condition: Condition | str, answer_side: Side) -> str:
         """The instruction of one episode under an instruction condition.
 
