@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_reference.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT)

@@ -195,9 +195,9 @@ REFERENCE_SCENE = ScenePreset(
     # Reference world directions (0,0,-1), (-1,-0.5,-1), (1,1,-1) turned into the base
     # frame (x, y negated); intensities scaled from SAPIEN's 2.2 / 0.7 to MuJoCo's range.
     lights=(
-        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.55),
-        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.18),
-        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.18),
+        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.9),
+        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.3),
+        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.3),
     ),
     headlight=0.0,
     robot_light=False,
