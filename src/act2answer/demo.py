@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from act2answer.errors import SuiteError
+from act2answer.errors import RunError, SuiteError
 from act2answer.report import RunReport, load_report, rich_table, write_report
 from act2answer.report._tables import interval_text, percent
 from act2answer.runner import run_evaluation
@@ -70,7 +71,12 @@ def run_demo(
     for policy in DEMO_POLICIES:
         run_dir = out / "runs" / policy
         sim = DEMO_IDLE_SIM if policy == "idle" else DEMO_SIM
-        summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim)
+        try:
+            summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim)
+        except RunError as exc:  # a demo folder from another act2answer version: start over
+            console.print(f"[yellow]{exc}; replacing the demo run[/yellow]")
+            shutil.rmtree(run_dir)
+            summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim)
         report = load_report(run_dir)
         write_report(report)
         reports[policy] = report
