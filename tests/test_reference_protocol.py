@@ -223,7 +223,8 @@ def test_cli_run_reference_options(make_suite, tmp_path):
     assert metrics["run"]["condition"] == "explicit_spatial"
     result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "b"), "--scene", "nope"])
     assert result.exit_code == 1 and "unknown scene 'nope'" in result.output
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "c"), "--robot", "panda"])
+    panda_reference = ["--robot", "panda", "--scene", "reference"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "c"), *panda_reference])
     assert result.exit_code == 1 and "scene='legacy'" in result.output
 
 

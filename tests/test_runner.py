@@ -130,7 +130,7 @@ def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_p
         suite,
         "tests.policies_for_tests:SlowPolicy",
         run_dir,
-        sim=SimConfig(max_steps=20, early_stop=True),
+        sim=SimConfig(max_steps=20),  # as the CLI run above (fixed protocol)
         workers=2,
     )
     assert summary.episodes_skipped == after_kill

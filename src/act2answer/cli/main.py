@@ -41,8 +41,11 @@ def run(
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
     # --- reference protocol (issue #12) ---
     scene: Annotated[
-        str, typer.Option(help="Scene preset: reference (the study's scene) or legacy.")
-    ] = "reference",
+        str | None,
+        typer.Option(
+            help="Scene preset: reference (the study's; WidowX default) or legacy (Panda default)."
+        ),
+    ] = None,
     background: Annotated[
         str,
         typer.Option(help="Visual matching photo: auto (the scene's), none, a name or a path."),
@@ -67,7 +70,7 @@ def run(
 
     sim_overrides: dict[str, object] = {
         "robot": robot,
-        "scene": scene,
+        "scene": scene or ("legacy" if robot == "panda" else "reference"),
         "background": background,
         "early_stop": early_stop,
     }
