@@ -191,6 +191,9 @@ def _register_optional_commands() -> None:
     from act2answer.cli import synth_commands
 
     synth_commands.register(app, suite_app)
+    from act2answer.cli import sources_commands
+
+    sources_commands.register(app, suite_app)
 
 
 _register_optional_commands()
