@@ -63,3 +63,22 @@ class SlowPolicy(_Base):
 
         time.sleep(0.02)
         return self.healthy_action()
+
+
+class HangingPolicy(_Base):
+    """Never returns from ``act`` on red items while ``hang_file`` exists (a hung model)."""
+
+    name = "hanging"
+
+    def __init__(self, hang_file: str, fail_at_step: int = 2) -> None:
+        super().__init__(fail_at_step)
+        self.hang_file = hang_file
+
+    def act(self, observation: Observation) -> np.ndarray:
+        import os
+        import time
+
+        hang = "red" in self.instruction and observation.step >= self.fail_at_step
+        if hang and os.path.exists(self.hang_file):
+            time.sleep(3600)
+        return self.healthy_action()

@@ -51,4 +51,6 @@ def test_errors_are_one_line_without_traceback(make_suite, tmp_path):
 def test_policies_lists_the_reference_policies():
     result = runner.invoke(app, ["policies"])
     assert result.exit_code == 0
-    assert result.output.split() == ["idle", "left", "oracle", "random"]
+    from act2answer.adapters import ADAPTERS
+
+    assert sorted(result.output.split()) == sorted(["idle", "left", "oracle", "random", *ADAPTERS])

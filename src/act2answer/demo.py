@@ -12,6 +12,7 @@ from rich.table import Table
 from act2answer.errors import RunError, SuiteError
 from act2answer.report import RunReport, load_report, rich_table, write_report
 from act2answer.report._tables import interval_text, percent
+from act2answer.report.html import write_html_report
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.suite import Suite, load_suite
@@ -24,14 +25,17 @@ DEMO_SEED = 0
 #: the cube, so early stop never ends its episodes: 20 steps show the same as 80.
 DEMO_SIM = SimConfig(early_stop=True)
 DEMO_IDLE_SIM = SimConfig(early_stop=True, max_steps=20)
+#: Episodes of the oracle run recorded as MP4 (thumbnails in the HTML report).
+DEMO_VIDEOS = 2
 
 
 @dataclass(frozen=True)
 class DemoResult:
-    """The demo's suite and one report per reference policy."""
+    """The demo's suite, one report per reference policy, and the HTML study page."""
 
     suite: Suite
     reports: dict[str, RunReport]
+    html: Path
 
 
 def demo_suite(out: Path, per_category: int) -> Suite:
@@ -71,12 +75,17 @@ def run_demo(
     for policy in DEMO_POLICIES:
         run_dir = out / "runs" / policy
         sim = DEMO_IDLE_SIM if policy == "idle" else DEMO_SIM
+        video = DEMO_VIDEOS if policy == "oracle" else 0
         try:
-            summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim)
+            summary = run_evaluation(
+                suite, policy, run_dir, workers=workers, sim=sim, video=video
+            )
         except RunError as exc:  # a demo folder from another act2answer version: start over
             console.print(f"[yellow]{exc}; replacing the demo run[/yellow]")
             shutil.rmtree(run_dir)
-            summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim)
+            summary = run_evaluation(
+                suite, policy, run_dir, workers=workers, sim=sim, video=video
+            )
         report = load_report(run_dir)
         write_report(report)
         reports[policy] = report
@@ -89,7 +98,9 @@ def run_demo(
         )
     console.print(_comparison(reports))
     console.print(f"reports: {out / 'runs'}/<policy>/report.md")
-    return DemoResult(suite, reports)
+    html = write_html_report([out / "runs" / p for p in DEMO_POLICIES], out / "report.html")
+    console.print(f"HTML report: {html.resolve()}")
+    return DemoResult(suite, reports, html)
 
 
 def _comparison(reports: dict[str, RunReport]) -> Table:

@@ -77,6 +77,14 @@ class PolicyError(Act2AnswerError):
     """A policy failed, returned an invalid action, or could not be created."""
 
 
+class PolicyUnavailableError(PolicyError):
+    """A remote policy could not be reached when an episode started.
+
+    The runner stops scheduling episodes and leaves the rest unrun (not
+    errors), so rerunning the same command resumes once the server is back.
+    """
+
+
 class InvalidActionError(PolicyError):
     """A policy returned an action of the wrong shape, dtype or with NaN/inf."""
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from act2answer.errors import Act2AnswerError
-from act2answer.eval import EpisodeResult
+
+if TYPE_CHECKING:  # the eval package imports MuJoCo; `act2answer serve` must not
+    from act2answer.eval import EpisodeResult
 
 #: Metrics tables need ~110 columns; rich assumes 80 when output is not a terminal.
 MIN_WIDTH = 110

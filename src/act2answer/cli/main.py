@@ -23,9 +23,13 @@ app.add_typer(suite_app, name="suite")
 @app.command()
 @friendly_errors
 def run(
-    suite: Annotated[Path, typer.Option(help="Suite folder (suite.jsonl + images).")],
     policy: Annotated[str, typer.Option(help="Policy name (see `act2answer policies`).")],
-    out: Annotated[Path, typer.Option(help="Run folder; rerun with the same folder to resume.")],
+    suite: Annotated[
+        Path | None, typer.Option(help="Suite folder (suite.jsonl + images).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder; rerun with the same folder to resume.")
+    ] = None,
     policy_args: Annotated[
         str, typer.Option(help="JSON object of keyword arguments for the policy.")
     ] = "{}",
@@ -39,6 +43,23 @@ def run(
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    wrist_camera: Annotated[
+        bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
+    ] = False,
+    episode_timeout: Annotated[
+        float,
+        typer.Option(help="Wall-clock limit per episode, s (0: none); a hung worker is replaced."),
+    ] = 600.0,
+    max_batch: Annotated[
+        int | None, typer.Option(help="Largest batch for a hosted batched policy.")
+    ] = None,
+    batch_window_ms: Annotated[
+        float, typer.Option(help="Longest wait for a batch to fill, ms.")
+    ] = 100.0,
+    dry_run: Annotated[
+        bool,
+        typer.Option(help="Model adapters: a tiny random model of the class, 2 episodes, CPU."),
+    ] = False,
     # --- reference protocol (issue #12) ---
     scene: Annotated[
         str | None,
@@ -78,7 +99,18 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
-    spec = PolicySpec(name=policy, kwargs=_json_object(policy_args, "--policy-args"))
+    if wrist_camera:
+        sim_overrides["wrist_camera"] = True
+    kwargs = _json_object(policy_args, "--policy-args")
+    if dry_run:
+        from act2answer.adapters.dryrun import describe, prepare_dry_run
+
+        planned = prepare_dry_run(policy, suite=suite, out=out, policy_kwargs=kwargs, seed=seed)
+        suite, out, kwargs, workers = planned.suite, planned.out, planned.policy_kwargs, 1
+        console.print(describe(planned), highlight=False)
+    if suite is None or out is None:
+        raise typer.BadParameter("--suite and --out are required (unless --dry-run)")
+    spec = PolicySpec(name=policy, kwargs=kwargs)
     with episode_progress(f"{policy} on {suite.name}") as on_result:
         summary = run_evaluation(
             suite,
@@ -92,11 +124,24 @@ def run(
             on_result=on_result,
             scoring=_choice(scoring, "--scoring", ScoringRule),
             condition=_choice(condition, "--condition", Condition),
+            episode_timeout=episode_timeout or None,
+            max_batch=max_batch,
+            batch_window_s=batch_window_ms / 1000.0,
         )
     console.print(
         f"{summary.episodes_run} episodes run, {summary.episodes_skipped} already stored, "
         f"{summary.errors} errors, {summary.wall_time_s:.1f} s"
     )
+    for reason, count in summary.error_reasons.items():
+        console.print(f"  [red]{count} x[/red] {reason}", highlight=False)
+    if summary.error_reasons:
+        console.print("  rerun with --retry-errors to run exactly these episodes again")
+    if summary.not_run:
+        console.print(
+            f"[yellow]{summary.not_run} episodes not run: {summary.not_run_reason}; "
+            "rerun the same command to resume[/yellow]",
+            highlight=False,
+        )
     report = load_report(out)
     console.print(rich_table(report.metrics, title=f"{policy} on {report.config.suite_name}"))
     for path in write_report(report):
@@ -106,27 +151,46 @@ def run(
 @app.command()
 @friendly_errors
 def report(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder.")],
+    run_dirs: Annotated[
+        list[Path], typer.Argument(help="Run folders (evaluation, VLM or probe runs).")
+    ],
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write one self-contained HTML page of all the runs here."),
+    ] = None,
     scoring: Annotated[
         str | None,
-        typer.Option(help="Report under this rule (default, reference, radius) instead."),
+        typer.Option(help="Report evaluation runs under this rule (default, reference, radius)."),
     ] = None,
 ) -> None:
-    """Print a run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
+    """Print each run's metrics again and rewrite its report files (report.md, metrics.json...)."""
+    from act2answer.cli.probe_commands import report_probe
+    from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.eval.scoring import ScoringRule
     from act2answer.report import load_report, rich_table, write_report
+    from act2answer.store import DB_FILE
 
     rule = _choice(scoring, "--scoring", ScoringRule) if scoring else None
-    loaded = load_report(run_dir, scoring=rule)
-    title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
-    console.print(rich_table(loaded.metrics, title=title))
-    if loaded.complete is False:
-        console.print(
-            f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
-            "episodes stored; rerun `act2answer run` with the same --out to finish[/yellow]"
-        )
-    for path in write_report(loaded):
-        console.print(f"wrote {path}")
+    for run_dir in run_dirs:
+        if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
+            continue
+        if report_vlm_run(run_dir):
+            continue
+        loaded = load_report(run_dir, scoring=rule)
+        title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
+        console.print(rich_table(loaded.metrics, title=title))
+        print_consistency(loaded.results)
+        if loaded.complete is False:
+            console.print(
+                f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
+                "episodes stored; rerun `act2answer run` with the same --out to finish[/yellow]"
+            )
+        for path in write_report(loaded):
+            console.print(f"wrote {path}")
+    if html is not None:
+        from act2answer.report.html import write_html_report
+
+        console.print(f"wrote {write_html_report(run_dirs, html)}")
 
 
 @app.command()
@@ -188,11 +252,18 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import synth_commands
+    from act2answer.cli import (
+        probe_commands,
+        serve_commands,
+        sources_commands,
+        synth_commands,
+        vlm_commands,
+    )
 
     synth_commands.register(app, suite_app)
-    from act2answer.cli import sources_commands
-
+    vlm_commands.register(app)
+    serve_commands.register(app)
+    probe_commands.register(app)
     sources_commands.register(app, suite_app)
 
 

@@ -6,10 +6,12 @@ import math
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from act2answer.errors import PolicyUnavailableError
 from act2answer.eval.intent import intent_metrics
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
@@ -19,6 +21,21 @@ from act2answer.sim import SimBackend
 from act2answer.suite.images import read_rgb
 
 FrameSink = Callable[[np.ndarray], None]
+
+
+@dataclass
+class EpisodeTiming:
+    """Where an episode's time went (filled in by :func:`run_episode` when passed).
+
+    Attributes:
+        act_s: Duration of every ``policy.act`` call, seconds.
+        sim_s: Total time in ``env.step``, seconds.
+        reset_s: Time of tile upload, ``env.reset`` and ``policy.reset``, seconds.
+    """
+
+    act_s: list[float] = field(default_factory=list)
+    sim_s: float = 0.0
+    reset_s: float = 0.0
 
 
 @lru_cache(maxsize=64)
@@ -34,12 +51,14 @@ def run_episode(
     *,
     zone_radius: float | None = None,
     on_frame: FrameSink | None = None,
+    timing: EpisodeTiming | None = None,
     scoring: ScoringRule = ScoringRule.DEFAULT,
 ) -> EpisodeResult:
     """Run ``policy`` on ``task`` in ``env`` and score the result.
 
     Policy failures (exceptions, invalid or non-finite actions) end the episode
-    with ``Outcome.ERROR`` and the message recorded; they are not raised.
+    with ``Outcome.ERROR`` and the message recorded; they are not raised, except
+    :class:`PolicyUnavailableError` (a remote policy unreachable at the start).
 
     Args:
         env: A simulator backend (compiled once, reused across episodes).
@@ -48,33 +67,63 @@ def run_episode(
         zone_radius: Scoring radius; defaults to the tile half-diagonal.
         on_frame: Called with a third-person frame after reset and every step
             (used to record videos).
+        timing: Filled with policy and simulator times when given.
         scoring: The rule whose outcome fills ``outcome`` (all rules are stored).
 
     Returns:
         The episode's result.
     """
     started = time.perf_counter()
+    timing = timing if timing is not None else EpisodeTiming()
+    clock = time.perf_counter
     steps = 0
     error: str | None = None
     try:
         env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
         observation, _ = env.reset(seed=task.seed, instruction=task.instruction, needs=policy.needs)
         policy.reset(EpisodeStart(task.instruction, task.seed, _privileged(policy, env, task)))
+        timing.reset_s = clock() - started
         if on_frame is not None:
             on_frame(env.render())
         done = False
         while not done:
+            asked = clock()
             action = validate_action(policy.act(observation))
+            stepped = clock()
+            timing.act_s.append(stepped - asked)
             observation, _, terminated, truncated, _ = env.step(action)
+            timing.sim_s += clock() - stepped
             steps += 1
             done = terminated or truncated
             if on_frame is not None:
                 on_frame(env.render())
+    except PolicyUnavailableError:
+        raise  # the episode never reached the policy: the runner leaves it unrun
     except Exception as exc:  # a failing episode is recorded, never fatal to the run
         error = f"{type(exc).__name__}: {exc}"
         if not str(exc):
             error += "\n" + traceback.format_exc(limit=3)
     return _result(env, task, steps, time.perf_counter() - started, error, zone_radius, scoring)
+
+
+def error_result(task: EpisodeTask, error: str, wall_time_s: float) -> EpisodeResult:
+    """The record of an episode that could not finish at all (its worker hung or died)."""
+    return EpisodeResult(
+        item_id=task.item_id,
+        category=task.category,
+        answer_side=task.answer_side,
+        seed=task.seed,
+        outcome=Outcome.ERROR,
+        chosen_side=None,
+        cube_x=math.nan,
+        cube_y=math.nan,
+        cube_z=math.nan,
+        distance_to_correct=math.nan,
+        released=False,
+        steps=0,
+        wall_time_s=wall_time_s,
+        error=error,
+    )
 
 
 def _privileged(policy: Policy, env: SimBackend, task: EpisodeTask) -> PrivilegedInfo | None:

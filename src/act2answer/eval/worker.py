@@ -7,20 +7,45 @@ actors later): construct with picklable specs, call ``run(task)`` repeatedly.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from act2answer.eval.episode import run_episode
+from act2answer.eval.episode import EpisodeTiming, run_episode
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import EpisodeTask
-from act2answer.interfaces import Policy
+from act2answer.interfaces import BatchPolicy, Policy
 from act2answer.policies import PolicySpec, make_policy
+from act2answer.policies.chunking import BatchPolicyAsPolicy, ChunkedPolicy, is_batch_policy
 from act2answer.sim import SimBackend, SimConfig, make_env
 
 VIDEO_DIR = "videos"
+
+
+@dataclass(frozen=True)
+class EpisodeReport:
+    """An episode's result plus where its time went (not stored per episode).
+
+    Attributes:
+        result: The stored result.
+        model_call_s: Duration of every model call (one per chunk for chunked policies).
+        sim_s: Time spent stepping the simulator.
+        reset_s: Time spent on tiles, reset and policy reset.
+    """
+
+    result: EpisodeResult
+    model_call_s: tuple[float, ...] = ()
+    sim_s: float = 0.0
+    reset_s: float = 0.0
+
+
+def as_single_episode(policy: Policy | BatchPolicy) -> Policy:
+    """A :class:`BatchPolicy` wrapped to run one episode at a time; a Policy as is."""
+    if is_batch_policy(policy):
+        return BatchPolicyAsPolicy(policy)  # type: ignore[arg-type]
+    return policy  # type: ignore[return-value]
 
 
 class EpisodeWorker:
@@ -32,6 +57,7 @@ class EpisodeWorker:
         run_dir: Run folder (videos are written under ``videos/``).
         zone_radius: Scoring radius; None for the tile half-diagonal.
         scoring: Rule whose outcome fills ``EpisodeResult.outcome``.
+        instance: An already created policy to use instead of creating one from ``policy``.
     """
 
     def __init__(
@@ -41,12 +67,13 @@ class EpisodeWorker:
         run_dir: Path | str,
         zone_radius: float | None = None,
         scoring: ScoringRule = ScoringRule.DEFAULT,
+        instance: Policy | BatchPolicy | None = None,
     ) -> None:
         self.scoring = ScoringRule(scoring)
         self.sim_config = sim
         self.run_dir = Path(run_dir)
         self.zone_radius = zone_radius
-        self.policy: Policy = make_policy(policy)
+        self.policy: Policy = as_single_episode(instance or make_policy(policy))
         self._env: SimBackend | None = None
 
     @property
@@ -57,27 +84,40 @@ class EpisodeWorker:
 
     def run(self, task: EpisodeTask) -> EpisodeResult:
         """Run one episode; failures are recorded in the result, not raised."""
-        if not task.record_video:
-            return run_episode(
-                self.env, self.policy, task, zone_radius=self.zone_radius, scoring=self.scoring
-            )
+        return self.run_timed(task).result
+
+    def run_timed(self, task: EpisodeTask) -> EpisodeReport:
+        """Run one episode and report its model-call and simulator times too."""
+        timing = EpisodeTiming()
         frames: list[np.ndarray] = []
         result = run_episode(
             self.env,
             self.policy,
             task,
             zone_radius=self.zone_radius,
-            on_frame=frames.append,
+            on_frame=frames.append if task.record_video else None,
+            timing=timing,
             scoring=self.scoring,
         )
-        relative = Path(VIDEO_DIR) / f"{_safe_name(task.item_id)}_{task.answer_side.value}.mp4"
-        _write_mp4(self.run_dir / relative, frames, fps=self.sim_config.control_hz)
-        return replace(result, video=str(relative))
+        if task.record_video:
+            name = f"{_safe_name(task.item_id)}_{task.answer_side.value}.mp4"
+            relative = Path(VIDEO_DIR) / name
+            _write_mp4(self.run_dir / relative, frames, fps=self.sim_config.control_hz)
+            result = replace(result, video=str(relative))
+        calls = (
+            self.policy.call_times.durations
+            if isinstance(self.policy, ChunkedPolicy)
+            else timing.act_s
+        )
+        return EpisodeReport(result, tuple(calls), timing.sim_s, timing.reset_s)
 
     def close(self) -> None:
         if self._env is not None:
             self._env.close()
             self._env = None
+        close_policy = getattr(self.policy, "close", None)
+        if callable(close_policy):
+            close_policy()
 
 
 def _safe_name(item_id: str) -> str:

@@ -10,9 +10,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from act2answer.errors import PolicyError
-from act2answer.interfaces import Policy
+from act2answer.interfaces import BatchPolicy, Policy
 
-PolicyFactory = Callable[..., Policy]
+PolicyFactory = Callable[..., Policy | BatchPolicy]
+
+#: URL schemes of remote policies: ``--policy openpi://HOST:PORT``.
+REMOTE_SCHEMES = {
+    "openpi": "act2answer.client.openpi:OpenpiPolicy",
+    "openvla-rest": "act2answer.client.openvla_rest:OpenVLARestPolicy",
+}
 
 _FACTORIES: dict[str, PolicyFactory] = {}
 _BUILTIN_LOADED = False
@@ -43,17 +49,26 @@ def policy_names() -> list[str]:
     return sorted(_FACTORIES)
 
 
-def make_policy(spec: PolicySpec | str) -> Policy:
+def make_policy(spec: PolicySpec | str) -> Policy | BatchPolicy:
     """Create a policy from its spec or name.
 
     A name of the form ``"package.module:ClassName"`` imports that factory, so a
     user's own policy runs in worker processes without registering it there.
+    ``"openpi://HOST:PORT"`` and ``"openvla-rest://HOST:PORT"`` create clients of
+    remote policies (``kwargs`` go to the client, e.g. ``preset``).
 
     Raises:
         PolicyError: unknown name (with a suggestion) or bad arguments.
     """
     _load_builtin()
     spec = PolicySpec(name=spec) if isinstance(spec, str) else spec
+    scheme, separator, _ = spec.name.partition("://")
+    if separator and scheme in REMOTE_SCHEMES:
+        factory = _import_factory(REMOTE_SCHEMES[scheme])
+        try:
+            return factory(spec.name, **spec.kwargs)
+        except TypeError as exc:
+            raise PolicyError(f"policy {spec.name!r}: bad arguments {spec.kwargs}: {exc}") from None
     factory = _FACTORIES.get(spec.name)
     if factory is None and ":" in spec.name:
         factory = _import_factory(spec.name)
@@ -94,3 +109,6 @@ def _load_builtin() -> None:
         reference.IdlePolicy,
     ):
         _FACTORIES.setdefault(policy_class.name, policy_class)
+    from act2answer.adapters import register_adapters
+
+    register_adapters(_FACTORIES.setdefault)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
+from act2answer.analysis.consistency import Consistency, layout_consistency
+from act2answer.analysis.outcomes import trials_from
 from act2answer.errors import RunError, SuiteError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
-from act2answer.report._tables import markdown_table, percent
+from act2answer.report._tables import interval_text, markdown_table, percent
+from act2answer.report.compare import json_safe
 from act2answer.store import ResultStore
 from act2answer.suite import load_suite
 
@@ -32,6 +36,8 @@ class RunReport:
         results: Every stored episode.
         metrics: Per-category and overall metrics.
         expected_episodes: Episodes the run consists of (None if the suite is gone).
+        timings: Per call that ran episodes: model-call latencies, batch sizes,
+            simulator time per step.
         scoring: The rule ``metrics`` and ``results`` are reported under.
         by_rule: Metrics under every rule the episodes were scored with.
     """
@@ -41,6 +47,7 @@ class RunReport:
     results: list[EpisodeResult]
     metrics: RunMetrics
     expected_episodes: int | None
+    timings: list[dict[str, object]] = field(default_factory=list)
     scoring: ScoringRule = ScoringRule.DEFAULT
     by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
 
@@ -63,18 +70,12 @@ def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -
     with ResultStore.open_existing(run_dir) as store:
         config = store.config()
         results = store.results()
+        timings = store.timings()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
-    order: list[str] | None = None
-    expected: int | None = None
-    try:
-        suite = load_suite(config.suite_path, check_images=False)
-    except SuiteError:
-        suite = None
-    if suite is not None and suite.content_hash == config.suite_hash:
-        order = suite.categories
-        runnable = [item for item in suite.items if item.supports(config.condition)]
-        expected = len(runnable) * len(config.layouts)
+    order, expected = suite_order_and_size(
+        config.suite_path, config.suite_hash, config.layouts, config.condition
+    )
     rule = ScoringRule(scoring) if scoring is not None else config.scoring
     by_rule: dict[ScoringRule, RunMetrics] = {}
     for other in ScoringRule:
@@ -89,7 +90,23 @@ def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -
         except KeyError as exc:
             raise RunError(f"{run_dir}: cannot report under rule {rule.value!r}: {exc}") from None
     metrics = compute_metrics(results, order)
-    return RunReport(run_dir, config, results, metrics, expected, rule, by_rule)
+    return RunReport(run_dir, config, results, metrics, expected, timings, rule, by_rule)
+
+
+def suite_order_and_size(
+    suite_path: str, suite_hash: str, layouts: Sequence[object], condition: object = None
+) -> tuple[list[str] | None, int | None]:
+    """Category order and trial count of a run's suite, or ``(None, None)`` when the
+    suite is gone or its content changed since the run (items without an instruction
+    for ``condition`` do not count)."""
+    try:
+        suite = load_suite(suite_path, check_images=False)
+    except SuiteError:
+        return None, None
+    if suite.content_hash != suite_hash:
+        return None, None
+    runnable = [item for item in suite.items if condition is None or item.supports(condition)]
+    return suite.categories, len(runnable) * len(layouts)
 
 
 def write_report(report: RunReport) -> list[Path]:
@@ -130,6 +147,13 @@ def _markdown(report: RunReport) -> str:
         "",
         *_rule_lines(report),
         *_intent_lines(report.metrics),
+        "Consistency across layouts (items on the correct tile in both layouts): "
+        + ", ".join(
+            f"{row.name} {percent(row.rate)} [{interval_text(row.interval)}] of {row.items}"
+            for row in _consistency(report)
+        )
+        + ".",
+        "",
         "Success: the cube ends on the correct tile under the scoring rule (see the README). "
         "CI: Wilson 95% per category; normal approximation for the macro mean. "
         "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
@@ -209,7 +233,14 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "overall_by_rule": {
             rule.value: _group_json(metrics.overall) for rule, metrics in report.by_rule.items()
         },
+        "consistency": json_safe([asdict(row) for row in _consistency(report)]),
+        "timing": report.timings,
     }
+
+
+def _consistency(report: RunReport) -> tuple[Consistency, ...]:
+    order = [group.name for group in report.metrics.categories]
+    return layout_consistency(trials_from(report.results), order)
 
 
 def _write_csv(path: Path, results: list[EpisodeResult]) -> None:

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import statistics
 import time
-from collections import deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from act2answer.errors import RunError
+from act2answer.errors import PolicyError, PolicyUnavailableError, RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
-from act2answer.eval.worker import EpisodeWorker
-from act2answer.interfaces import Side
+from act2answer.eval.worker import EpisodeReport, EpisodeWorker
+from act2answer.interfaces import BatchPolicy, Policy, Side
 from act2answer.policies import PolicySpec, make_policy
+from act2answer.policies.chunking import is_batch_policy
+from act2answer.runner._processes import NotRun, WorkerSetup, run_in_processes
+from act2answer.serve import PolicyServer
+from act2answer.serve._host import BatchBackend
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
 from act2answer.suite import Condition, Suite, load_suite
 
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
-_MAX_POOL_RESTARTS = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class RunSummary:
         episodes_skipped: Episodes found already finished in the database.
         errors: Episodes of this call that ended with ``Outcome.ERROR``.
         wall_time_s: Wall time of this call.
+        error_reasons: Errors of this call grouped by their first line.
+        not_run: Episodes left unrun because the remote policy was unreachable
+            when they were due to start (rerun the same command to resume).
+        not_run_reason: Why they were not run.
+        timing: Model-call latencies, batch sizes and simulator time of this call
+            (also stored in the run and written to ``metrics.json``).
     """
 
     run_dir: Path
@@ -49,6 +57,10 @@ class RunSummary:
     episodes_skipped: int
     errors: int
     wall_time_s: float
+    error_reasons: dict[str, int] = field(default_factory=dict)
+    not_run: int = 0
+    not_run_reason: str | None = None
+    timing: dict[str, object] = field(default_factory=dict)
 
 
 def default_workers() -> int:
@@ -72,6 +84,9 @@ def run_evaluation(
     zone_radius: float | None = None,
     retry_errors: bool = False,
     on_result: ProgressCallback | None = None,
+    episode_timeout: float | None = None,
+    max_batch: int | None = None,
+    batch_window_s: float = 0.1,
     scoring: ScoringRule | str = ScoringRule.DEFAULT,
     condition: Condition | str = Condition.KNOWLEDGE,
 ) -> RunSummary:
@@ -93,6 +108,16 @@ def run_evaluation(
         zone_radius: Scoring radius in metres; default: tile half-diagonal.
         retry_errors: Run again the stored episodes that ended in error.
         on_result: Called after each stored episode with (result, done, total).
+        episode_timeout: Wall-clock limit per episode in seconds. An episode past
+            it has its worker process killed and replaced and is stored as an
+            error; setting it runs episodes in worker processes even for one worker.
+        max_batch: Largest batch for a batched policy hosted by this run
+            (default: the number of workers).
+        batch_window_s: Longest wait for a batch to fill, seconds.
+
+    A :class:`~act2answer.interfaces.BatchPolicy` evaluated with worker
+    processes is created once, in this process, and served to the workers over
+    the openpi protocol on 127.0.0.1, so their requests are batched.
         scoring: Rule that fills each episode's outcome (every rule is stored anyway).
         condition: Instruction condition (``knowledge``, ``explicit_object``,
             ``explicit_spatial``).
@@ -108,13 +133,22 @@ def run_evaluation(
     started = time.perf_counter()
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
     spec = PolicySpec(name=policy) if isinstance(policy, str) else policy
-    make_policy(spec)  # fail fast on unknown names or bad arguments, before any process starts
+    instance = make_policy(spec)  # fail fast on unknown names or bad arguments
+    check = getattr(instance, "check", None)
+    if callable(check):
+        check()  # a remote policy: fail now if its server is unreachable
+    sim = sim or SimConfig()
+    if instance.needs.wrist_image and not sim.wrist_camera:
+        raise PolicyError(
+            f"policy {spec.name!r} needs wrist images: use SimConfig(wrist_camera=True) "
+            "(CLI: --wrist-camera)"
+        )
     config = RunConfig(
         suite_name=suite.name,
         suite_hash=suite.content_hash,
         suite_path=str(Path(suite.root).resolve()),
         policy=spec,
-        sim=sim or SimConfig(),
+        sim=sim,
         layouts=layouts,
         base_seed=base_seed,
         zone_radius=zone_radius,
@@ -131,24 +165,161 @@ def run_evaluation(
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]
         done = len(tasks) - len(pending)
-        errors = 0
+        reasons: Counter[str] = Counter()
         worker_count = min(workers or default_workers(), max(1, len(pending)))
-        for result in _execute(pending, config, run_dir, worker_count):
-            store.add(result)
-            done += 1
-            errors += result.error is not None
-            if on_result is not None:
-                on_result(result, done, len(tasks))
+        batch = max_batch or worker_count
+        plan = _ExecutionPlan(config, run_dir, worker_count, episode_timeout, batch, batch_window_s)
+        collector = _TimingCollector()
+        not_run: list[NotRun] = []
+        with plan.policy_for_workers(instance, spec) as (worker_spec, host):
+            for report in plan.execute(pending, worker_spec, instance):
+                if isinstance(report, NotRun):
+                    not_run.append(report)
+                    continue
+                store.add(report.result)
+                collector.add(report)
+                done += 1
+                if report.result.error is not None:
+                    reasons[report.result.error.splitlines()[0][:160]] += 1
+                if on_result is not None:
+                    on_result(report.result, done, len(tasks))
+            host_stats = host.batching.stats.summary() if host else None
+            timing = collector.summary(worker_count, host_stats)
+        _close(instance)
+        if pending:
+            store.add_timing(timing)
         stored_config = store.config() or config
     return RunSummary(
         run_dir=run_dir,
         config=stored_config,
         episodes_total=len(tasks),
-        episodes_run=len(pending),
+        episodes_run=len(pending) - len(not_run),
         episodes_skipped=len(tasks) - len(pending),
-        errors=errors,
+        errors=sum(reasons.values()),
         wall_time_s=time.perf_counter() - started,
+        error_reasons=dict(reasons.most_common()),
+        not_run=len(not_run),
+        not_run_reason=not_run[0].reason if not_run else None,
+        timing=timing,
     )
+
+
+@dataclass(frozen=True)
+class _ExecutionPlan:
+    config: RunConfig
+    run_dir: Path
+    workers: int
+    episode_timeout: float | None
+    max_batch: int
+    batch_window_s: float
+
+    @property
+    def in_processes(self) -> bool:
+        return self.workers > 1 or self.episode_timeout is not None
+
+    @contextmanager
+    def policy_for_workers(
+        self, instance: Policy | BatchPolicy, spec: PolicySpec
+    ) -> Iterator[tuple[PolicySpec, PolicyServer | None]]:
+        """The spec workers create their policy from, hosting a batched policy if needed."""
+        if not (self.in_processes and is_batch_policy(instance)):
+            yield spec, None
+            return
+        server = PolicyServer(
+            BatchBackend(instance),  # type: ignore[arg-type]
+            port=0,
+            max_batch=self.max_batch,
+            window_s=self.batch_window_s,
+        )
+        port = server.start()
+        limit = self.episode_timeout or 3600.0
+        client = {"connect_timeout": 30.0, "call_timeout": limit}
+        try:
+            yield PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs=client), server
+        finally:
+            server.stop()
+
+    def execute(
+        self, tasks: list[EpisodeTask], worker_spec: PolicySpec, instance: Policy | BatchPolicy
+    ) -> Iterator[EpisodeReport | NotRun]:
+        if not tasks:
+            return
+        config = self.config
+        if not self.in_processes:
+            worker = EpisodeWorker(
+                config.sim,
+                worker_spec,
+                self.run_dir,
+                config.zone_radius,
+                config.scoring,
+                instance=instance,
+            )
+            try:
+                for index, task in enumerate(tasks):
+                    try:
+                        yield worker.run_timed(task)
+                    except PolicyUnavailableError as exc:
+                        yield from (NotRun(rest, str(exc)) for rest in tasks[index:])
+                        return
+            finally:
+                worker.close()
+            return
+        if not is_batch_policy(instance):
+            _close(instance)  # workers create their own instances
+        setup = WorkerSetup(
+            config.sim, worker_spec, str(self.run_dir), config.zone_radius, config.scoring
+        )
+        hosted = is_batch_policy(instance)
+        yield from run_in_processes(
+            tasks, setup, self.workers, self.episode_timeout, start_together=hosted
+        )
+
+
+def _close(policy: object) -> None:
+    """Close a policy that holds connections (remote clients); idempotent."""
+    close = getattr(policy, "close", None)
+    if callable(close):
+        close()
+
+
+class _TimingCollector:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.calls: list[float] = []
+        self.sim_s = 0.0
+        self.reset_s = 0.0
+        self.steps = 0
+        self.episodes = 0
+
+    def add(self, report: EpisodeReport) -> None:
+        self.calls.extend(report.model_call_s)
+        self.sim_s += report.sim_s
+        self.reset_s += report.reset_s
+        self.steps += report.result.steps
+        self.episodes += 1
+
+    def summary(self, workers: int, host: dict[str, object] | None) -> dict[str, object]:
+        wall = time.perf_counter() - self.started
+        calls_ms = [c * 1000.0 for c in self.calls]
+        summary: dict[str, object] = {
+            "episodes": self.episodes,
+            "steps": self.steps,
+            "workers": workers,
+            "wall_s": round(wall, 3),
+            "steps_per_s": round(self.steps / wall, 3) if wall > 0 else None,
+            "sim_ms_per_step": round(1000.0 * self.sim_s / self.steps, 3) if self.steps else None,
+            "reset_ms_per_episode": (
+                round(1000.0 * self.reset_s / self.episodes, 3) if self.episodes else None
+            ),
+            "model_calls": len(calls_ms),
+        }
+        if calls_ms:
+            quantiles = statistics.quantiles(calls_ms, n=20) if len(calls_ms) > 1 else calls_ms
+            summary["model_call_ms_mean"] = round(statistics.fmean(calls_ms), 3)
+            summary["model_call_ms_p95"] = round(quantiles[-1], 3)
+        if host is not None:
+            summary["policy_host"] = host
+        return summary
 
 
 def _video_keys(
@@ -162,77 +333,3 @@ def _video_keys(
     if unknown:
         raise RunError(f"--video names item ids not in the suite: {sorted(unknown)}")
     return frozenset((item_id, side.value) for item_id in wanted for side in layouts)
-
-
-def _execute(
-    tasks: list[EpisodeTask], config: RunConfig, run_dir: Path, workers: int
-) -> Iterator[EpisodeResult]:
-    if not tasks:
-        return
-    if workers == 1:
-        worker = EpisodeWorker(
-            config.sim, config.policy, run_dir, config.zone_radius, config.scoring
-        )
-        try:
-            for task in tasks:
-                yield worker.run(task)
-        finally:
-            worker.close()
-        return
-    yield from _execute_in_pool(tasks, config, run_dir, workers)
-
-
-def _execute_in_pool(
-    tasks: list[EpisodeTask], config: RunConfig, run_dir: Path, workers: int
-) -> Iterator[EpisodeResult]:
-    remaining = {task.key: task for task in tasks}
-    restarts = 0
-    while remaining:
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_process,
-            initargs=(config.sim, config.policy, str(run_dir), config.zone_radius, config.scoring),
-        )
-        try:
-            # Keep a bounded window in flight so an interrupt never leaves thousands queued.
-            queue = deque(remaining.values())
-            in_flight: dict[Future[EpisodeResult], EpisodeTask] = {}
-            while queue or in_flight:
-                while queue and len(in_flight) < workers * 4:
-                    task = queue.popleft()
-                    in_flight[executor.submit(_run_in_process, task)] = task
-                completed, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in completed:
-                    task = in_flight.pop(future)
-                    result = future.result()
-                    del remaining[task.key]
-                    yield result
-        except BrokenProcessPool as exc:
-            restarts += 1
-            if restarts > _MAX_POOL_RESTARTS:
-                raise RunError(
-                    f"simulator worker processes died {restarts} times ({exc}); "
-                    f"{len(remaining)} episodes not run, finished ones are saved"
-                ) from None
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-
-_PROCESS_WORKER: EpisodeWorker | None = None
-
-
-def _init_process(
-    sim: SimConfig,
-    policy: PolicySpec,
-    run_dir: str,
-    radius: float | None,
-    scoring: ScoringRule = ScoringRule.DEFAULT,
-) -> None:
-    global _PROCESS_WORKER
-    _PROCESS_WORKER = EpisodeWorker(sim, policy, run_dir, radius, scoring)
-
-
-def _run_in_process(task: EpisodeTask) -> EpisodeResult:
-    assert _PROCESS_WORKER is not None, "worker process not initialised"
-    return _PROCESS_WORKER.run(task)

@@ -2,49 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import mujoco
 import numpy as np
 
+from act2answer.policies.conventions import matrix_to_rpy, rpy_to_matrix
 
-def rpy_to_matrix(roll: float, pitch: float, yaw: float) -> np.ndarray:
-    """Rotation matrix of extrinsic roll-pitch-yaw (``Rz(yaw) @ Ry(pitch) @ Rx(roll)``).
-
-    Args:
-        roll: Rotation about base x, radians.
-        pitch: Rotation about base y, radians.
-        yaw: Rotation about base z, radians.
-
-    Returns:
-        A ``(3, 3)`` rotation matrix.
-    """
-    cr, sr = math.cos(roll), math.sin(roll)
-    cp, sp = math.cos(pitch), math.sin(pitch)
-    cy, sy = math.cos(yaw), math.sin(yaw)
-    return np.array(
-        [
-            [cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
-            [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
-            [-sp, cp * sr, cp * cr],
-        ]
-    )
-
-
-def matrix_to_rpy(rot: np.ndarray) -> np.ndarray:
-    """Extrinsic roll-pitch-yaw of a rotation matrix (inverse of :func:`rpy_to_matrix`).
-
-    Args:
-        rot: ``(3, 3)`` rotation matrix (or its 9 row-major entries).
-
-    Returns:
-        ``[roll, pitch, yaw]`` in radians.
-    """
-    r = np.asarray(rot, dtype=float).reshape(3, 3)
-    pitch = -math.asin(max(-1.0, min(1.0, r[2, 0])))
-    roll = math.atan2(r[2, 1], r[2, 2])
-    yaw = math.atan2(r[1, 0], r[0, 0])
-    return np.array([roll, pitch, yaw])
+__all__ = ["SiteIK", "matrix_to_rpy", "rpy_to_matrix"]
 
 
 class SiteIK:

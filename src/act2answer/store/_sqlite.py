@@ -8,6 +8,7 @@ twice.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,6 +146,17 @@ class ResultStore:
         query = f"SELECT {_COLUMNS} FROM episodes ORDER BY category, item_id, answer_side"
         for row in self._db.execute(query):
             yield EpisodeResult.from_row(dict(zip(_FIELDS, row, strict=True)))
+
+    # --- timing of each call that ran episodes ------------------------------------
+
+    def add_timing(self, entry: dict[str, object]) -> None:
+        """Append the timing summary of one call (a resumed run adds one per call)."""
+        self._set_meta("timing", json.dumps([*self.timings(), entry]))
+
+    def timings(self) -> list[dict[str, object]]:
+        """Timing summaries of every call that ran episodes, oldest first."""
+        raw = self._get_meta("timing")
+        return [] if raw is None else list(json.loads(raw))
 
     # --- meta ------------------------------------------------------------------
 

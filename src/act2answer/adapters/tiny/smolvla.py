@@ -1,0 +1,152 @@
+"""A tiny randomly initialised SmolVLA built offline (LeRobot's real classes).
+
+``SmolVLAConfig.vlm_model_name`` names a hub VLM, and SmolVLA calls
+``AutoConfig.from_pretrained`` / ``AutoProcessor.from_pretrained`` on it even
+without loading its weights. So this module writes a local VLM folder: a tiny
+``SmolVLMConfig`` (2-layer, 64-wide llama text model, 32-wide vision tower),
+a word-level tokenizer trained on a few sentences with the image tokens
+SmolVLA reads (``fake_image_token_id``, ``global_image_token_id``) and a
+``SmolVLMProcessor`` whose image processor neither resizes nor splits. The
+policy (about 0.4 M parameters) is saved with ``save_pretrained`` together
+with its pre/post processors built from made-up dataset statistics, so the
+adapter loads it exactly like a hub checkpoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+IMAGE_SIZE = 64
+STATE_DIM = 7
+ACTION_DIM = 7
+CHUNK = 8
+CAMERA_KEY = "observation.images.image"
+_SENTENCES = [
+    "put the cube on the red patch",
+    "put the cube on the clock that shows half past three",
+    "which animal is alive",
+    "move the block to the left tile",
+]
+_SPECIAL = {
+    "fake_image_token": "<fake_token_around_image>",
+    "image_token": "<image>",
+    "global_image_token": "<global-img>",
+    "end_of_utterance_token": "<end_of_utterance>",
+}
+
+
+def _write_vlm(folder: Path) -> None:
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import (
+        PreTrainedTokenizerFast,
+        SmolVLMConfig,
+        SmolVLMImageProcessor,
+        SmolVLMProcessor,
+        SmolVLMVideoProcessor,
+    )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    specials = ["<unk>", "<pad>", "<s>", "</s>", *_SPECIAL.values(), "<row_1_col_1>"]
+    tokenizer = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator(_SENTENCES, trainers.WordLevelTrainer(special_tokens=specials))
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        unk_token="<unk>",
+        pad_token="<pad>",
+        bos_token="<s>",
+        eos_token="</s>",
+        extra_special_tokens=_SPECIAL,
+    )
+    fast.save_pretrained(folder)
+    vocab_size = len(fast)
+    config = SmolVLMConfig(
+        text_config={
+            "model_type": "llama",
+            "vocab_size": vocab_size,
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "head_dim": 16,
+            "max_position_embeddings": 512,
+            "pad_token_id": fast.pad_token_id,
+        },
+        vision_config={
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "image_size": IMAGE_SIZE,
+            "patch_size": 16,
+        },
+        scale_factor=2,
+        image_token_id=fast.convert_tokens_to_ids(_SPECIAL["image_token"]),
+        vocab_size=vocab_size,
+        pad_token_id=fast.pad_token_id,
+    )
+    config.save_pretrained(folder)
+    image_processor = SmolVLMImageProcessor(
+        do_resize=False,
+        do_image_splitting=False,
+        max_image_size={"longest_edge": IMAGE_SIZE},
+        size={"longest_edge": IMAGE_SIZE},
+    )
+    video_processor = SmolVLMVideoProcessor(do_resize=False, do_image_splitting=False)
+    processor = SmolVLMProcessor(
+        image_processor=image_processor,
+        tokenizer=fast,
+        video_processor=video_processor,
+        image_seq_len=4,
+    )
+    processor.save_pretrained(folder)
+
+
+def build_tiny_smolvla(folder: Path | str, seed: int = 0) -> Path:
+    """Write a tiny SmolVLA checkpoint folder (policy + processors) and return its path."""
+    import torch
+    from lerobot.configs.types import FeatureType, PolicyFeature
+    from lerobot.policies.factory import make_pre_post_processors
+    from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
+    from lerobot.policies.smolvla.modeling_smolvla import SmolVLAPolicy
+
+    folder = Path(folder)
+    vlm = folder / "vlm"
+    _write_vlm(vlm)
+    config = SmolVLAConfig(
+        vlm_model_name=str(vlm),
+        load_vlm_weights=False,
+        input_features={
+            CAMERA_KEY: PolicyFeature(type=FeatureType.VISUAL, shape=(3, IMAGE_SIZE, IMAGE_SIZE)),
+            "observation.state": PolicyFeature(type=FeatureType.STATE, shape=(STATE_DIM,)),
+        },
+        output_features={"action": PolicyFeature(type=FeatureType.ACTION, shape=(ACTION_DIM,))},
+        chunk_size=CHUNK,
+        n_action_steps=CHUNK,
+        num_steps=2,
+        num_vlm_layers=2,
+        resize_imgs_with_padding=(IMAGE_SIZE, IMAGE_SIZE),
+        max_state_dim=16,
+        max_action_dim=16,
+        tokenizer_max_length=24,
+        # Every batch has the same token length, so a row's actions do not depend on
+        # the instructions of its batch mates (with "longest", padding changes the
+        # rounding of the attention and results drift by micrometres per episode).
+        pad_language_to="max_length",
+        device="cpu",
+    )
+    torch.manual_seed(seed)
+    policy = SmolVLAPolicy(config)
+    stats = {
+        "observation.state": {"mean": torch.zeros(STATE_DIM), "std": torch.full((STATE_DIM,), 0.5)},
+        "action": {
+            "mean": torch.zeros(ACTION_DIM),
+            "std": torch.tensor([0.01, 0.01, 0.01, 0.05, 0.05, 0.05, 1.0]),
+        },
+    }
+    preprocessor, postprocessor = make_pre_post_processors(config, dataset_stats=stats)
+    policy.save_pretrained(folder)
+    preprocessor.save_pretrained(folder)
+    postprocessor.save_pretrained(folder)
+    return folder

@@ -1,0 +1,89 @@
+"""Stand-in for OpenVLA's remote code: the documented signatures, a tiny body.
+
+Loaded through ``AutoProcessor`` / ``AutoModelForVision2Seq`` with
+``trust_remote_code=True`` from a local folder, exactly like the hub model
+(openvla/openvla ``prismatic/extern/hf/modeling_prismatic.py``:
+``predict_action(input_ids, unnorm_key, **kwargs)``; ``processing_prismatic.py``:
+``processor(text, images)``). It records what it receives (prompt string,
+image size, ``unnorm_key``) in ``StandInModel.calls`` and answers with action
+tokens derived from the image, decoded and un-normalised with the upstream
+arithmetic. Not a model: it proves the plumbing around the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from transformers import BatchFeature, PretrainedConfig, PreTrainedModel
+
+
+class StandInConfig(PretrainedConfig):
+    model_type = "openvla_standin"
+
+    def __init__(self, norm_stats: dict | None = None, vocab_size: int = 32000, **kwargs: Any):
+        self.norm_stats = norm_stats or {}
+        self.vocab_size = vocab_size
+        self.n_action_bins = 256
+        super().__init__(**kwargs)
+
+
+class StandInProcessor:
+    """``processor(prompt, image)``: the prompt as UTF-8 byte ids, the image as pixels."""
+
+    calls: ClassVar[list[dict[str, Any]]] = []
+
+    @classmethod
+    def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
+        """AutoProcessor calls this on remote processors (ProcessorMixin has it)."""
+
+    @classmethod
+    def from_pretrained(cls, path: str, **kwargs: Any) -> StandInProcessor:
+        return cls()
+
+    def __call__(self, text: str, images: Any, **kwargs: Any) -> BatchFeature:
+        StandInProcessor.calls.append({"prompt": text, "image_size": images.size})
+        ids = torch.tensor([list(text.encode())], dtype=torch.long)
+        pixels = torch.from_numpy(np.asarray(images, dtype=np.float32) / 255.0).permute(2, 0, 1)
+        return BatchFeature(
+            {"input_ids": ids, "attention_mask": torch.ones_like(ids), "pixel_values": pixels[None]}
+        )
+
+
+class StandInModel(PreTrainedModel):
+    config_class = StandInConfig
+    calls: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, config: StandInConfig) -> None:
+        super().__init__(config)
+        self.scale = torch.nn.Linear(1, 1)
+        self.post_init()
+
+    def _init_weights(self, module: torch.nn.Module) -> None:
+        return None
+
+    def predict_action(
+        self, input_ids: torch.Tensor | None = None, unnorm_key: str | None = None, **kwargs: Any
+    ) -> np.ndarray:
+        pixels = kwargs["pixel_values"]
+        StandInModel.calls.append(
+            {
+                "prompt": bytes(input_ids[0].tolist()).decode(),
+                "image_size": tuple(pixels.shape[-2:]),
+                "pixel_dtype": str(pixels.dtype),
+                "unnorm_key": unnorm_key,
+                "kwargs": sorted(kwargs),
+                "do_sample": kwargs.get("do_sample"),
+            }
+        )
+        level = int(pixels.float().mean().item() * 254)
+        bins = np.array([level, 254 - level, 127, 128, 0, 254, level])
+        tokens = self.config.vocab_size - 1 - bins
+        centers = np.linspace(-1, 1, self.config.n_action_bins)
+        centers = (centers[:-1] + centers[1:]) / 2.0
+        normalized = centers[np.clip(self.config.vocab_size - tokens - 1, 0, 254)]
+        stats = self.config.norm_stats[unnorm_key]["action"]
+        low, high = np.array(stats["q01"]), np.array(stats["q99"])
+        mask = np.array(stats.get("mask", np.ones_like(low, dtype=bool)))
+        return np.where(mask, 0.5 * (normalized + 1) * (high - low) + low, normalized)
