@@ -9,6 +9,11 @@ SHARED_MENAGERIE := $(abspath ../shared/menagerie)
 ifneq ($(wildcard $(SHARED_MENAGERIE)),)
 export MENAGERIE_ROOT ?= $(SHARED_MENAGERIE)
 endif
+SHARED_BACKGROUNDS := $(abspath ../shared/backgrounds)
+# Offline copies of the visual-matching photos; otherwise they are fetched once into a cache.
+ifneq ($(wildcard $(SHARED_BACKGROUNDS)),)
+export ACT2ANSWER_BACKGROUNDS ?= $(SHARED_BACKGROUNDS)
+endif
 export MUJOCO_GL ?= egl
 export PYOPENGL_PLATFORM ?= egl
 DEMO_OUT ?= demo_out
@@ -56,6 +61,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_batching.py
+	$(BIN)/python benchmarks/bench_reference.py
 
 clean:
 	rm -rf $(VENV) $(MODELS_VENV) $(DEMO_OUT)

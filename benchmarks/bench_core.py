@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_sim  # noqa: E402
 from act2answer.runner import run_evaluation  # noqa: E402
+from act2answer.sim import SimConfig  # noqa: E402
 from act2answer.synth import generate_suite  # noqa: E402
 
 
@@ -37,7 +38,10 @@ def runner_episodes_per_minute(suite_dir: Path, workers: int, scratch: Path) -> 
     run_dir = scratch / f"run-{workers}"
     shutil.rmtree(run_dir, ignore_errors=True)
     started = time.perf_counter()
-    summary = run_evaluation(suite_dir, "oracle", run_dir, workers=workers)
+    # Runner throughput, not the protocol: early stop keeps oracle episodes at ~16 steps.
+    summary = run_evaluation(
+        suite_dir, "oracle", run_dir, workers=workers, sim=SimConfig(early_stop=True)
+    )
     elapsed = time.perf_counter() - started
     return 60.0 * summary.episodes_run / elapsed, summary.episodes_run
 

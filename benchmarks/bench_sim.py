@@ -27,8 +27,17 @@ def _action(step: int) -> np.ndarray:
 
 
 def _config(render: tuple[int, int] | None, robot: str) -> SimConfig:
+    # The legacy look-at scene without a photo: the bare loop below renders exactly that
+    # (the reference scene and visual matching are measured by bench_reference.py).
     width, height = render if render is not None else (640, 480)
-    return SimConfig(robot=robot, camera_width=width, camera_height=height, max_steps=10**9)
+    return SimConfig(
+        robot=robot,
+        scene="legacy",
+        background="none",
+        camera_width=width,
+        camera_height=height,
+        max_steps=10**9,
+    )
 
 
 def env_steps_per_second(

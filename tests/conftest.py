@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-_SHARED_MENAGERIE = Path(__file__).resolve().parents[2] / "shared" / "menagerie"
-if _SHARED_MENAGERIE.is_dir():
-    os.environ.setdefault("MENAGERIE_ROOT", str(_SHARED_MENAGERIE))
+_SHARED = Path(__file__).resolve().parents[2] / "shared"
+if (_SHARED / "menagerie").is_dir():
+    os.environ.setdefault("MENAGERIE_ROOT", str(_SHARED / "menagerie"))
+# Offline copies of the visual-matching photos (never vendored; fetched on first use otherwise).
+if (_SHARED / "backgrounds").is_dir():
+    os.environ.setdefault("ACT2ANSWER_BACKGROUNDS", str(_SHARED / "backgrounds"))
 os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
 

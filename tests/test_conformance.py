@@ -18,7 +18,8 @@ def test_registered_policy_runs_an_episode(name, make_suite, tmp_path):
     assert isinstance(policy, Policy)
     assert policy.name == name
     suite = make_suite(1)
-    worker = EpisodeWorker(SimConfig(max_steps=30), PolicySpec(name=name), tmp_path)
+    sim = SimConfig(max_steps=30, early_stop=True)
+    worker = EpisodeWorker(sim, PolicySpec(name=name), tmp_path)
     try:
         for task in make_tasks(suite):
             result = worker.run(task)

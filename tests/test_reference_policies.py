@@ -95,7 +95,7 @@ def test_controller_moves_towards_target_and_never_opens_early() -> None:
 
 
 def test_left_and_random_policies_in_sim() -> None:
-    with TabletopEnv(SimConfig()) as env:
+    with TabletopEnv(SimConfig(early_stop=True)) as env:
         for policy, seed in ((LeftPolicy(), 0), (RandomTilePolicy(), 1)):
             obs, info = env.reset(seed=seed, needs=policy.needs)
             geometry = info.geometry

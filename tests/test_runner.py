@@ -22,7 +22,7 @@ from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
 
-FAST_SIM = SimConfig(max_steps=40)
+FAST_SIM = SimConfig(max_steps=40, early_stop=True)
 
 
 def test_reference_policies_on_a_small_suite(make_suite, tmp_path):
@@ -89,7 +89,8 @@ def test_rerun_skips_finished_episodes_and_refuses_a_different_config(make_suite
     with pytest.raises(RunError, match="policy"):
         run_evaluation(suite, "left", tmp_path / "run", sim=FAST_SIM, workers=1)
     with pytest.raises(RunError, match="sim"):
-        run_evaluation(suite, "oracle", tmp_path / "run", sim=SimConfig(max_steps=41), workers=1)
+        other = SimConfig(max_steps=41, early_stop=True)
+        run_evaluation(suite, "oracle", tmp_path / "run", sim=other, workers=1)
 
 
 def test_unknown_policy_suggests_a_name(make_suite, tmp_path):
@@ -129,7 +130,7 @@ def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_p
         suite,
         "tests.policies_for_tests:SlowPolicy",
         run_dir,
-        sim=SimConfig(max_steps=20),
+        sim=SimConfig(max_steps=20),  # as the CLI run above (fixed protocol)
         workers=2,
     )
     assert summary.episodes_skipped == after_kill
@@ -143,8 +144,9 @@ def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_p
 def test_report_files_and_video(make_suite, tmp_path):
     suite = make_suite(2)
     run_evaluation(
-        suite, "oracle", tmp_path / "run", sim=SimConfig(max_steps=30, camera_width=160,
-        camera_height=120), workers=1, video=1,
+        suite, "oracle", tmp_path / "run",
+        sim=SimConfig(max_steps=30, early_stop=True, camera_width=160, camera_height=120),
+        workers=1, video=1,
     )  # fmt: skip
     report = load_report(tmp_path / "run")
     assert report.complete is True

@@ -195,14 +195,32 @@ class SceneGeometry:
         left_tile_xy: Left tile centre (base frame, metres).
         right_tile_xy: Right tile centre.
         tile_size: Edge length of the square tiles, metres.
+        tile_thickness: Tile thickness (the tile top's height above the table), metres.
+        cube_size: Edge length of the cube, metres.
     """
 
     left_tile_xy: tuple[float, float]
     right_tile_xy: tuple[float, float]
     tile_size: float
+    tile_thickness: float = 0.006
+    cube_size: float = 0.03
 
     def tile_xy(self, side: Side) -> tuple[float, float]:
         return self.left_tile_xy if side is Side.LEFT else self.right_tile_xy
+
+
+@dataclass(frozen=True)
+class EpisodeTrace:
+    """What the end effector and cube did over an episode, for intent metrics.
+
+    Attributes:
+        ee_xy: ``(T + 1, 2)`` end-effector xy (base frame) after reset and after
+            each of the ``T`` policy steps.
+        cube_released: ``(T + 1,)`` whether the gripper had let go of the cube then.
+    """
+
+    ee_xy: np.ndarray
+    cube_released: np.ndarray
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from act2answer.analysis.metrics import (
     OVERALL,
     GroupMetrics,
+    IntentSummary,
     Interval,
     RunMetrics,
     Verdict,
@@ -14,6 +15,7 @@ from act2answer.analysis.metrics import (
 __all__ = [
     "OVERALL",
     "GroupMetrics",
+    "IntentSummary",
     "Interval",
     "RunMetrics",
     "Verdict",

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 
 from act2answer.eval.results import EpisodeResult
@@ -57,6 +57,69 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class IntentSummary:
+    """Intent metrics of a group of episodes (see :mod:`act2answer.eval.intent`).
+
+    Attributes:
+        episodes: Episodes with intent metrics.
+        first_entered_target_rate: Of the episodes whose end effector went over a
+            tile, the share whose first tile was the target.
+        closer_to_target_rate: Share whose closest approach favoured the target.
+        dwell_rate: Share that stayed over the target for 3 s or more.
+        mean_steps_over_target: Mean policy steps over the target.
+        mean_correct_side_fraction: Mean fraction of steps on the target's side.
+        mean_towards_target_fraction: Mean fraction of steps moving towards the target.
+        mean_net_progress: Mean net progress towards the target (1 = reached it).
+        release_over_target_rate: Of the episodes that let the cube go, the share
+            that did so over the target.
+    """
+
+    episodes: int
+    first_entered_target_rate: float
+    closer_to_target_rate: float
+    dwell_rate: float
+    mean_steps_over_target: float
+    mean_correct_side_fraction: float
+    mean_towards_target_fraction: float
+    mean_net_progress: float
+    release_over_target_rate: float
+
+
+def _mean(values: Sequence[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return sum(finite) / len(finite) if finite else math.nan
+
+
+def intent_summary(results: Sequence[EpisodeResult]) -> IntentSummary | None:
+    """Aggregate the per-episode intent metrics of a group (None when there are none)."""
+    metrics = [r.intent for r in results if r.intent is not None]
+    if not metrics:
+        return None
+    entered = [m.first_tile_entered == "target" for m in metrics if m.first_tile_entered]
+    released = [bool(m.release_over_target) for m in metrics if m.release_over_target is not None]
+    return IntentSummary(
+        episodes=len(metrics),
+        first_entered_target_rate=_mean([float(e) for e in entered]),
+        closer_to_target_rate=_mean([float(m.closer_to_target) for m in metrics]),
+        dwell_rate=_mean([float(m.dwell_over_target) for m in metrics]),
+        mean_steps_over_target=_mean([float(m.steps_over_target) for m in metrics]),
+        mean_correct_side_fraction=_mean([m.correct_side_fraction for m in metrics]),
+        mean_towards_target_fraction=_mean([m.towards_target_fraction for m in metrics]),
+        mean_net_progress=_mean([m.net_progress for m in metrics]),
+        release_over_target_rate=_mean([float(r) for r in released]),
+    )
+
+
+def _macro_intent(groups: Sequence[GroupMetrics]) -> IntentSummary | None:
+    summaries = [g.intent for g in groups if g.intent is not None]
+    if not summaries:
+        return None
+    names = [f.name for f in fields(IntentSummary) if f.name != "episodes"]
+    values = {name: _mean([getattr(s, name) for s in summaries]) for name in names}
+    return IntentSummary(episodes=sum(s.episodes for s in summaries), **values)
+
+
+@dataclass(frozen=True)
 class GroupMetrics:
     """Metrics of one category (or of the macro-averaged overall row).
 
@@ -72,6 +135,7 @@ class GroupMetrics:
         error_rate: Fraction of episodes that ended in error.
         release_rate: Fraction of episodes whose cube had been let go at the end.
         verdict: Above, within or below chance.
+        intent: End-effector intent summary (None when no episode has intent metrics).
     """
 
     name: str
@@ -85,6 +149,7 @@ class GroupMetrics:
     error_rate: float
     release_rate: float
     verdict: Verdict
+    intent: IntentSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +210,7 @@ def category_metrics(name: str, results: Sequence[EpisodeResult]) -> GroupMetric
         error_rate=errors / n if n else math.nan,
         release_rate=sum(r.released for r in results) / n if n else math.nan,
         verdict=verdict(rate, band) if n else Verdict.WITHIN,
+        intent=intent_summary(results),
     )
 
 
@@ -173,6 +239,7 @@ def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
         error_rate=sum(g.error_rate for g in groups) / count,
         release_rate=sum(g.release_rate for g in groups) / count,
         verdict=verdict(mean_rate, band),
+        intent=_macro_intent(groups),
     )
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from act2answer.cli._common import console, episode_progress, friendly_errors
 from act2answer.errors import Act2AnswerError
+
+if TYPE_CHECKING:
+    from act2answer.sim import SimConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 suite_app = typer.Typer(no_args_is_help=True, help="Inspect and validate suites.")
@@ -56,14 +60,41 @@ def run(
         bool,
         typer.Option(help="Model adapters: a tiny random model of the class, 2 episodes, CPU."),
     ] = False,
+    # --- reference protocol (issue #12) ---
+    scene: Annotated[
+        str | None,
+        typer.Option(
+            help="Scene preset: reference (the study's; WidowX default) or legacy (Panda default)."
+        ),
+    ] = None,
+    background: Annotated[
+        str,
+        typer.Option(help="Visual matching photo: auto (the scene's), none, a name or a path."),
+    ] = "auto",
+    early_stop: Annotated[
+        bool,
+        typer.Option(help="End episodes once the cube rests (faster; not the reference protocol)."),
+    ] = False,
+    scoring: Annotated[
+        str, typer.Option(help="Outcome rule: default, reference or radius (all are stored).")
+    ] = "default",
+    condition: Annotated[
+        str, typer.Option(help="Instruction: knowledge, explicit_object or explicit_spatial.")
+    ] = "knowledge",
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
+    from act2answer.eval.scoring import ScoringRule
     from act2answer.policies import PolicySpec
     from act2answer.report import load_report, rich_table, write_report
     from act2answer.runner import run_evaluation
-    from act2answer.sim import SimConfig
+    from act2answer.suite import Condition
 
-    sim_overrides: dict[str, object] = {"robot": robot}
+    sim_overrides: dict[str, object] = {
+        "robot": robot,
+        "scene": scene or ("legacy" if robot == "panda" else "reference"),
+        "background": background,
+        "early_stop": early_stop,
+    }
     if max_steps is not None:
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
@@ -85,12 +116,14 @@ def run(
             suite,
             spec,
             out,
-            sim=SimConfig(**sim_overrides),
+            sim=_sim_config(sim_overrides),
             base_seed=seed,
             workers=workers or None,
             video=video_item if video_item else video,
             retry_errors=retry_errors,
             on_result=on_result,
+            scoring=_choice(scoring, "--scoring", ScoringRule),
+            condition=_choice(condition, "--condition", Condition),
             episode_timeout=episode_timeout or None,
             max_batch=max_batch,
             batch_window_s=batch_window_ms / 1000.0,
@@ -125,19 +158,25 @@ def report(
         Path | None,
         typer.Option(help="Also write one self-contained HTML page of all the runs here."),
     ] = None,
+    scoring: Annotated[
+        str | None,
+        typer.Option(help="Report evaluation runs under this rule (default, reference, radius)."),
+    ] = None,
 ) -> None:
     """Print each run's metrics again and rewrite its report files (report.md, metrics.json...)."""
     from act2answer.cli.probe_commands import report_probe
     from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
+    from act2answer.eval.scoring import ScoringRule
     from act2answer.report import load_report, rich_table, write_report
     from act2answer.store import DB_FILE
 
+    rule = _choice(scoring, "--scoring", ScoringRule) if scoring else None
     for run_dir in run_dirs:
         if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
             continue
         if report_vlm_run(run_dir):
             continue
-        loaded = load_report(run_dir)
+        loaded = load_report(run_dir, scoring=rule)
         title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
         console.print(rich_table(loaded.metrics, title=title))
         print_consistency(loaded.results)
@@ -177,6 +216,29 @@ def demo(
     from act2answer.demo import run_demo
 
     run_demo(out, per_category=per_category, workers=workers or None, console=console)
+
+
+def _sim_config(values: dict[str, object]) -> SimConfig:
+    from pydantic import ValidationError
+
+    from act2answer.sim import SimConfig
+
+    try:
+        return SimConfig.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(error["msg"] for error in exc.errors())
+        raise Act2AnswerError(f"invalid simulator settings: {problems}") from None
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def _choice(value: str, option: str, kind: type[E]) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise Act2AnswerError(f"{option}: unknown value {value!r} (choose from {known})") from None
 
 
 def _json_object(text: str, option: str) -> dict[str, object]:

@@ -9,9 +9,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from act2answer import __version__
+from act2answer.eval.scoring import ScoringRule
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.sim import SimConfig
+from act2answer.suite import Condition
 
 #: Fields that must match for a run folder to be resumed.
 _IDENTITY_FIELDS = (
@@ -22,6 +24,8 @@ _IDENTITY_FIELDS = (
     "layouts",
     "base_seed",
     "zone_radius",
+    "scoring",
+    "condition",
     "act2answer_version",
 )
 
@@ -38,6 +42,9 @@ class RunConfig(BaseModel):
         layouts: Answer sides evaluated per item.
         base_seed: Run-level seed mixed into every episode seed.
         zone_radius: Scoring radius in metres (None: tile half-diagonal).
+        scoring: Rule that fills each episode's outcome (every rule is stored).
+        condition: Instruction condition: ``knowledge`` (the item's instruction),
+            ``explicit_object`` or ``explicit_spatial``.
         act2answer_version: Package version.
         git_revision: Git revision of the act2answer source, when known.
         created_at: UTC time the run was first started.
@@ -53,6 +60,8 @@ class RunConfig(BaseModel):
     layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
     base_seed: int = 0
     zone_radius: float | None = None
+    scoring: ScoringRule = ScoringRule.DEFAULT
+    condition: Condition = Condition.KNOWLEDGE
     act2answer_version: str = __version__
     git_revision: str | None = Field(default_factory=lambda: git_revision())
     created_at: str = Field(

@@ -12,8 +12,9 @@ from functools import lru_cache
 import numpy as np
 
 from act2answer.errors import PolicyUnavailableError
+from act2answer.eval.intent import intent_metrics
 from act2answer.eval.results import EpisodeResult
-from act2answer.eval.scoring import Outcome, judge
+from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import EpisodeStart, Policy, PrivilegedInfo, validate_action
 from act2answer.sim import SimBackend
@@ -51,6 +52,7 @@ def run_episode(
     zone_radius: float | None = None,
     on_frame: FrameSink | None = None,
     timing: EpisodeTiming | None = None,
+    scoring: ScoringRule = ScoringRule.DEFAULT,
 ) -> EpisodeResult:
     """Run ``policy`` on ``task`` in ``env`` and score the result.
 
@@ -66,6 +68,7 @@ def run_episode(
         on_frame: Called with a third-person frame after reset and every step
             (used to record videos).
         timing: Filled with policy and simulator times when given.
+        scoring: The rule whose outcome fills ``outcome`` (all rules are stored).
 
     Returns:
         The episode's result.
@@ -100,7 +103,7 @@ def run_episode(
         error = f"{type(exc).__name__}: {exc}"
         if not str(exc):
             error += "\n" + traceback.format_exc(limit=3)
-    return _result(env, task, steps, time.perf_counter() - started, error, zone_radius)
+    return _result(env, task, steps, time.perf_counter() - started, error, zone_radius, scoring)
 
 
 def error_result(task: EpisodeTask, error: str, wall_time_s: float) -> EpisodeResult:
@@ -142,15 +145,19 @@ def _result(
     wall_time_s: float,
     error: str | None,
     zone_radius: float | None,
+    scoring: ScoringRule,
 ) -> EpisodeResult:
     try:
         cube_state = env.cube_state()
         cube, released = cube_state.position, cube_state.released
-        judgement = judge((cube[0], cube[1]), env.geometry, task.answer_side, zone_radius)
+        judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius)
+        judgement = judgements[ScoringRule(scoring)]
+        trace = getattr(env, "trace", None)  # optional in the SimBackend protocol
+        intent = intent_metrics(trace(), env.geometry, task.answer_side) if trace else None
     except Exception as exc:  # the simulator itself failed before a cube existed
         error = error or f"{type(exc).__name__}: {exc}"
         cube, released = (math.nan, math.nan, math.nan), False
-        judgement = None
+        judgement, judgements, intent = None, {}, None
     return EpisodeResult(
         item_id=task.item_id,
         category=task.category,
@@ -166,4 +173,9 @@ def _result(
         steps=steps,
         wall_time_s=wall_time_s,
         error=error,
+        scores=tuple(
+            (rule.value, j.outcome.value, j.chosen_side.value if j.chosen_side else None)
+            for rule, j in judgements.items()
+        ),
+        intent=intent,
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from act2answer.eval.scoring import Outcome
+from act2answer.eval.intent import IntentMetrics
+from act2answer.eval.scoring import Outcome, ScoringRule
 from act2answer.interfaces import Side
 
 
@@ -33,6 +35,9 @@ class EpisodeResult:
         wall_time_s: Wall-clock time of the episode.
         error: Error message for ``Outcome.ERROR`` episodes.
         video: Path of the MP4 relative to the run folder, when recorded.
+        scores: ``(rule, outcome, chosen side or None)`` under every scoring
+            rule; ``outcome`` / ``chosen_side`` above are those of the run's rule.
+        intent: End-effector intent metrics (None when the episode never started).
     """
 
     item_id: str
@@ -50,6 +55,8 @@ class EpisodeResult:
     wall_time_s: float
     error: str | None = None
     video: str | None = None
+    scores: tuple[tuple[str, str, str | None], ...] = ()
+    intent: IntentMetrics | None = None
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -60,12 +67,29 @@ class EpisodeResult:
     def key(self) -> tuple[str, str]:
         return (self.item_id, self.answer_side.value)
 
+    def under(self, rule: ScoringRule | str) -> EpisodeResult:
+        """This episode with ``outcome`` / ``chosen_side`` taken from another scoring rule.
+
+        Raises:
+            KeyError: the episode has no stored score under that rule.
+        """
+        rule = ScoringRule(rule).value
+        if self.outcome is Outcome.ERROR:
+            return self
+        for name, outcome, side in self.scores:
+            if name == rule:
+                chosen = Side(side) if side else None
+                return replace(self, outcome=Outcome(outcome), chosen_side=chosen)
+        raise KeyError(f"episode {self.key} has no score under rule {rule!r}")
+
     def to_row(self) -> dict[str, object]:
         """Flat, JSON/CSV-friendly representation (enums as their values)."""
         row = asdict(self)
         row["answer_side"] = self.answer_side.value
         row["outcome"] = self.outcome.value
         row["chosen_side"] = self.chosen_side.value if self.chosen_side else None
+        row["scores"] = json.dumps([list(score) for score in self.scores])
+        row["intent"] = json.dumps(self.intent.to_dict()) if self.intent else None
         return row
 
     @classmethod
@@ -78,6 +102,12 @@ class EpisodeResult:
         values["outcome"] = Outcome(values["outcome"])
         values["chosen_side"] = Side(values["chosen_side"]) if values["chosen_side"] else None
         values["released"] = bool(values["released"])
+        raw_scores = values.get("scores")
+        if isinstance(raw_scores, str):
+            values["scores"] = tuple(tuple(score) for score in json.loads(raw_scores))
+        raw_intent = values.get("intent")
+        if isinstance(raw_intent, str):
+            values["intent"] = IntentMetrics.from_dict(json.loads(raw_intent))
         return cls(**values)
 
 

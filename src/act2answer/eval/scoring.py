@@ -1,21 +1,42 @@
-"""Turn a final cube position into an answer.
+"""Turn a final cube position into an answer, under each scoring rule.
 
-Zones (the reference study's Z+, Z-, Z0): a point within ``radius`` of a tile
-centre belongs to that tile; a point within ``radius`` of both belongs to the
-nearer one; anything else is "no answer". The default radius is the tile's
-half-diagonal, i.e. the circle through the tile's corners: every point on the
-tile counts as choosing it, and a cube that slid a little past an edge after
-release still counts, while a cube dropped between the tiles or in front of
-them does not.
+Three rules; every episode is scored under all of them and stores each outcome,
+so a run can be reported under any rule without re-running.
+
+* ``default`` (placed): the cube counts for a tile when its centre lies over
+  the tile's footprint grown by ``PLACED_MARGIN`` (3 cm: on the tile or just
+  beside it) and it rests low: centre no higher than the tile top + half the
+  cube + ``PLACED_HEIGHT`` (2 cm). A cube still held in the air answers nothing,
+  so an idle policy scores 100% no answer.
+* ``reference``: the rule of the study's released environment
+  (``Act2AnswerV4-v1``): footprint + 8 cm margin on each side, and the cube
+  centre no lower than the tile top + half the cube - 1 cm. A cube held above
+  a tile counts, including at the start pose (see the README).
+* ``radius``: act2answer's first rule: within the tile's half-diagonal of its
+  centre, xy only.
+
+Overlapping zones go to the nearer tile centre. The rules use axis-aligned
+footprints in the base frame, as the reference does (its tiles are turned 90
+degrees, so square footprints stay axis-aligned).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
 from act2answer.interfaces import SceneGeometry, Side
+
+#: Margin around the tile footprint under the reference rule, metres.
+REFERENCE_MARGIN = 0.08
+#: The reference rule's cube centre may sit this far below tile top + half cube, metres.
+REFERENCE_HEIGHT_TOLERANCE = 0.01
+#: Margin around the footprint under the default rule, metres.
+PLACED_MARGIN = 0.03
+#: The default rule's cube centre may sit this far above tile top + half cube, metres.
+PLACED_HEIGHT = 0.02
 
 
 class Outcome(str, Enum):
@@ -27,8 +48,16 @@ class Outcome(str, Enum):
     ERROR = "error"
 
 
+class ScoringRule(str, Enum):
+    """Which rule decides whether the cube is on a tile."""
+
+    DEFAULT = "default"
+    REFERENCE = "reference"
+    RADIUS = "radius"
+
+
 def default_radius(tile_size: float) -> float:
-    """The default zone radius: the half-diagonal of a square tile of edge ``tile_size``."""
+    """The radius rule's zone radius: the half-diagonal of a square tile of edge ``tile_size``."""
     return tile_size * math.sqrt(2.0) / 2.0
 
 
@@ -39,7 +68,7 @@ class Judgement:
     Attributes:
         outcome: Correct, wrong or no answer (errors are decided by the caller).
         chosen_side: The tile whose zone holds the cube, or None.
-        distance_to_correct: Distance of the cube from the correct tile centre, metres.
+        distance_to_correct: xy distance of the cube from the correct tile centre, metres.
     """
 
     outcome: Outcome
@@ -53,7 +82,7 @@ def judge(
     answer_side: Side,
     radius: float | None = None,
 ) -> Judgement:
-    """Score a final cube position.
+    """Score a final cube position under the radius rule (xy only).
 
     Args:
         cube_xy: Final cube centre on the table (base frame, metres).
@@ -65,9 +94,66 @@ def judge(
         The judgement; ``outcome`` is never ``ERROR`` here.
     """
     radius = default_radius(geometry.tile_size) if radius is None else radius
+    return _decide(cube_xy, geometry, answer_side, lambda side, d: d[side] <= radius)
+
+
+def judge_rule(
+    rule: ScoringRule,
+    cube: tuple[float, float, float],
+    geometry: SceneGeometry,
+    answer_side: Side,
+    radius: float | None = None,
+) -> Judgement:
+    """Score a final cube position under one rule.
+
+    Args:
+        rule: The scoring rule.
+        cube: Final cube centre ``(x, y, z)``, base frame, table top at z = 0.
+        geometry: Tiles of this episode.
+        answer_side: The side where the correct image lies.
+        radius: Zone radius of the radius rule (None: half-diagonal).
+
+    Returns:
+        The judgement.
+    """
+    rule = ScoringRule(rule)
+    if rule is ScoringRule.RADIUS:
+        return judge((cube[0], cube[1]), geometry, answer_side, radius)
+    half = geometry.tile_size / 2
+    rest_z = geometry.tile_thickness + geometry.cube_size / 2
+    if rule is ScoringRule.REFERENCE:
+        reach = half + REFERENCE_MARGIN
+        height_ok = cube[2] >= rest_z - REFERENCE_HEIGHT_TOLERANCE
+    else:
+        reach = half + PLACED_MARGIN
+        height_ok = cube[2] <= rest_z + PLACED_HEIGHT
+
+    def inside(side: Side, _: dict[Side, float]) -> bool:
+        x, y = geometry.tile_xy(side)
+        return height_ok and abs(cube[0] - x) <= reach and abs(cube[1] - y) <= reach
+
+    return _decide((cube[0], cube[1]), geometry, answer_side, inside)
+
+
+def judge_all(
+    cube: tuple[float, float, float],
+    geometry: SceneGeometry,
+    answer_side: Side,
+    radius: float | None = None,
+) -> dict[ScoringRule, Judgement]:
+    """Judgements under every rule."""
+    return {rule: judge_rule(rule, cube, geometry, answer_side, radius) for rule in ScoringRule}
+
+
+def _decide(
+    cube_xy: tuple[float, float],
+    geometry: SceneGeometry,
+    answer_side: Side,
+    inside: Callable[[Side, dict[Side, float]], bool],
+) -> Judgement:
     distances = {side: math.dist(cube_xy, geometry.tile_xy(side)) for side in Side}
-    nearest = min(Side, key=lambda side: distances[side])
-    chosen = nearest if distances[nearest] <= radius else None
+    candidates = [side for side in Side if inside(side, distances)]
+    chosen = min(candidates, key=lambda side: distances[side]) if candidates else None
     if chosen is None:
         outcome = Outcome.NO_ANSWER
     elif chosen is answer_side:

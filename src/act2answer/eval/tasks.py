@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from act2answer.errors import SuiteError
 from act2answer.interfaces import Side
-from act2answer.suite import Suite, SuiteItem
+from act2answer.suite import Condition, Suite, SuiteItem
 
 #: Both layouts, in the order episodes are scheduled.
 LAYOUTS: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
@@ -53,13 +54,26 @@ class EpisodeTask:
 
 
 def make_task(
-    suite: Suite, item: SuiteItem, answer_side: Side, base_seed: int = 0, record_video: bool = False
+    suite: Suite,
+    item: SuiteItem,
+    answer_side: Side,
+    base_seed: int = 0,
+    record_video: bool = False,
+    condition: Condition = Condition.KNOWLEDGE,
 ) -> EpisodeTask:
-    """Build the task for one item in one layout."""
+    """Build the task for one item in one layout under an instruction condition.
+
+    Raises:
+        SuiteError: the condition needs an instruction the item lacks.
+    """
+    try:
+        instruction = item.instruction_for(condition, answer_side)
+    except ValueError as exc:
+        raise SuiteError(f"{suite.root}: condition {Condition(condition).value}: {exc}") from None
     return EpisodeTask(
         item_id=item.id,
         category=item.category,
-        instruction=item.instruction,
+        instruction=instruction,
         answer_side=answer_side,
         left_image=str(suite.image_path(item.option_for(Side.LEFT, answer_side))),
         right_image=str(suite.image_path(item.option_for(Side.RIGHT, answer_side))),
@@ -73,10 +87,23 @@ def make_tasks(
     layouts: tuple[Side, ...] = LAYOUTS,
     base_seed: int = 0,
     video_keys: frozenset[tuple[str, str]] = frozenset(),
+    condition: Condition = Condition.KNOWLEDGE,
 ) -> list[EpisodeTask]:
-    """All episodes of a suite: every item in every layout."""
+    """All episodes of a suite: every item in every layout.
+
+    Under ``explicit_object`` only the items that have that instruction run.
+
+    Raises:
+        SuiteError: no item supports the condition.
+    """
+    items = [item for item in suite.items if item.supports(condition)]
+    if not items:
+        raise SuiteError(
+            f"{suite.root}: condition {Condition(condition).value}: no item has an "
+            "explicit_object instruction"
+        )
     return [
-        make_task(suite, item, side, base_seed, (item.id, side.value) in video_keys)
-        for item in suite.items
+        make_task(suite, item, side, base_seed, (item.id, side.value) in video_keys, condition)
+        for item in items
         for side in layouts
     ]

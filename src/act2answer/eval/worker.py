@@ -14,6 +14,7 @@ import numpy as np
 
 from act2answer.eval.episode import EpisodeTiming, run_episode
 from act2answer.eval.results import EpisodeResult
+from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import BatchPolicy, Policy
 from act2answer.policies import PolicySpec, make_policy
@@ -55,6 +56,7 @@ class EpisodeWorker:
         policy: Spec of the policy to create.
         run_dir: Run folder (videos are written under ``videos/``).
         zone_radius: Scoring radius; None for the tile half-diagonal.
+        scoring: Rule whose outcome fills ``EpisodeResult.outcome``.
         instance: An already created policy to use instead of creating one from ``policy``.
     """
 
@@ -64,8 +66,10 @@ class EpisodeWorker:
         policy: PolicySpec,
         run_dir: Path | str,
         zone_radius: float | None = None,
+        scoring: ScoringRule = ScoringRule.DEFAULT,
         instance: Policy | BatchPolicy | None = None,
     ) -> None:
+        self.scoring = ScoringRule(scoring)
         self.sim_config = sim
         self.run_dir = Path(run_dir)
         self.zone_radius = zone_radius
@@ -93,6 +97,7 @@ class EpisodeWorker:
             zone_radius=self.zone_radius,
             on_frame=frames.append if task.record_video else None,
             timing=timing,
+            scoring=self.scoring,
         )
         if task.record_video:
             name = f"{_safe_name(task.item_id)}_{task.answer_side.value}.mp4"

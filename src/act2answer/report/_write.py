@@ -15,6 +15,7 @@ from act2answer.analysis.outcomes import trials_from
 from act2answer.errors import RunError, SuiteError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
+from act2answer.eval.scoring import ScoringRule
 from act2answer.report._tables import interval_text, markdown_table, percent
 from act2answer.report.compare import json_safe
 from act2answer.store import ResultStore
@@ -37,6 +38,8 @@ class RunReport:
         expected_episodes: Episodes the run consists of (None if the suite is gone).
         timings: Per call that ran episodes: model-call latencies, batch sizes,
             simulator time per step.
+        scoring: The rule ``metrics`` and ``results`` are reported under.
+        by_rule: Metrics under every rule the episodes were scored with.
     """
 
     run_dir: Path
@@ -45,6 +48,8 @@ class RunReport:
     metrics: RunMetrics
     expected_episodes: int | None
     timings: list[dict[str, object]] = field(default_factory=list)
+    scoring: ScoringRule = ScoringRule.DEFAULT
+    by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool | None:
@@ -53,8 +58,14 @@ class RunReport:
         return len(self.results) >= self.expected_episodes
 
 
-def load_report(run_dir: Path | str) -> RunReport:
-    """Read a run folder's database and compute its metrics."""
+def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -> RunReport:
+    """Read a run folder's database and compute its metrics.
+
+    Args:
+        run_dir: The run folder.
+        scoring: Report under this rule; None: the rule the run was made with.
+            Every episode stores its outcome under every rule, so nothing re-runs.
+    """
     run_dir = Path(run_dir)
     with ResultStore.open_existing(run_dir) as store:
         config = store.config()
@@ -62,23 +73,40 @@ def load_report(run_dir: Path | str) -> RunReport:
         timings = store.timings()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
-    order, expected = suite_order_and_size(config.suite_path, config.suite_hash, config.layouts)
+    order, expected = suite_order_and_size(
+        config.suite_path, config.suite_hash, config.layouts, config.condition
+    )
+    rule = ScoringRule(scoring) if scoring is not None else config.scoring
+    by_rule: dict[ScoringRule, RunMetrics] = {}
+    for other in ScoringRule:
+        try:
+            rescored = [result.under(other) for result in results]
+        except KeyError:
+            continue
+        by_rule[other] = compute_metrics(rescored, order)
+    if rule is not config.scoring:
+        try:
+            results = [result.under(rule) for result in results]
+        except KeyError as exc:
+            raise RunError(f"{run_dir}: cannot report under rule {rule.value!r}: {exc}") from None
     metrics = compute_metrics(results, order)
-    return RunReport(run_dir, config, results, metrics, expected, timings)
+    return RunReport(run_dir, config, results, metrics, expected, timings, rule, by_rule)
 
 
 def suite_order_and_size(
-    suite_path: str, suite_hash: str, layouts: Sequence[object]
+    suite_path: str, suite_hash: str, layouts: Sequence[object], condition: object = None
 ) -> tuple[list[str] | None, int | None]:
     """Category order and trial count of a run's suite, or ``(None, None)`` when the
-    suite is gone or its content changed since the run."""
+    suite is gone or its content changed since the run (items without an instruction
+    for ``condition`` do not count)."""
     try:
         suite = load_suite(suite_path, check_images=False)
     except SuiteError:
         return None, None
     if suite.content_hash != suite_hash:
         return None, None
-    return suite.categories, len(suite.items) * len(layouts)
+    runnable = [item for item in suite.items if condition is None or item.supports(condition)]
+    return suite.categories, len(runnable) * len(layouts)
 
 
 def write_report(report: RunReport) -> list[Path]:
@@ -108,10 +136,17 @@ def _markdown(report: RunReport) -> str:
         f"- policy: `{config.policy.model_dump_json()}`",
         f"- robot: {config.sim.robot}, base seed {config.base_seed}, layouts "
         + ", ".join(side.value for side in config.layouts),
+        f"- scene: {config.sim.scene.name}, background {config.sim.background}, "
+        f"{config.sim.max_steps} steps"
+        + (" (early stop)" if config.sim.early_stop else " (fixed, reference protocol)"),
+        f"- instruction condition: {config.condition.value}; scoring rule: {report.scoring.value}"
+        + ("" if report.scoring is config.scoring else f" (run made with {config.scoring.value})"),
         f"- act2answer {config.act2answer_version}, git {config.git_revision or 'unknown'}",
         "",
         markdown_table(report.metrics),
         "",
+        *_rule_lines(report),
+        *_intent_lines(report.metrics),
         "Consistency across layouts (items on the correct tile in both layouts): "
         + ", ".join(
             f"{row.name} {percent(row.rate)} [{interval_text(row.interval)}] of {row.items}"
@@ -119,7 +154,7 @@ def _markdown(report: RunReport) -> str:
         )
         + ".",
         "",
-        "Success: cube ends within the zone radius of the correct tile centre. "
+        "Success: the cube ends on the correct tile under the scoring rule (see the README). "
         "CI: Wilson 95% per category; normal approximation for the macro mean. "
         "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
         "that were the left tile.",
@@ -128,14 +163,62 @@ def _markdown(report: RunReport) -> str:
     return "\n".join(lines)
 
 
-def _json_number(value: float) -> float | None:
-    return None if math.isnan(value) else value
+def _rule_lines(report: RunReport) -> list[str]:
+    if not report.by_rule:
+        return []
+    lines = [
+        "Overall under every scoring rule:",
+        "",
+        "| rule | success | no answer | left choice |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rule, metrics in report.by_rule.items():
+        overall = metrics.overall
+        lines.append(
+            f"| {rule.value} | {percent(overall.success_rate)} | "
+            f"{percent(overall.no_answer_rate)} | {percent(overall.left_choice_rate)} |"
+        )
+    return [*lines, ""]
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    return value
 
 
 def _group_json(group: GroupMetrics) -> dict[str, object]:
     data = asdict(group)
     data["verdict"] = data["verdict"].value
-    return {key: _json_number(v) if isinstance(v, float) else v for key, v in data.items()}
+    return {key: _json_value(v) for key, v in data.items()}
+
+
+def _intent_lines(metrics: RunMetrics) -> list[str]:
+    groups = [*metrics.categories, metrics.overall]
+    if all(group.intent is None for group in groups):
+        return []
+    lines = [
+        "End-effector intent (did the policy aim at the correct tile?):",
+        "",
+        "| category | first tile = target | closer to target | correct side | "
+        "towards target | net progress | dwell >= 3 s | released over target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for group in groups:
+        intent = group.intent
+        if intent is None:
+            continue
+        lines.append(
+            f"| {group.name} | {percent(intent.first_entered_target_rate)} | "
+            f"{percent(intent.closer_to_target_rate)} | "
+            f"{percent(intent.mean_correct_side_fraction)} | "
+            f"{percent(intent.mean_towards_target_fraction)} | "
+            f"{intent.mean_net_progress:.2f} | {percent(intent.dwell_rate)} | "
+            f"{percent(intent.release_over_target_rate)} |"
+        )
+    return [*lines, ""]
 
 
 def _metrics_json(report: RunReport) -> dict[str, object]:
@@ -143,8 +226,13 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "run": json.loads(report.config.model_dump_json()),
         "episodes_stored": len(report.results),
         "episodes_expected": report.expected_episodes,
+        "scoring": report.scoring.value,
+        "condition": report.config.condition.value,
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
+        "overall_by_rule": {
+            rule.value: _group_json(metrics.overall) for rule, metrics in report.by_rule.items()
+        },
         "consistency": json_safe([asdict(row) for row in _consistency(report)]),
         "timing": report.timings,
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 from act2answer.errors import PolicyError, PolicyUnavailableError, RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
+from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
 from act2answer.eval.worker import EpisodeReport, EpisodeWorker
 from act2answer.interfaces import BatchPolicy, Policy, Side
@@ -24,7 +25,7 @@ from act2answer.serve import PolicyServer
 from act2answer.serve._host import BatchBackend
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
-from act2answer.suite import Suite, load_suite
+from act2answer.suite import Condition, Suite, load_suite
 
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
 
@@ -86,6 +87,8 @@ def run_evaluation(
     episode_timeout: float | None = None,
     max_batch: int | None = None,
     batch_window_s: float = 0.1,
+    scoring: ScoringRule | str = ScoringRule.DEFAULT,
+    condition: Condition | str = Condition.KNOWLEDGE,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -115,6 +118,9 @@ def run_evaluation(
     A :class:`~act2answer.interfaces.BatchPolicy` evaluated with worker
     processes is created once, in this process, and served to the workers over
     the openpi protocol on 127.0.0.1, so their requests are batched.
+        scoring: Rule that fills each episode's outcome (every rule is stored anyway).
+        condition: Instruction condition (``knowledge``, ``explicit_object``,
+            ``explicit_spatial``).
 
     Returns:
         Summary of this call.
@@ -146,13 +152,16 @@ def run_evaluation(
         layouts=layouts,
         base_seed=base_seed,
         zone_radius=zone_radius,
+        scoring=ScoringRule(scoring),
+        condition=Condition(condition),
     )
     run_dir = Path(out)
     with ResultStore(run_dir) as store:
         store.bind_config(config)
         if retry_errors:
             store.delete_errors()
-        tasks = make_tasks(suite, layouts, base_seed, _video_keys(suite, layouts, video))
+        video_keys = _video_keys(suite, layouts, video)
+        tasks = make_tasks(suite, layouts, base_seed, video_keys, config.condition)
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]
         done = len(tasks) - len(pending)
@@ -238,7 +247,12 @@ class _ExecutionPlan:
         config = self.config
         if not self.in_processes:
             worker = EpisodeWorker(
-                config.sim, worker_spec, self.run_dir, config.zone_radius, instance=instance
+                config.sim,
+                worker_spec,
+                self.run_dir,
+                config.zone_radius,
+                config.scoring,
+                instance=instance,
             )
             try:
                 for index, task in enumerate(tasks):
@@ -252,7 +266,9 @@ class _ExecutionPlan:
             return
         if not is_batch_policy(instance):
             _close(instance)  # workers create their own instances
-        setup = WorkerSetup(config.sim, worker_spec, str(self.run_dir), config.zone_radius)
+        setup = WorkerSetup(
+            config.sim, worker_spec, str(self.run_dir), config.zone_radius, config.scoring
+        )
         hosted = is_batch_policy(instance)
         yield from run_in_processes(
             tasks, setup, self.workers, self.episode_timeout, start_together=hosted

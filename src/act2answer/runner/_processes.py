@@ -19,6 +19,7 @@ from multiprocessing.process import BaseProcess
 
 from act2answer.errors import PolicyUnavailableError, RunError
 from act2answer.eval.episode import error_result
+from act2answer.eval.scoring import ScoringRule
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.eval.worker import EpisodeReport, EpisodeWorker
 from act2answer.policies import PolicySpec
@@ -44,11 +45,14 @@ class WorkerSetup:
     policy: PolicySpec
     run_dir: str
     zone_radius: float | None
+    scoring: ScoringRule = ScoringRule.DEFAULT
 
 
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
     try:
-        worker = EpisodeWorker(setup.sim, setup.policy, setup.run_dir, setup.zone_radius)
+        worker = EpisodeWorker(
+            setup.sim, setup.policy, setup.run_dir, setup.zone_radius, setup.scoring
+        )
         _ = worker.env  # build the scene now: a broken set-up fails here, with its message
         with contextlib.suppress(PolicyUnavailableError):  # then the first episode reports it
             _ = worker.policy.needs  # a remote policy connects here (its metadata says its needs)

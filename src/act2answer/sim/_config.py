@@ -1,8 +1,14 @@
-"""Simulator configuration: one frozen, JSON-serialisable pydantic model."""
+"""Simulator configuration: scene presets as data, and one frozen, JSON-serialisable config.
+
+Frames: everything is in the robot's base frame (+x forward, +y to the robot's
+left, +z up) with the origin on the table top straight above (or below) the
+base link origin, so the table top is z = 0. The reference scene's base link
+sits 1 cm below its table top (``ScenePreset.robot_base_z = -0.01``).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,10 +20,10 @@ class CameraPreset(BaseModel):
     direction pitched ``elevation_deg`` below the horizon and turned
     ``azimuth_deg`` from the base +x axis (positive turns towards +y, so a
     positive azimuth puts the camera over the robot's right shoulder, looking
-    forward and to the left). Tiles are yawed so that an image's top edge points
-    away from the camera; images then read upright.
+    forward and to the left).
 
     Attributes:
+        kind: Discriminator, always ``"look_at"``.
         target: Point the camera looks at, base frame, metres. ``None`` uses the
             midpoint between the robot's two tile slots.
         distance: Camera distance to the target, metres; ``None`` uses the
@@ -31,6 +37,7 @@ class CameraPreset(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    kind: Literal["look_at"] = "look_at"
     target: tuple[float, float, float] | None = None
     distance: float | None = Field(None, gt=0.0)
     elevation_deg: float = Field(42.0, gt=0.0, lt=90.0)
@@ -38,30 +45,194 @@ class CameraPreset(BaseModel):
     fovy_deg: float = Field(42.0, gt=1.0, lt=170.0)
 
 
+class MountedCamera(BaseModel):
+    """A pinhole camera fixed to the robot's base link, as SAPIEN/ManiSkill mounts it.
+
+    The pose follows the SAPIEN convention (the camera looks along its own +x,
+    +y left, +z up); the scene converts it to MuJoCo's (looks along -z, +y up).
+    Frames of any other size are the same pinhole image scaled to that size
+    (like resizing the 640x480 frame), so a 224x224 observation is the
+    reference frame squashed, as VLA pre-processing does.
+
+    Attributes:
+        kind: Discriminator, always ``"mounted"``.
+        position: Camera position in the base-link frame, metres.
+        quat_wxyz: Camera orientation in the base-link frame, (w, x, y, z).
+        width: Native image width, pixels.
+        height: Native image height, pixels.
+        fx: Focal length, pixels.
+        fy: Focal length, pixels.
+        cx: Principal point column, pixels.
+        cy: Principal point row, pixels.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["mounted"] = "mounted"
+    position: tuple[float, float, float]
+    quat_wxyz: tuple[float, float, float, float]
+    width: int = Field(640, ge=16)
+    height: int = Field(480, ge=16)
+    fx: float = Field(gt=0.0)
+    fy: float = Field(gt=0.0)
+    cx: float
+    cy: float
+
+
+class DirectionalLight(BaseModel):
+    """A directional light, base frame.
+
+    Attributes:
+        direction: Direction the light travels.
+        diffuse: Diffuse intensity (grey).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    direction: tuple[float, float, float]
+    diffuse: float = Field(ge=0.0)
+
+
+class ScenePreset(BaseModel):
+    """Everything that defines what the scene looks like and where things are.
+
+    Attributes:
+        name: Preset name (``reference``, ``legacy`` or a user's own).
+        robot: Robot the preset was made for, or None for any robot.
+        tile_left_xy: Left tile centre, base frame; None: the robot's default slot.
+        tile_right_xy: Right tile centre; None: the robot's default slot.
+        tile_size: Edge length of the square answer tiles, metres.
+        tile_thickness: Tile thickness, metres.
+        tile_yaw_deg: Yaw of the tiles; an image's top edge points along the
+            tile's local +y. None: turn it away from a look-at camera.
+        tile_jitter: Each tile centre moves uniformly within +- this (x and y), m.
+        cube_size: Edge length of the carried cube, metres.
+        cube_mass: Cube mass, kg.
+        cube_friction: Sliding friction of the cube.
+        cube_rgba: Cube colour.
+        table_rgba: Colour of the rendered table (hidden under a background photo).
+        robot_base_z: Height of the robot's base-link origin relative to the table top.
+        start_qpos: Arm joints at reset; None: IK to the robot's start position.
+        start_jitter: The start end-effector position moves uniformly within
+            +- this (x, y and z), metres.
+        grasp_steps: Scripted control steps of zero motion with the gripper
+            closed, run inside ``reset`` before the first observation.
+        camera: Third-person camera.
+        ambient: Ambient light (grey).
+        lights: Directional lights.
+        headlight: Diffuse intensity of MuJoCo's camera headlight.
+        robot_light: Keep the light that comes with the robot model.
+        tile_emission: Tile material emission (keeps images readable).
+        background: Default photo for visual matching (a name in the
+            background cache or a path), or None for the rendered table.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    robot: Literal["widowx", "panda"] | None = None
+    tile_left_xy: tuple[float, float] | None = None
+    tile_right_xy: tuple[float, float] | None = None
+    tile_size: float = Field(0.11, gt=0.0)
+    tile_thickness: float = Field(0.006, gt=0.0)
+    tile_yaw_deg: float | None = None
+    tile_jitter: float = Field(0.02, ge=0.0)
+    cube_size: float = Field(0.035, gt=0.0, le=0.045)
+    cube_mass: float = Field(0.03, gt=0.0)
+    cube_friction: float = Field(1.0, gt=0.0)
+    cube_rgba: tuple[float, float, float, float] = (0.85, 0.15, 0.12, 1.0)
+    table_rgba: tuple[float, float, float, float] = (0.62, 0.55, 0.47, 1.0)
+    robot_base_z: float = 0.0
+    start_qpos: tuple[float, ...] | None = None
+    start_jitter: float = Field(0.01, ge=0.0)
+    grasp_steps: int = Field(0, ge=0)
+    camera: CameraPreset | MountedCamera = Field(
+        default_factory=CameraPreset, discriminator="kind"
+    )
+    ambient: float = Field(0.45, ge=0.0)
+    lights: tuple[DirectionalLight, ...] = (DirectionalLight(direction=(0, 0, -1), diffuse=0.5),)
+    headlight: float = Field(0.45, ge=0.0)
+    robot_light: bool = True
+    tile_emission: float = Field(0.35, ge=0.0)
+    background: str | None = None
+
+
+def _world_to_base(x: float, y: float) -> tuple[float, float]:
+    """Reference world xy -> base xy: base at (0.147, 0.028), turned 180 degrees about z."""
+    return (round(-(x - 0.147), 6), round(-(y - 0.028), 6))
+
+
+#: The scene of the reference study's ``Act2AnswerV4-v1`` (see the README table for sources).
+REFERENCE_SCENE = ScenePreset(
+    name="reference",
+    robot="widowx",
+    tile_left_xy=_world_to_base(-0.25, -0.155),  # (0.397, 0.183)
+    tile_right_xy=_world_to_base(-0.25, 0.155),  # (0.397, -0.127)
+    tile_size=0.11,
+    tile_thickness=0.006,
+    tile_yaw_deg=-90.0,  # image top towards base +x (away from the camera), edges along the table
+    tile_jitter=0.0,
+    cube_size=0.03,
+    cube_mass=0.005,  # reference: 1e-6 kg; MuJoCo needs a mass the contact solver can hold
+    cube_friction=1.5,  # reference: static 50 / dynamic 30 (PhysX); see the README note
+    cube_rgba=(200 / 255, 200 / 255, 200 / 255, 1.0),
+    table_rgba=(0.45, 0.25, 0.15, 1.0),
+    robot_base_z=0.870 - 0.880,
+    start_qpos=(-0.0184, 0.0399, 0.2224, -0.0046, 1.3652, 0.0015),
+    start_jitter=0.0,
+    grasp_steps=10,
+    camera=MountedCamera(
+        position=(0.0, -0.16, 0.336),
+        quat_wxyz=(0.909182, -0.0819809, 0.347277, 0.214629),
+        width=640,
+        height=480,
+        fx=623.588,
+        fy=623.588,
+        cx=319.501,
+        cy=239.545,
+    ),
+    ambient=0.3,
+    # Reference world directions (0,0,-1), (-1,-0.5,-1), (1,1,-1) turned into the base
+    # frame (x, y negated); intensities scaled from SAPIEN's 2.2 / 0.7 to MuJoCo's range.
+    lights=(
+        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.9),
+        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.3),
+        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.3),
+    ),
+    headlight=0.0,
+    robot_light=False,
+    tile_emission=0.3,
+    background="bridge_real_eval_1.png",
+)
+
+#: The scene act2answer used before the reference environment was released.
+LEGACY_SCENE = ScenePreset(name="legacy")
+
+SCENE_PRESETS: dict[str, ScenePreset] = {"reference": REFERENCE_SCENE, "legacy": LEGACY_SCENE}
+
+
 class SimConfig(BaseModel):
     """Everything that defines the tabletop simulation.
 
     Attributes:
         robot: ``"widowx"`` (Trossen WidowX 250 S, default) or ``"panda"``.
+        scene: Scene preset, or a preset name (``reference``, default, or ``legacy``).
         camera_width: Third-person image width in pixels.
         camera_height: Third-person image height in pixels.
-        camera: Third-person camera preset (Bridge-like view by default).
+        background: Visual matching: ``"auto"`` (the scene's default photo),
+            ``"none"`` (the rendered table), a background name or an image path.
         wrist_camera: Whether a wrist camera is built into the scene.
         wrist_width: Wrist image width in pixels.
         wrist_height: Wrist image height in pixels.
         control_hz: Policy control rate, Hz.
         physics_timestep: Physics step, seconds; ``1 / (control_hz *
             physics_timestep)`` must be a whole number of substeps.
-        max_steps: Control steps before the episode is truncated.
-        gripper_hold_steps: The gripper is forced closed for this many steps.
-        tile_size: Edge length of the square answer tiles, metres.
-        tile_thickness: Tile thickness, metres.
-        cube_size: Edge length of the carried cube, metres.
-        cube_mass: Cube mass, kg.
-        cube_friction: Sliding friction of the cube (0.5-1 grips well).
-        tile_jitter: Each tile centre moves uniformly within +- this (x and y), m.
-        start_jitter: The start end-effector position moves uniformly within
-            +- this (x, y and z), metres.
+        max_steps: Policy steps per episode (the reference protocol runs exactly this many).
+        early_stop: End an episode once the cube has been released and rests
+            (a speed option; departs from the reference protocol).
+        gripper_hold_steps: The gripper is forced closed for this many policy steps.
+        tile_jitter: Override of the scene's tile jitter, metres.
+        start_jitter: Override of the scene's start jitter, metres.
         rest_speed: The cube is at rest below this linear speed, m/s.
         rest_angular_speed: ... and below this angular speed, rad/s.
         texture_size: Side of the square tile textures (256 or 512 pixels).
@@ -74,23 +245,20 @@ class SimConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     robot: Literal["widowx", "panda"] = "widowx"
+    scene: ScenePreset = REFERENCE_SCENE
     camera_width: int = Field(640, ge=16, le=4096)
     camera_height: int = Field(480, ge=16, le=4096)
-    camera: CameraPreset = CameraPreset()
+    background: str = "auto"
     wrist_camera: bool = False
     wrist_width: int = Field(224, ge=16, le=4096)
     wrist_height: int = Field(224, ge=16, le=4096)
     control_hz: float = Field(5.0, gt=0.0)
     physics_timestep: float = Field(0.002, gt=0.0, le=0.01)
     max_steps: int = Field(80, ge=1)
+    early_stop: bool = False
     gripper_hold_steps: int = Field(15, ge=0)
-    tile_size: float = Field(0.11, gt=0.0)
-    tile_thickness: float = Field(0.006, gt=0.0)
-    cube_size: float = Field(0.035, gt=0.0, le=0.045)
-    cube_mass: float = Field(0.03, gt=0.0)
-    cube_friction: float = Field(1.0, gt=0.0)
-    tile_jitter: float = Field(0.02, ge=0.0)
-    start_jitter: float = Field(0.01, ge=0.0)
+    tile_jitter: float | None = Field(None, ge=0.0)
+    start_jitter: float | None = Field(None, ge=0.0)
     rest_speed: float = Field(0.01, gt=0.0)
     rest_angular_speed: float = Field(0.5, gt=0.0)
     texture_size: Literal[256, 512] = 256
@@ -99,12 +267,27 @@ class SimConfig(BaseModel):
     multisampling: bool = False
     skybox: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _scene_by_name(cls, values: Any) -> Any:
+        if isinstance(values, dict) and isinstance(values.get("scene"), str):
+            name = values["scene"]
+            if name not in SCENE_PRESETS:
+                raise ValueError(f"unknown scene {name!r}; known: {', '.join(SCENE_PRESETS)}")
+            values = {**values, "scene": SCENE_PRESETS[name]}
+        return values
+
     @model_validator(mode="after")
-    def _check_substeps(self) -> SimConfig:
+    def _check(self) -> SimConfig:
         ratio = 1.0 / (self.control_hz * self.physics_timestep)
         if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
             raise ValueError(
                 f"1 / (control_hz * physics_timestep) must be a whole number, got {ratio:.6g}"
+            )
+        if self.scene.robot is not None and self.scene.robot != self.robot:
+            raise ValueError(
+                f"scene {self.scene.name!r} is made for robot {self.scene.robot!r}, not "
+                f"{self.robot!r}; use scene='legacy' for other robots"
             )
         return self
 
@@ -112,3 +295,35 @@ class SimConfig(BaseModel):
     def substeps(self) -> int:
         """Physics steps per control step."""
         return round(1.0 / (self.control_hz * self.physics_timestep))
+
+    @property
+    def tile_size(self) -> float:
+        """Tile edge length of the scene, metres."""
+        return self.scene.tile_size
+
+    @property
+    def tile_thickness(self) -> float:
+        """Tile thickness of the scene, metres."""
+        return self.scene.tile_thickness
+
+    @property
+    def cube_size(self) -> float:
+        """Cube edge length of the scene, metres."""
+        return self.scene.cube_size
+
+    @property
+    def effective_tile_jitter(self) -> float:
+        """Tile jitter in use (override or the scene's)."""
+        return self.scene.tile_jitter if self.tile_jitter is None else self.tile_jitter
+
+    @property
+    def effective_start_jitter(self) -> float:
+        """Start jitter in use (override or the scene's)."""
+        return self.scene.start_jitter if self.start_jitter is None else self.start_jitter
+
+    @property
+    def background_source(self) -> str | None:
+        """The background photo to composite, or None (``"auto"`` resolved)."""
+        if self.background == "auto":
+            return self.scene.background
+        return None if self.background == "none" else self.background

@@ -10,16 +10,18 @@ import numpy as np
 from act2answer.errors import SimulationError
 from act2answer.interfaces import (
     CubeState,
+    EpisodeTrace,
     Observation,
     ObservationNeeds,
     SceneGeometry,
     StepInfo,
     validate_action,
 )
-from act2answer.sim._config import SimConfig
+from act2answer.sim._config import MountedCamera, SimConfig
 from act2answer.sim._ik import SiteIK, matrix_to_rpy, rpy_to_matrix
 from act2answer.sim._render import RenderPool, fovy_for_aspect, write_texture
 from act2answer.sim._scene import build_scene
+from act2answer.sim.backgrounds import load_background
 
 _RAMP_CHUNKS = 10  # joint targets are ramped over the substeps in this many chunks
 _PIN_TIME = 0.15  # s: the cube is pinned in the hand while the fingers close
@@ -49,8 +51,11 @@ class TabletopEnv:
         self._ik = SiteIK(
             self.model, scene.ee_site, scene.arm_qpos_adr, scene.arm_dof_adr, scene.arm_range
         )
-        fovy = {scene.camera: scene.camera_fovy}
+        # Look-at cameras widen their 4:3 field of view for other aspect ratios;
+        # mounted cameras have pinhole intrinsics and scale instead.
+        fovy = {scene.camera: scene.camera_fovy} if scene.camera_native is None else {}
         self._render = RenderPool(self.model, self.config, fovy)
+        self._background = self.config.background_source
         self._substeps = self.config.substeps
         self._chunk = max(1, self._substeps // _RAMP_CHUNKS)
         self._nchunks = self._substeps // self._chunk
@@ -63,13 +68,23 @@ class TabletopEnv:
         self._cube_qadr = scene.cube_qpos_adr
         self._cube_dadr = scene.cube_dof_adr
         self._down = np.eye(3)
-        self._q_home = self._ik.solve(
-            np.asarray(self._profile.start_position),
-            self._down,
-            np.asarray(self._profile.home_qpos),
-            iterations=200,
-            tolerance=1e-7,
-        )
+        start_qpos = self.config.scene.start_qpos
+        if start_qpos is not None:
+            self._q_home = np.asarray(start_qpos, dtype=float)
+            self.data.qpos[scene.arm_qpos_adr] = self._q_home
+            mujoco.mj_kinematics(self.model, self.data)
+            self._start_pos = self.data.site_xpos[scene.ee_site].copy()
+            self._start_rot = self.data.site_xmat[scene.ee_site].reshape(3, 3).copy()
+        else:
+            self._start_pos = np.asarray(self._profile.start_position, dtype=float)
+            self._start_rot = self._down.copy()
+            self._q_home = self._ik.solve(
+                self._start_pos,
+                self._down,
+                np.asarray(self._profile.home_qpos),
+                iterations=200,
+                tolerance=1e-7,
+            )
         # Episode state.
         self._needs = ObservationNeeds()
         self._instruction = ""
@@ -80,6 +95,8 @@ class TabletopEnv:
         self._tiles_xy = np.array(scene.tile_slots, dtype=float)
         self._has_reset = False
         self._closed = False
+        self._trace_xy: list[np.ndarray] = []
+        self._trace_released: list[bool] = []
 
     # ------------------------------------------------------------------ tiles
     def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
@@ -121,8 +138,9 @@ class TabletopEnv:
             raise SimulationError("environment is closed")
         cfg, scene, m, d = self.config, self._scene, self.model, self.data
         rng = np.random.default_rng(seed)
-        tile_offsets = rng.uniform(-cfg.tile_jitter, cfg.tile_jitter, size=(2, 2))
-        start_offset = rng.uniform(-cfg.start_jitter, cfg.start_jitter, size=3)
+        tile_jitter, start_jitter = cfg.effective_tile_jitter, cfg.effective_start_jitter
+        tile_offsets = rng.uniform(-tile_jitter, tile_jitter, size=(2, 2))
+        start_offset = rng.uniform(-start_jitter, start_jitter, size=3)
         self._needs = needs if needs is not None else ObservationNeeds()
         self._instruction = instruction
         self._step = 0
@@ -134,11 +152,14 @@ class TabletopEnv:
             d.mocap_pos[mocap] = (x, y, 0.0)
             d.mocap_quat[mocap] = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
 
-        self._target_pos = np.asarray(self._profile.start_position) + start_offset
-        self._target_rot = self._down.copy()
-        q = self._ik.solve(
-            self._target_pos, self._target_rot, self._q_home, iterations=50, tolerance=1e-7
-        )
+        self._target_pos = self._start_pos + start_offset
+        self._target_rot = self._start_rot.copy()
+        if start_jitter > 0.0 or cfg.scene.start_qpos is None:
+            q = self._ik.solve(
+                self._target_pos, self._target_rot, self._q_home, iterations=50, tolerance=1e-7
+            )
+        else:
+            q = self._q_home.copy()
         self._q_target = q
         d.qpos[scene.arm_qpos_adr] = q
         for adr, value in scene.finger_open:
@@ -162,9 +183,14 @@ class TabletopEnv:
             d.qpos[qa + 3 : qa + 7] = cube_quat
             d.qvel[da : da + 6] = 0.0
         mujoco.mj_step(m, d, nstep=round(_SETTLE_TIME / cfg.physics_timestep))
+        for _ in range(cfg.scene.grasp_steps):  # the reference's scripted grasp steps
+            self._advance(np.zeros(3), None, close=True)
         mujoco.mj_forward(m, d)
         self._has_reset = True
-        return self._observe(), self._info()
+        info = self._info()
+        self._trace_xy = [d.site_xpos[scene.ee_site][:2].copy()]
+        self._trace_released = [info.cube.released]
+        return self._observe(), info
 
     # ------------------------------------------------------------------- step
     def step(self, action: np.ndarray) -> tuple[Observation, float, bool, bool, StepInfo]:
@@ -176,8 +202,8 @@ class TabletopEnv:
 
         Returns:
             ``(observation, reward, terminated, truncated, info)``; reward is 0,
-            terminated once the cube is released and at rest, truncated at
-            ``max_steps``.
+            truncated at ``max_steps`` (the reference protocol); with
+            ``early_stop`` also terminated once the cube is released and at rest.
 
         Raises:
             InvalidActionError: wrong shape or non-finite action.
@@ -186,32 +212,38 @@ class TabletopEnv:
         a = validate_action(action)
         if not self._has_reset or self._closed:
             raise SimulationError("call reset() before step()")
-        scene, m, d, prof = self._scene, self.model, self.data, self._profile
-
-        np.clip(self._target_pos + a[:3], self._work_low, self._work_high, out=self._target_pos)
-        if a[3] != 0.0 or a[4] != 0.0 or a[5] != 0.0:
-            self._target_rot = rpy_to_matrix(a[3], a[4], a[5]) @ self._target_rot
+        m, d = self.model, self.data
+        rotation = rpy_to_matrix(a[3], a[4], a[5]) if a[3] or a[4] or a[5] else None
         close = self._step < self.config.gripper_hold_steps or a[6] <= 0.0
-        d.ctrl[scene.gripper_ctrl] = prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
-
-        q_prev = self._q_target
-        q_new = self._ik.solve(self._target_pos, self._target_rot, q_prev)
-        self._q_target = q_new
-        delta = q_new - q_prev
-        arm_ctrl = scene.arm_ctrl
-        for fraction in self._ramp:
-            d.ctrl[arm_ctrl] = q_prev + fraction * delta
-            mujoco.mj_step(m, d, nstep=self._chunk)
-        if self._tail:
-            mujoco.mj_step(m, d, nstep=self._tail)
+        self._advance(a[:3], rotation, close=close)
         mujoco.mj_kinematics(m, d)  # poses consistent with the new qpos for observers
         mujoco.mj_camlight(m, d)
 
         self._step += 1
         cube = self.cube_state()
-        terminated = cube.released and cube.at_rest
+        self._trace_xy.append(d.site_xpos[self._scene.ee_site][:2].copy())
+        self._trace_released.append(cube.released)
+        terminated = self.config.early_stop and cube.released and cube.at_rest
         truncated = not terminated and self._step >= self.config.max_steps
         return self._observe(), 0.0, terminated, truncated, self._info(cube)
+
+    def _advance(self, delta: np.ndarray, rotation: np.ndarray | None, *, close: bool) -> None:
+        """Move the end-effector target, solve IK and run one control period of physics."""
+        scene, m, d, prof = self._scene, self.model, self.data, self._profile
+        np.clip(self._target_pos + delta, self._work_low, self._work_high, out=self._target_pos)
+        if rotation is not None:
+            self._target_rot = rotation @ self._target_rot
+        d.ctrl[scene.gripper_ctrl] = prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
+        q_prev = self._q_target
+        q_new = self._ik.solve(self._target_pos, self._target_rot, q_prev)
+        self._q_target = q_new
+        delta_q = q_new - q_prev
+        arm_ctrl = scene.arm_ctrl
+        for fraction in self._ramp:
+            d.ctrl[arm_ctrl] = q_prev + fraction * delta_q
+            mujoco.mj_step(m, d, nstep=self._chunk)
+        if self._tail:
+            mujoco.mj_step(m, d, nstep=self._tail)
 
     # ---------------------------------------------------------------- queries
     @property
@@ -222,6 +254,15 @@ class TabletopEnv:
             left_tile_xy=(float(lx), float(ly)),
             right_tile_xy=(float(rx), float(ry)),
             tile_size=self.config.tile_size,
+            tile_thickness=self.config.tile_thickness,
+            cube_size=self.config.cube_size,
+        )
+
+    def trace(self) -> EpisodeTrace:
+        """End-effector xy and cube release flags of the episode so far."""
+        return EpisodeTrace(
+            ee_xy=np.array(self._trace_xy, dtype=float).reshape(-1, 2),
+            cube_released=np.array(self._trace_released, dtype=bool),
         )
 
     def cube_state(self) -> CubeState:
@@ -269,11 +310,15 @@ class TabletopEnv:
         Raises:
             ValueError: unknown camera.
             RenderBackendError: no OpenGL backend could start.
+            SimulationError: the background photo cannot be found or read.
         """
         if camera == "third_person":
             cam = self._scene.camera
             width = width or self.config.camera_width
             height = height or self.config.camera_height
+            if self._background is not None:
+                photo = load_background(self._background, width, height)
+                return self._render.render_over(self.data, cam, photo)
         elif camera == "wrist" and self._scene.wrist_camera >= 0:
             cam = self._scene.wrist_camera
             width = width or self.config.wrist_width
@@ -300,13 +345,21 @@ class TabletopEnv:
         width = width or self.config.camera_width
         height = height or self.config.camera_height
         cam = self._scene.camera
-        fovy = fovy_for_aspect(self._scene.camera_fovy, width, height)
-        focal = (height / 2) / math.tan(math.radians(fovy) / 2)
         rot = self.data.cam_xmat[cam].reshape(3, 3)
         local = (np.atleast_2d(points) - self.data.cam_xpos[cam]) @ rot
         depth = -local[:, 2]
-        cols = width / 2 + focal * local[:, 0] / depth
-        rows = height / 2 - focal * local[:, 1] / depth
+        right, up = local[:, 0] / depth, local[:, 1] / depth
+        camera = self.config.scene.camera
+        if isinstance(camera, MountedCamera):
+            # The native pinhole model (pixel centres at integers), scaled to the frame.
+            sx, sy = width / camera.width, height / camera.height
+            cols = (camera.cx + camera.fx * right + 0.5) * sx - 0.5
+            rows = (camera.cy - camera.fy * up + 0.5) * sy - 0.5
+            return np.stack([cols, rows], axis=1)
+        fovy = fovy_for_aspect(self._scene.camera_fovy, width, height)
+        focal = (height / 2) / math.tan(math.radians(fovy) / 2)
+        cols = width / 2 + focal * right
+        rows = height / 2 - focal * up
         return np.stack([cols, rows], axis=1)
 
     def tile_corners(self) -> np.ndarray:

@@ -9,6 +9,10 @@ import numpy as np
 
 from act2answer.sim._config import SimConfig
 from act2answer.sim._glerror import render_backend_error
+from act2answer.sim._scene import TABLE_GROUP
+
+#: Depth-buffer value where nothing was drawn (MuJoCo renders with reversed Z).
+_CLEAR_DEPTH = 0.0
 
 
 def fovy_for_aspect(fovy_43: float, width: int, height: int) -> float:
@@ -80,6 +84,8 @@ class RenderPool:
         self._fovy = camera_fovy
         self._renderers: dict[tuple[int, int], mujoco.Renderer] = {}
         self._option = mujoco.MjvOption()
+        self._matte_option = mujoco.MjvOption()  # the table hidden: the photo replaces it
+        self._matte_option.geomgroup[TABLE_GROUP] = 0
 
     def _get(self, width: int, height: int) -> mujoco.Renderer:
         key = (width, height)
@@ -117,11 +123,49 @@ class RenderPool:
             RenderBackendError: no OpenGL backend could start.
         """
         renderer = self._get(width, height)
+        self._set_fovy(camera, width, height)
+        renderer.update_scene(data, camera=camera, scene_option=self._option)
+        return renderer.render()
+
+    def render_over(
+        self, data: mujoco.MjData, camera: int, background: np.ndarray
+    ) -> np.ndarray:
+        """Render robot, tiles and cube over a photo (visual matching), in one pass.
+
+        The table is hidden; every pixel the depth buffer leaves at the clear
+        value (nothing drawn there) shows the photo, every other keeps its
+        rendered colour, as SimplerEnv's "background" matching mode does.
+
+        Args:
+            data: Simulation state (kinematics must be current).
+            camera: Camera id.
+            background: ``(height, width, 3)`` uint8 photo of the frame's size.
+
+        Returns:
+            ``(height, width, 3)`` uint8 image (a new array).
+        """
+        height, width = background.shape[:2]
+        renderer = self._get(width, height)
+        self._set_fovy(camera, width, height)
+        renderer.update_scene(data, camera=camera, scene_option=self._matte_option)
+        if renderer._gl_context is not None:
+            renderer._gl_context.make_current()
+        rect, context = renderer._rect, renderer._mjr_context
+        mujoco.mjr_render(rect, renderer._scene, context)
+        rgb = np.empty((height, width, 3), dtype=np.uint8)
+        depth = np.empty((height, width), dtype=np.float32)
+        mujoco.mjr_readPixels(rgb, depth, rect, context)
+        drawn = depth != _CLEAR_DEPTH
+        if renderer._gl_context is not None:  # EGL/OSMesa images come bottom-up
+            rgb, drawn = rgb[::-1], drawn[::-1]
+        frame = background.copy()
+        np.copyto(frame, rgb, where=drawn[:, :, None])
+        return frame
+
+    def _set_fovy(self, camera: int, width: int, height: int) -> None:
         fovy = self._fovy.get(camera)
         if fovy is not None:
             self._model.cam_fovy[camera] = fovy_for_aspect(fovy, width, height)
-        renderer.update_scene(data, camera=camera, scene_option=self._option)
-        return renderer.render()
 
     def upload_textures(self, tex_ids: tuple[int, ...]) -> None:
         """Re-upload textures from ``model.tex_data`` to every live GL context.

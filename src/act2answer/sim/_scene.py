@@ -9,14 +9,14 @@ import mujoco
 import numpy as np
 
 from act2answer.errors import SimulationError
-from act2answer.sim._config import SimConfig
+from act2answer.sim._config import CameraPreset, MountedCamera, SimConfig
 from act2answer.sim._robots import PROFILES, RobotProfile
 
 THIRD_PERSON = "third_person"
 WRIST = "wrist"
 TILE_NAMES = ("tile_left", "tile_right")
-_TABLE_RGBA = (0.62, 0.55, 0.47, 1.0)
-_CUBE_RGBA = (0.85, 0.15, 0.12, 1.0)
+#: Geom group of the table: hidden when a background photo replaces it (visual matching).
+TABLE_GROUP = 1
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Scene:
         tile_slots: Nominal ``(x, y)`` of the left and right tile centres.
         camera: Third-person camera id.
         camera_fovy: Its 4:3 vertical field of view, degrees.
+        camera_native: ``(width, height)`` of a mounted camera's native image,
+            or None for a look-at camera.
+        table_geom: Table geom id.
         wrist_camera: Wrist camera id, or -1.
     """
 
@@ -69,6 +72,8 @@ class Scene:
     tile_slots: tuple[tuple[float, float], tuple[float, float]]
     camera: int
     camera_fovy: float
+    camera_native: tuple[int, int] | None
+    table_geom: int
     wrist_camera: int
 
 
@@ -112,7 +117,7 @@ def build_scene(config: SimConfig) -> Scene:
     """Build the robot, table, two textured tiles, cube and cameras; compile once.
 
     Args:
-        config: Simulator configuration.
+        config: Simulator configuration (its ``scene`` preset says where things go).
 
     Returns:
         The compiled scene with its ids.
@@ -121,6 +126,7 @@ def build_scene(config: SimConfig) -> Scene:
         SimulationError: the robot model cannot be loaded or compiled.
     """
     profile = PROFILES[config.robot]
+    preset = config.scene
     spec = _load_robot(profile)
 
     spec.option.timestep = config.physics_timestep
@@ -133,43 +139,60 @@ def build_scene(config: SimConfig) -> Scene:
     vis.quality.offsamples = 4 if config.multisampling else 0
     vis.global_.offwidth = max(640, config.camera_width, config.wrist_width)
     vis.global_.offheight = max(480, config.camera_height, config.wrist_height)
-    vis.headlight.ambient = [0.45, 0.45, 0.45]
-    vis.headlight.diffuse = [0.45, 0.45, 0.45]
+    vis.headlight.ambient = [preset.ambient] * 3
+    vis.headlight.diffuse = [preset.headlight] * 3
     vis.headlight.specular = [0.0, 0.0, 0.0]
     for light in spec.lights:
         light.castshadow = config.shadows
+        light.active = preset.robot_light
 
+    world = spec.worldbody
     for body in spec.bodies:
         if body.name != "world":
             body.gravcomp = 1.0
+    if preset.robot_base_z != 0.0:
+        for body in world.bodies:
+            body.pos = [body.pos[0], body.pos[1], body.pos[2] + preset.robot_base_z]
 
-    world = spec.worldbody
-    slot_x, slot_y = profile.tile_slot_x, profile.tile_slot_y
-    world.add_light(
-        name="sun",
-        pos=[slot_x, 0.0, 1.5],
-        dir=[0.0, 0.0, -1.0],
-        diffuse=[0.5, 0.5, 0.5],
-        specular=[0.0, 0.0, 0.0],
-        castshadow=config.shadows,
-    )
-    table_half = (0.45 + slot_x / 2, 0.7, 0.02)
+    default_slot = (profile.tile_slot_x, profile.tile_slot_y)
+    left_xy = preset.tile_left_xy or default_slot
+    right_xy = preset.tile_right_xy or (default_slot[0], -default_slot[1])
+    slots = (tuple(left_xy), tuple(right_xy))
+    centre_x = (left_xy[0] + right_xy[0]) / 2
+    for index, light in enumerate(preset.lights):
+        direction = np.asarray(light.direction, dtype=float)
+        direction /= np.linalg.norm(direction)
+        world.add_light(
+            name=f"light{index}",
+            type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
+            pos=(np.array([centre_x, 0.0, 0.0]) - 1.5 * direction).tolist(),
+            dir=direction.tolist(),
+            diffuse=[light.diffuse] * 3,
+            specular=[0.0, 0.0, 0.0],
+            castshadow=config.shadows,
+        )
+    table_half = (0.45 + centre_x / 2, 0.7, 0.02)
     world.add_geom(
         name="table",
         type=mujoco.mjtGeom.mjGEOM_BOX,
         size=list(table_half),
-        pos=[slot_x - 0.1, 0.0, -table_half[2]],
-        rgba=list(_TABLE_RGBA),
+        pos=[centre_x - 0.1, 0.0, -table_half[2]],
+        rgba=list(preset.table_rgba),
         friction=[0.8, 0.005, 0.0001],
+        group=TABLE_GROUP,
     )
 
     # Tiles: mocap bodies (moved at reset), yawed so images read upright.
-    preset = config.camera
-    tile_yaw = math.radians(preset.azimuth_deg - 90.0)
+    camera = preset.camera
+    if preset.tile_yaw_deg is not None:
+        tile_yaw = math.radians(preset.tile_yaw_deg)
+    elif isinstance(camera, CameraPreset):
+        tile_yaw = math.radians(camera.azimuth_deg - 90.0)
+    else:
+        tile_yaw = 0.0
     tile_quat = [math.cos(tile_yaw / 2), 0.0, 0.0, math.sin(tile_yaw / 2)]
     size = config.texture_size
-    half = config.tile_size / 2
-    slots = ((slot_x, slot_y), (slot_x, -slot_y))
+    half = preset.tile_size / 2
     for name, (x, y) in zip(TILE_NAMES, slots, strict=True):
         spec.add_texture(
             name=name,
@@ -186,7 +209,7 @@ def build_scene(config: SimConfig) -> Scene:
             specular=0.0,
             shininess=0.0,
             reflectance=0.0,
-            emission=0.35,
+            emission=preset.tile_emission,
         )
         material.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = name
         tile = world.add_body(name=name, mocap=True, pos=[x, y, 0.0], quat=tile_quat)
@@ -194,22 +217,22 @@ def build_scene(config: SimConfig) -> Scene:
             name=name,
             type=mujoco.mjtGeom.mjGEOM_BOX,
             material=name,
-            size=[half, half, config.tile_thickness / 2],
-            pos=[0.0, 0.0, config.tile_thickness / 2],
+            size=[half, half, preset.tile_thickness / 2],
+            pos=[0.0, 0.0, preset.tile_thickness / 2],
             friction=[0.8, 0.005, 0.0001],
         )
 
-    cube = world.add_body(name="cube", pos=[slot_x, 0.0, 0.3])
+    cube = world.add_body(name="cube", pos=[centre_x, 0.0, 0.3])
     cube.add_freejoint(name="cube")
-    cube_half = config.cube_size / 2
+    cube_half = preset.cube_size / 2
     cube.add_geom(
         name="cube",
         type=mujoco.mjtGeom.mjGEOM_BOX,
         size=[cube_half] * 3,
-        mass=config.cube_mass,
-        rgba=list(_CUBE_RGBA),
+        mass=preset.cube_mass,
+        rgba=list(preset.cube_rgba),
         condim=4,
-        friction=[config.cube_friction, 0.005, 0.0001],
+        friction=[preset.cube_friction, 0.005, 0.0001],
     )
 
     ee_body = spec.body(profile.ee_body)
@@ -237,17 +260,34 @@ def build_scene(config: SimConfig) -> Scene:
                 condim=4,
             )
 
-    target = np.asarray(preset.target if preset.target is not None else (slot_x, 0.0, 0.0))
-    distance = preset.distance if preset.distance is not None else profile.camera_distance
-    el, az = math.radians(preset.elevation_deg), math.radians(preset.azimuth_deg)
-    forward = np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), -math.sin(el)])
-    cam_pos = target - distance * forward
-    world.add_camera(
-        name=THIRD_PERSON,
-        pos=cam_pos.tolist(),
-        xyaxes=_look_at(tuple(cam_pos), target),
-        fovy=preset.fovy_deg,
-    )
+    if isinstance(camera, MountedCamera):
+        cam_pos, xyaxes = mounted_camera_pose(camera, preset.robot_base_z)
+        fovy = math.degrees(2.0 * math.atan(camera.height / 2.0 / camera.fy))
+        native: tuple[int, int] | None = (camera.width, camera.height)
+    else:
+        target = np.asarray(camera.target if camera.target is not None else (centre_x, 0.0, 0.0))
+        distance = camera.distance if camera.distance is not None else profile.camera_distance
+        el, az = math.radians(camera.elevation_deg), math.radians(camera.azimuth_deg)
+        forward = np.array(
+            [math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), -math.sin(el)]
+        )
+        cam_pos = target - distance * forward
+        xyaxes = _look_at(tuple(cam_pos), target)
+        fovy = camera.fovy_deg
+        native = None
+    third = world.add_camera(name=THIRD_PERSON, pos=list(cam_pos), xyaxes=list(xyaxes), fovy=fovy)
+    if isinstance(camera, MountedCamera):
+        # Pinhole intrinsics in pixel units: the frustum no longer depends on the
+        # viewport, so any render size is the native image scaled (squashed) to it.
+        # MuJoCo's principal-point entries are offsets of the image content from
+        # the centre, positive to the left and up.
+        third.sensor_size = [camera.width, camera.height]
+        third.resolution = [camera.width, camera.height]
+        third.focal_pixel = [camera.fx, camera.fy]
+        third.principal_pixel = [
+            (camera.width - 1) / 2 - camera.cx,
+            (camera.height - 1) / 2 - camera.cy,
+        ]
     if config.wrist_camera:
         # Looks along the approach axis from behind the fingers.
         approach = np.asarray(profile.approach_axis)
@@ -263,15 +303,40 @@ def build_scene(config: SimConfig) -> Scene:
         model = spec.compile()
     except Exception as exc:
         raise SimulationError(f"scene failed to compile: {exc}") from exc
-    return _collect_ids(model, profile, config, tile_yaw, slots)
+    return _collect_ids(model, profile, tile_yaw, slots, fovy, native)
+
+
+def mounted_camera_pose(
+    camera: MountedCamera, robot_base_z: float
+) -> tuple[np.ndarray, list[float]]:
+    """World position and MuJoCo ``xyaxes`` of a camera mounted on the base link.
+
+    SAPIEN cameras look along their +x with +y left and +z up; MuJoCo cameras
+    look along -z with +x right and +y up. So MuJoCo's x axis is SAPIEN's -y
+    and MuJoCo's y axis is SAPIEN's +z. The base link sits ``robot_base_z``
+    above the table-top origin, with axes equal to the world's.
+
+    Args:
+        camera: The mounted camera.
+        robot_base_z: Height of the base-link origin in the world (table top = 0).
+
+    Returns:
+        ``(position, xyaxes)``.
+    """
+    rotation = np.zeros(9)
+    mujoco.mju_quat2Mat(rotation, np.asarray(camera.quat_wxyz, dtype=float))
+    rotation = rotation.reshape(3, 3)
+    position = np.asarray(camera.position, dtype=float) + np.array([0.0, 0.0, robot_base_z])
+    return position, [*(-rotation[:, 1]).tolist(), *rotation[:, 2].tolist()]
 
 
 def _collect_ids(
     model: mujoco.MjModel,
     profile: RobotProfile,
-    config: SimConfig,
     tile_yaw: float,
-    slots: tuple[tuple[float, float], ...],
+    slots: tuple[tuple[float, ...], ...],
+    fovy: float,
+    native: tuple[int, int] | None,
 ) -> Scene:
     def jid(name: str) -> int:
         return mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, name)
@@ -311,8 +376,10 @@ def _collect_ids(
         tile_mocap=(int(model.body_mocapid[tiles[0]]), int(model.body_mocapid[tiles[1]])),
         tile_tex=(texs[0], texs[1]),
         tile_yaw=tile_yaw,
-        tile_slots=(slots[0], slots[1]),
+        tile_slots=((slots[0][0], slots[0][1]), (slots[1][0], slots[1][1])),
         camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, THIRD_PERSON),
-        camera_fovy=config.camera.fovy_deg,
+        camera_fovy=fovy,
+        camera_native=native,
+        table_geom=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, "table"),
         wrist_camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, WRIST),
     )

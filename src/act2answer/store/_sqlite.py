@@ -18,7 +18,7 @@ from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 
 DB_FILE = "results.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS episodes (
     wall_time_s REAL NOT NULL,
     error TEXT,
     video TEXT,
+    scores TEXT NOT NULL DEFAULT '[]',
+    intent TEXT,
     finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (item_id, answer_side)
 );
@@ -67,7 +69,9 @@ class ResultStore:
         elif int(version) != SCHEMA_VERSION:
             raise RunError(
                 f"{self.path}: database schema version {version}, this act2answer "
-                f"reads version {SCHEMA_VERSION}"
+                f"reads version {SCHEMA_VERSION} (version 3 added outcomes under every "
+                "scoring rule, intent metrics and the reference scene: rerun into a new "
+                "--out folder)"
             )
 
     @classmethod

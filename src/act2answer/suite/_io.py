@@ -73,7 +73,7 @@ def save_suite(root: Path | str, items: Iterable[SuiteItem], *, name: str | None
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    lines = [json.dumps(item.model_dump(mode="json"), ensure_ascii=False) for item in items]
+    lines = [json.dumps(_item_record(item), ensure_ascii=False) for item in items]
     suite_file = root / SUITE_FILE
     suite_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if name is not None:
@@ -148,3 +148,12 @@ def _content_hash(raw: bytes, root: Path, items: list[SuiteItem]) -> str:
         digest.update(relative.encode())
         digest.update((root / relative).read_bytes())
     return digest.hexdigest()
+
+
+def _item_record(item: SuiteItem) -> dict[str, object]:
+    """An item as written to ``suite.jsonl``; optional control instructions only when set."""
+    record = item.model_dump(mode="json")
+    for optional in ("explicit_object", "explicit_spatial"):
+        if record.get(optional) is None:
+            record.pop(optional, None)
+    return record

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from act2answer.interfaces import Side
+
+
+class Condition(str, Enum):
+    """Which instruction an episode gives the policy.
+
+    ``knowledge`` is the item's own instruction; ``explicit_object`` names the
+    correct image's content (no knowledge needed, only visual grounding);
+    ``explicit_spatial`` names the side (no knowledge, no grounding: motor skill).
+    """
+
+    KNOWLEDGE = "knowledge"
+    EXPLICIT_OBJECT = "explicit_object"
+    EXPLICIT_SPATIAL = "explicit_spatial"
+
+
+#: Used for ``explicit_spatial`` when an item has no template of its own.
+DEFAULT_SPATIAL_TEMPLATE = "put the cube on the {side} picture"
 
 
 class SuiteItem(BaseModel):
@@ -23,6 +41,10 @@ class SuiteItem(BaseModel):
         options: Two image paths relative to the suite folder.
         answer: Index (0 or 1) of the correct option.
         meta: Free-form metadata (generator parameters, difficulty...).
+        explicit_object: Optional control instruction naming the correct
+            image's content ("put the cube on the picture of a red square").
+        explicit_spatial: Optional control instruction template with a
+            ``{side}`` placeholder, filled with ``left`` / ``right`` per layout.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -35,6 +57,35 @@ class SuiteItem(BaseModel):
     options: tuple[str, str]
     answer: int
     meta: dict[str, Any] = Field(default_factory=dict)
+    explicit_object: str | None = None
+    explicit_spatial: str | None = None
+
+    @field_validator("explicit_spatial")
+    @classmethod
+    def _spatial_has_placeholder(cls, value: str | None) -> str | None:
+        if value is not None and "{side}" not in value:
+            raise ValueError("explicit_spatial must contain the placeholder {side}")
+        return value
+
+    def supports(self, condition: Condition | str) -> bool:
+        """Whether the item has an instruction for ``condition``."""
+        return Condition(condition) is not Condition.EXPLICIT_OBJECT or bool(self.explicit_object)
+
+    def instruction_for(self, condition: Condition | str, answer_side: Side) -> str:
+        """The instruction of one episode under an instruction condition.
+
+        Raises:
+            ValueError: ``explicit_object`` is asked for but the item has none.
+        """
+        condition = Condition(condition)
+        if condition is Condition.KNOWLEDGE:
+            return self.instruction
+        if condition is Condition.EXPLICIT_SPATIAL:
+            template = self.explicit_spatial or DEFAULT_SPATIAL_TEMPLATE
+            return template.replace("{side}", answer_side.value)
+        if not self.explicit_object:
+            raise ValueError(f"item {self.id!r} has no explicit_object instruction")
+        return self.explicit_object
 
     @field_validator("instruction")
     @classmethod

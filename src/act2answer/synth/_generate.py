@@ -21,6 +21,7 @@ from act2answer.synth.categories import (
     get_generator,
     resolve_category,
 )
+from act2answer.synth.describe import SPATIAL_TEMPLATE, explicit_object
 
 #: Written to every item's ``meta["generator_version"]``; bump when images change.
 GENERATOR_VERSION = "2"
@@ -133,8 +134,13 @@ def _run_chunk(out: str, category: str, start: int, stop: int, seed: int) -> lis
             "index": index,
             "generator_version": version,
         }
+        control = {"explicit_spatial": SPATIAL_TEMPLATE}
+        described = explicit_object(category, meta)
+        if described is not None:
+            control["explicit_object"] = described
         results.append(
             {
+                **control,
                 "id": identifier,
                 "category": category,
                 "source": SOURCE,

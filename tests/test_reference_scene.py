@@ -1,0 +1,192 @@
+"""The reference scene (Act2AnswerV4-v1): geometry, camera, visual matching, backgrounds."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from act2answer.errors import SimulationError
+from act2answer.interfaces import ObservationNeeds
+from act2answer.sim import SimConfig, TabletopEnv
+from act2answer.sim import backgrounds as bg
+
+NO_IMAGE = ObservationNeeds(image=False)
+GREEN = np.array([0, 255, 0], dtype=np.uint8)
+
+# Facts of the released environment (REFERENCE.md), in its own world frame.
+TABLE_Z = 0.88
+BASE = np.array([0.147, 0.028, 0.870])
+TILE_CENTRES = {"left": (-0.25, -0.155), "right": (-0.25, 0.155)}
+MOUNT_P = np.array([0.0, -0.16, 0.336])
+MOUNT_Q = (0.909182, -0.0819809, 0.347277, 0.214629)
+FX = FY = 623.588
+CX, CY = 319.501, 239.545
+
+
+def _quat_matrix(w: float, x: float, y: float, z: float) -> np.ndarray:
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+
+
+def reference_pixels(points_world: np.ndarray) -> np.ndarray:
+    """Project reference-world points with the reference camera model (SAPIEN convention).
+
+    Independent of our scene code: the base is turned 180 degrees about z, the
+    camera is mounted on it, looks along its +x with +y left and +z up.
+    """
+    base_rot = _quat_matrix(0.0, 0.0, 0.0, 1.0)  # 180 degrees about z
+    cam_rot = base_rot @ _quat_matrix(*MOUNT_Q)
+    cam_pos = BASE + base_rot @ MOUNT_P
+    local = (points_world - cam_pos) @ cam_rot  # rows: (forward, left, up)
+    cols = CX - FX * local[:, 1] / local[:, 0]
+    rows = CY - FY * local[:, 2] / local[:, 0]
+    return np.stack([cols, rows], axis=1)
+
+
+def tile_corners_world(side: str) -> np.ndarray:
+    x, y = TILE_CENTRES[side]
+    return np.array([[cx, cy, TABLE_Z + 0.006] for cx, cy in _corner_offsets(x, y)])
+
+
+def _corner_offsets(x: float, y: float) -> np.ndarray:
+    signs = ((-1, -1), (1, -1), (1, 1), (-1, 1))
+    return np.array([[x + dx * 0.055, y + dy * 0.055] for dx, dy in signs])
+
+
+@pytest.fixture(scope="module")
+def green_frame() -> tuple[np.ndarray, TabletopEnv]:
+    env = TabletopEnv(SimConfig(background="none"))
+    green = np.broadcast_to(GREEN, (16, 16, 3)).copy()
+    env.set_tiles(green, green)
+    env.reset(seed=0, needs=NO_IMAGE)
+    yield env.render(), env
+    env.close()
+
+
+def _is_green(pixel: np.ndarray) -> bool:
+    r, g, b = (int(v) for v in pixel)
+    return g > 150 and g > r + 60 and g > b + 60
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_reference_tile_corners_land_on_the_rendered_tiles(green_frame, side):
+    """Acceptance: the reference camera model puts each tile corner where our frame shows it."""
+    frame, _ = green_frame
+    x, y = TILE_CENTRES[side]
+    centre_px = reference_pixels(np.array([[x, y, TABLE_Z + 0.006]]))[0]
+    pixels = reference_pixels(tile_corners_world(side))
+    assert np.all(pixels >= 0) and np.all(pixels[:, 0] < 640) and np.all(pixels[:, 1] < 480)
+    for corner in pixels:
+        towards_centre = (centre_px - corner) / np.linalg.norm(centre_px - corner)
+        inside = np.round(corner + 3.5 * towards_centre).astype(int)
+        outside = np.round(corner - 3.5 * towards_centre).astype(int)
+        assert _is_green(frame[inside[1], inside[0]]), f"{side} corner {corner}: not on the tile"
+        if outside[1] < corner[1]:  # below a corner the tile's 6 mm side face shows
+            assert not _is_green(frame[outside[1], outside[0]]), f"{side} {corner}: tile too big"
+
+
+def test_our_projection_matches_the_reference_camera_model(green_frame):
+    _, env = green_frame
+    ours = env.project(env.tile_corners().reshape(-1, 3))
+    theirs = np.concatenate([reference_pixels(tile_corners_world(s)) for s in ("left", "right")])
+    # Same corners, possibly in another order: match each of ours to the nearest.
+    distances = np.linalg.norm(ours[:, None, :] - theirs[None, :, :], axis=2)
+    assert distances.min(axis=1).max() < 0.5  # sub-pixel agreement
+
+
+def test_reference_geometry_in_the_base_frame():
+    with TabletopEnv(SimConfig()) as env:
+        obs, info = env.reset(seed=0, needs=NO_IMAGE)
+        assert info.geometry.left_tile_xy == pytest.approx((0.397, 0.183))
+        assert info.geometry.right_tile_xy == pytest.approx((0.397, -0.127))
+        assert info.geometry.tile_size == 0.11 and info.geometry.cube_size == 0.03
+        # The cube is held near the reference start (0.278, -0.013, 0.133 above the table).
+        assert np.linalg.norm(np.array(info.cube.position) - (0.278, -0.013, 0.133)) < 0.03
+        assert not info.cube.released and obs.step == 0
+
+
+def test_visual_matching_composites_over_the_photo():
+    photo = bg.load_background("bridge_real_eval_1.png", 640, 480)
+    with TabletopEnv(SimConfig()) as env:
+        env.set_tiles(np.full((8, 8, 3), 255, np.uint8), np.full((8, 8, 3), 255, np.uint8))
+        env.reset(seed=0, needs=NO_IMAGE)
+        frame = env.render()
+        small = env.render(width=224, height=224)
+        cube_px = env.project(np.array([env.cube_state().position]))[0].round().astype(int)
+        tile_px = env.project(env.tile_corners()[1].mean(axis=0, keepdims=True))[0].astype(int)
+    assert frame.shape == (480, 640, 3) and small.shape == (224, 224, 3)
+    background = np.all(frame == photo, axis=2)
+    assert 0.6 < background.mean() < 0.95  # most of the frame is the photo
+    assert background[470, 10] and background[20, 620]  # table corner and wall
+    assert not background[cube_px[1], cube_px[0]]
+    assert frame[tile_px[1], tile_px[0]].min() > 200  # white tile drawn over the photo
+    assert not np.array_equal(frame, photo)
+
+
+def test_background_none_and_bad_path(tmp_path):
+    with TabletopEnv(SimConfig(background="none")) as env:
+        env.reset(seed=0, needs=NO_IMAGE)
+        plain = env.render()
+    photo = bg.load_background("bridge_real_eval_1.png", 640, 480)
+    assert np.all(plain == photo, axis=2).mean() < 0.01
+    with (
+        TabletopEnv(SimConfig(background=str(tmp_path / "missing.png"))) as env,
+        pytest.raises(SimulationError, match=r"missing\.png"),
+    ):
+        env.render()
+
+
+def test_background_found_in_override_folder_never_downloads(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("must not download")
+
+    monkeypatch.setattr(bg.urllib.request, "urlopen", refuse)
+    path = bg.resolve_background("bridge_real_eval_1.png")
+    assert path.parent == Path(os.environ[bg.ENV_VAR])
+
+
+def test_background_download_goes_to_cache_with_notice(monkeypatch, tmp_path):
+    original = (Path(os.environ[bg.ENV_VAR]) / "bridge_real_eval_1.png").read_bytes()
+    monkeypatch.delenv(bg.ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls: list[str] = []
+
+    def fake_urlopen(url, timeout):
+        calls.append(url)
+        return io.BytesIO(original)
+
+    monkeypatch.setattr(bg.urllib.request, "urlopen", fake_urlopen)
+    path = bg.resolve_background("bridge_real_eval_1.png")
+    assert path == tmp_path / "act2answer" / "backgrounds" / "bridge_real_eval_1.png"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == bg.KNOWN_BACKGROUNDS[path.name].sha256
+    assert "Apache" in path.with_name("bridge_real_eval_1.png.NOTICE.txt").read_text()
+    assert calls == [bg.KNOWN_BACKGROUNDS["bridge_real_eval_1.png"].url]
+    assert "simpler-env/ManiSkill2_real2sim/ef7a4d4f" in calls[0]
+    bg.resolve_background("bridge_real_eval_1.png")  # second use: from the cache
+    assert len(calls) == 1
+
+
+def test_background_download_failures_are_clear(monkeypatch, tmp_path):
+    monkeypatch.delenv(bg.ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(bg.urllib.request, "urlopen", lambda url, timeout: io.BytesIO(b"nope"))
+    with pytest.raises(SimulationError, match="SHA-256"):
+        bg.resolve_background("bridge_sink.png")
+    assert not (tmp_path / "act2answer" / "backgrounds" / "bridge_sink.png").exists()
+
+    def offline(url, timeout):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(bg.urllib.request, "urlopen", offline)
+    with pytest.raises(SimulationError, match="ACT2ANSWER_BACKGROUNDS"):
+        bg.resolve_background("bridge_sink.png")
