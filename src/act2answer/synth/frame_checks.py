@@ -9,7 +9,9 @@ or scene changes.
 Nothing is hard-coded about the camera. :func:`calibrate` finds where each
 tile lies in the frame by rendering it once with a four-colour calibration
 image and once plain (the difference is the tile, minus anything in front of
-it), and reads the image's right and down directions from the colour
+it), keeps only the tile's top face (lit evenly in an all-white render; the
+side faces also show a sliver of the image, shaded darker, and would count as
+figure ink), and reads the image's right and down directions from the colour
 quadrants. :func:`apparent_pair` then renders black-on-white masks of two
 option images in both layouts and measures each figure in frame pixels.
 
@@ -36,6 +38,9 @@ FRAME_PX = 224
 #: Quadrant colours of the calibration image: top-left, top-right, bottom-left, bottom-right.
 _QUADRANTS = ((255, 0, 0), (0, 200, 0), (0, 0, 255), (255, 220, 0))
 _GREY = (128, 128, 128)
+#: A pixel belongs to a tile's top face if an all-white tile renders at least this
+#: fraction as bright there as the tile's brightest pixels (side faces: 0.6-0.9).
+_TOP_FACE_LEVEL = 0.93
 
 
 @dataclass(frozen=True)
@@ -109,11 +114,15 @@ def calibrate(env: SimBackend, seed: int = 0, size: int = FRAME_PX) -> Calibrati
     """Locate both tiles in the ``size`` x ``size`` frame of episode ``seed``."""
     grey = np.full((256, 256, 3), _GREY, dtype=np.uint8)
     calib = calibration_image()
+    white = np.full((256, 256, 3), 255, dtype=np.uint8)
     base = _render(env, grey, grey, seed, size)
+    white_lum = _render(env, white, white, seed, size).mean(axis=2)
     tiles = []
     for left, right in ((calib, grey), (grey, calib)):
         frame = _render(env, left, right, seed, size)
         changed = np.abs(frame - base).sum(axis=2) > 60
+        if changed.any():
+            changed &= white_lum >= _TOP_FACE_LEVEL * np.percentile(white_lum[changed], 95)
         # Classify each changed pixel by its nearest quadrant hue (lighting scales brightness).
         chroma = frame / np.maximum(frame.max(axis=2, keepdims=True), 1)
         refs = np.array(_QUADRANTS, dtype=np.float64)

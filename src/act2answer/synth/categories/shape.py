@@ -24,11 +24,13 @@ HARD_PAIRS = {
               ("pentagon", "hexagon"), ("rectangle", "diamond"), ("hexagon", "circle")]
 }  # fmt: skip
 SIDES = {"triangle": "three", "pentagon": "five", "hexagon": "six"}
-#: Shapes told apart by their proportions alone. The camera squashes a tile's image
-#: vertically (a circle on the far tile renders ~1.4-1.6x wider than tall at 224 px), so
-#: these items are marked ``relies_on: "absolute shape"``, ovals and rectangles lie
-#: near-horizontal (their elongation adds to the squash instead of cancelling it), and a
-#: rendered-frame test checks the elongated one still looks more elongated in both layouts.
+#: Shapes told apart by their proportions alone. The camera distorts a tile's image (legacy
+#: scene: squashed vertically, a circle on the far tile renders ~1.4-1.6x wider than tall;
+#: reference scene: the near tile squashed vertically, the far one sheared), so these
+#: items are marked ``relies_on: "absolute shape"``, ovals and rectangles lie
+#: near-horizontal (their elongation adds to the vertical squash instead of cancelling
+#: it), and a rendered-frame test checks on both scenes that the elongated one still
+#: looks more elongated in both layouts.
 ASPECT_SHAPES = {"circle": "round", "square": "round", "oval": "long", "rectangle": "long"}
 #: Rotation range in degrees per shape (limits keep e.g. a square from becoming a diamond).
 ROTATION = {
