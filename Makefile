@@ -22,7 +22,7 @@ MODELS_STAMP := $(MODELS_VENV)/.installed
 $(MODELS_STAMP): pyproject.toml requirements/lerobot-constraints.txt
 	$(PYTHON) -m venv $(MODELS_VENV)
 	$(MODELS_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(MODELS_VENV)/bin/python -m pip install --quiet -c requirements/lerobot-constraints.txt -e '.[dev,lerobot]'
+	$(MODELS_VENV)/bin/python -m pip install --quiet -c requirements/lerobot-constraints.txt -e '.[lerobot]' 'pytest>=8' 'pytest-timeout>=2.3'
 	touch $(MODELS_STAMP)
 
 $(STAMP): pyproject.toml

@@ -169,10 +169,11 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import serve_commands, synth_commands
+    from act2answer.cli import serve_commands, sources_commands, synth_commands
 
     synth_commands.register(app, suite_app)
     serve_commands.register(app)
+    sources_commands.register(app, suite_app)
 
 
 _register_optional_commands()

@@ -2,7 +2,7 @@
 
 from act2answer.suite._io import MANIFEST_FILE, SUITE_FILE, load_suite, save_suite
 from act2answer.suite._model import Suite, SuiteItem
-from act2answer.suite.images import read_rgb, verify_image
+from act2answer.suite.images import read_rgb, read_rgb_bytes, verify_image
 
 __all__ = [
     "MANIFEST_FILE",
@@ -11,6 +11,7 @@ __all__ = [
     "SuiteItem",
     "load_suite",
     "read_rgb",
+    "read_rgb_bytes",
     "save_suite",
     "verify_image",
 ]

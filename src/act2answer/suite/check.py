@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from act2answer.suite._io import SUITE_FILE
 from act2answer.suite._model import SuiteItem
+from act2answer.suite.review import ReviewCoverage, review_coverage
 
 #: Side of the difference hash grid (``HASH_SIZE**2`` bits).
 HASH_SIZE = 16
@@ -62,6 +63,7 @@ class SuiteCheckReport:
         unreadable: ``(item id, image path, reason)`` for missing or undecodable images.
         line_errors: ``(line number, message)`` for lines that did not parse.
         duplicate_ids: Item ids that occur more than once.
+        review: Human review coverage from ``review.json`` (``None`` when never reviewed).
     """
 
     root: Path
@@ -74,6 +76,7 @@ class SuiteCheckReport:
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)
     line_errors: list[tuple[int, str]] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
+    review: ReviewCoverage | None = None
 
     @property
     def ok(self) -> bool:
@@ -116,6 +119,8 @@ class SuiteCheckReport:
             lines.append(
                 f"{'all':<14} {self.n_items:>5} {'':>10} {f'{w.min}/{w.mean:.1f}/{w.max}':>20}"
             )
+        if self.review is not None:
+            lines.append(self.review.to_text())
         lines.extend(self.problem_lines())
         return "\n".join(lines)
 
@@ -138,7 +143,8 @@ class SuiteCheckReport:
             table.add_row("all", str(self.n_items), "", f"{w.min}/{w.mean:.1f}/{w.max}")
         problems = self.problem_lines()
         status = Text("OK", style="bold green") if self.ok else Text("PROBLEMS", style="bold red")
-        return Group(table, status, *(Text(line, style="yellow") for line in problems))
+        review = [Text(self.review.to_text())] if self.review is not None else []
+        return Group(table, status, *review, *(Text(line, style="yellow") for line in problems))
 
 
 def check_suite(root: Path | str, *, hash_duplicates: bool = True) -> SuiteCheckReport:
@@ -178,6 +184,7 @@ def check_suite(root: Path | str, *, hash_duplicates: bool = True) -> SuiteCheck
         seen.add(item.id)
         items.append(item)
     report.n_items = len(items)
+    report.review = review_coverage(root, [item.id for item in items])
     _summarise(report, items)
     hashes: dict[str, tuple[np.ndarray, np.ndarray, str]] = {}
     owner: dict[str, str] = {}

@@ -81,3 +81,22 @@ def _reason(exc: BaseException) -> str:
         return f"image too large (decompression-bomb guard): {exc}"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return f"does not decode: {text}"
+
+
+def read_rgb_bytes(data: bytes, name: str) -> np.ndarray:
+    """Decode encoded image bytes (from a TSV or parquet cell) to ``(H, W, 3)`` uint8.
+
+    Args:
+        data: The encoded file content (PNG, JPEG...).
+        name: What to call it in errors, e.g. ``"mmbench.tsv row 3, column image"``.
+
+    Raises:
+        ImageFileError: the bytes are not an image, truncated or too large.
+    """
+    import io
+
+    try:
+        with _open(io.BytesIO(data)) as image:  # type: ignore[arg-type]
+            return np.asarray(image.convert("RGB"), dtype=np.uint8)
+    except _READ_ERRORS as exc:
+        raise ImageFileError(name, _reason(exc)) from None
