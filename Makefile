@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VLM_STAMP := $(VENV)/.installed-vlm
 SHARED_MENAGERIE := $(abspath ../shared/menagerie)
 # Use the offline Menagerie copy when it exists; otherwise mujoco-menagerie downloads as usual.
 ifneq ($(wildcard $(SHARED_MENAGERIE)),)
@@ -22,21 +23,26 @@ MODELS_STAMP := $(MODELS_VENV)/.installed
 $(MODELS_STAMP): pyproject.toml requirements/lerobot-constraints.txt
 	$(PYTHON) -m venv $(MODELS_VENV)
 	$(MODELS_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(MODELS_VENV)/bin/python -m pip install --quiet -c requirements/lerobot-constraints.txt -e '.[lerobot]' 'pytest>=8' 'pytest-timeout>=2.3'
+	$(MODELS_VENV)/bin/python -m pip install --quiet -c requirements/lerobot-constraints.txt -e '.[dev,lerobot,analysis]'
 	touch $(MODELS_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,report]'
 	# Test-only: the official openpi client (it pins numpy<2 but runs on numpy 2; its deps are ours).
 	$(BIN)/python -m pip install --quiet --no-deps 'openpi-client==0.1.2'
 	touch $(STAMP)
 
+# The vlm extra (torch 2.14.1 + torchvision 0.29.1 + transformers 5.24.0, ~5.5 GB) for the VLM tests.
+$(VLM_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,vlm]'
+	touch $(VLM_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/act2answer demo --out $(DEMO_OUT)
 
-test: $(STAMP) $(MODELS_STAMP)
+test: $(STAMP) $(VLM_STAMP) $(MODELS_STAMP)
 	$(BIN)/ruff check src tests tests_models benchmarks
 	$(BIN)/python -m pytest -q
 	$(MODELS_VENV)/bin/python -m pytest -q tests_models

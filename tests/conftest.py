@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,11 @@ if _SHARED_MENAGERIE.is_dir():
     os.environ.setdefault("MENAGERIE_ROOT", str(_SHARED_MENAGERIE))
 os.environ.setdefault("MUJOCO_GL", "egl")
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+
+# torch imports triton lazily, and triton's bundled LLVM segfaults when loaded after
+# Mesa's (llvmpipe EGL, loaded by the first render); loaded first, both work.
+with contextlib.suppress(ImportError):
+    import triton  # noqa: F401
 
 from act2answer.suite import Suite, SuiteItem, load_suite, save_suite  # noqa: E402
 
@@ -62,3 +68,23 @@ def make_suite(tmp_path: Path) -> Callable[..., Suite]:
         return make_colour_suite(tmp_path / folder, n, name)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def tiny_vlm_dir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Folder of a tiny random VLM of a real family, built once per session on first use."""
+    root = tmp_path_factory.mktemp("tiny_vlms")
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            import torch
+
+            from tests.tiny_vlms import BUILDERS
+
+            torch.manual_seed(0)
+            BUILDERS[family](root / family)
+            built[family] = root / family
+        return built[family]
+
+    return get

@@ -69,7 +69,7 @@ def test_check_broken_suite_reports_everything(suite_dir: Path, tmp_path: Path) 
     assert report.duplicate_ids == [first["id"]]
     assert report.identical_options == [same["id"]]
     text = report.to_text()
-    assert "does not decode" in text and "missing" in text
+    assert "not an image" in text and "missing" in text
 
 
 def test_check_missing_folder(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_contact_sheet(suite_dir: Path, tmp_path: Path) -> None:
 def test_first_frames(suite_dir: Path, tmp_path: Path) -> None:
     out = render_first_frames(suite_dir, tmp_path / "frames.png", n=2)
     with Image.open(out) as image:
-        assert image.width == 1280
+        assert image.width == 2 * (640 + 2 * 224 + 8)  # full frame + policy-resolution frame
 
 
 def test_cli_synth_check_preview(cli: typer.Typer, tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_generators_return_valid_items() -> None:
 
 def test_suite_layout_and_balance(suite_dir: Path) -> None:
     suite = load_suite(suite_dir)
-    assert suite.name == "act2answer-synth-v1-seed3"
+    assert suite.name == "act2answer-synth-v2-seed3"
     assert suite.categories == MINE
     for name in MINE:
         items = [item for item in suite.items if item.category == name]

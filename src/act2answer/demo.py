@@ -11,20 +11,24 @@ from rich.table import Table
 from act2answer.errors import SuiteError
 from act2answer.report import RunReport, load_report, rich_table, write_report
 from act2answer.report._tables import interval_text, percent
+from act2answer.report.html import write_html_report
 from act2answer.runner import run_evaluation
 from act2answer.suite import Suite, load_suite
 
 #: Reference policies in the order the demo runs them.
 DEMO_POLICIES = ("oracle", "random", "left", "idle")
 DEMO_SEED = 0
+#: Episodes of the oracle run recorded as MP4 (thumbnails in the HTML report).
+DEMO_VIDEOS = 2
 
 
 @dataclass(frozen=True)
 class DemoResult:
-    """The demo's suite and one report per reference policy."""
+    """The demo's suite, one report per reference policy, and the HTML study page."""
 
     suite: Suite
     reports: dict[str, RunReport]
+    html: Path
 
 
 def demo_suite(out: Path, per_category: int) -> Suite:
@@ -62,7 +66,8 @@ def run_demo(
     reports: dict[str, RunReport] = {}
     for policy in DEMO_POLICIES:
         run_dir = out / "runs" / policy
-        summary = run_evaluation(suite, policy, run_dir, workers=workers)
+        video = DEMO_VIDEOS if policy == "oracle" else 0
+        summary = run_evaluation(suite, policy, run_dir, workers=workers, video=video)
         report = load_report(run_dir)
         write_report(report)
         reports[policy] = report
@@ -75,7 +80,9 @@ def run_demo(
         )
     console.print(_comparison(reports))
     console.print(f"reports: {out / 'runs'}/<policy>/report.md")
-    return DemoResult(suite, reports)
+    html = write_html_report([out / "runs" / p for p in DEMO_POLICIES], out / "report.html")
+    console.print(f"HTML report: {html.resolve()}")
+    return DemoResult(suite, reports, html)
 
 
 def _comparison(reports: dict[str, RunReport]) -> Table:

@@ -117,20 +117,41 @@ def run(
 
 @app.command()
 @friendly_errors
-def report(run_dir: Annotated[Path, typer.Argument(help="A run folder.")]) -> None:
-    """Print a run's metrics again and rewrite report.md, metrics.json, episodes.csv."""
+def report(
+    run_dirs: Annotated[
+        list[Path], typer.Argument(help="Run folders (evaluation, VLM or probe runs).")
+    ],
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write one self-contained HTML page of all the runs here."),
+    ] = None,
+) -> None:
+    """Print each run's metrics again and rewrite its report files (report.md, metrics.json...)."""
+    from act2answer.cli.probe_commands import report_probe
+    from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.report import load_report, rich_table, write_report
+    from act2answer.store import DB_FILE
 
-    loaded = load_report(run_dir)
-    title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
-    console.print(rich_table(loaded.metrics, title=title))
-    if loaded.complete is False:
-        console.print(
-            f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
-            "episodes stored; rerun `act2answer run` with the same --out to finish[/yellow]"
-        )
-    for path in write_report(loaded):
-        console.print(f"wrote {path}")
+    for run_dir in run_dirs:
+        if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
+            continue
+        if report_vlm_run(run_dir):
+            continue
+        loaded = load_report(run_dir)
+        title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
+        console.print(rich_table(loaded.metrics, title=title))
+        print_consistency(loaded.results)
+        if loaded.complete is False:
+            console.print(
+                f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
+                "episodes stored; rerun `act2answer run` with the same --out to finish[/yellow]"
+            )
+        for path in write_report(loaded):
+            console.print(f"wrote {path}")
+    if html is not None:
+        from act2answer.report.html import write_html_report
+
+        console.print(f"wrote {write_html_report(run_dirs, html)}")
 
 
 @app.command()
@@ -169,10 +190,18 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 
 def _register_optional_commands() -> None:
-    from act2answer.cli import serve_commands, sources_commands, synth_commands
+    from act2answer.cli import (
+        probe_commands,
+        serve_commands,
+        sources_commands,
+        synth_commands,
+        vlm_commands,
+    )
 
     synth_commands.register(app, suite_app)
+    vlm_commands.register(app)
     serve_commands.register(app)
+    probe_commands.register(app)
     sources_commands.register(app, suite_app)
 
 

@@ -1,4 +1,4 @@
-"""CLI commands: ``synth`` (generate a procedural suite), ``suite check``, ``suite preview``."""
+"""CLI commands: ``synth`` (procedural suite), ``suite check`` / ``audit`` / ``preview``."""
 
 from __future__ import annotations
 
@@ -54,13 +54,34 @@ def synth(
 def check(
     root: Annotated[Path, typer.Argument(help="Suite folder.")],
     no_hash: Annotated[bool, typer.Option("--no-hash", help="Skip near-duplicate search.")] = False,
+    shortcut_audit: Annotated[
+        bool, typer.Option("--audit/--no-audit", help="Add the shortcut-audit summary line.")
+    ] = True,
 ) -> None:
     """Validate a suite folder: counts, balance, duplicates, wording, broken images."""
     from act2answer.suite.check import check_suite
 
-    report = check_suite(root, hash_duplicates=not no_hash)
+    report = check_suite(root, hash_duplicates=not no_hash, audit=shortcut_audit)
     _console.print(report.to_rich())
     if not report.ok:
+        raise typer.Exit(1)
+
+
+def audit(
+    root: Annotated[Path, typer.Argument(help="Suite folder.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the full audit as JSON.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the cross-validation split.")] = 0,
+) -> None:
+    """Shortcut audit: can pixel statistics alone find the answers? Exit 1 when flagged."""
+    from act2answer.suite.audit import audit_suite, write_audit_json
+
+    report = audit_suite(root, seed=seed)
+    _console.print(report.to_rich())
+    if json_out is not None:
+        _console.print(f"wrote {write_audit_json(report, json_out)}")
+    if report.flagged:
         raise typer.Exit(1)
 
 
@@ -75,17 +96,21 @@ def preview(
         Path | None, typer.Option(help="Also render first simulator frames to this PNG.")
     ] = None,
     n_frames: Annotated[int, typer.Option(help="Episodes for --frames.")] = 4,
+    policy_px: Annotated[
+        int, typer.Option(help="--frames also shows each frame at this policy resolution.")
+    ] = 224,
 ) -> None:
     """Draw a contact sheet of a suite (and optionally first simulator frames)."""
     from act2answer.suite.preview import make_contact_sheet, render_first_frames
 
     _console.print(f"wrote {make_contact_sheet(root, out, per_category, tile_px)}")
     if frames is not None:
-        _console.print(f"wrote {render_first_frames(root, frames, n_frames)}")
+        _console.print(f"wrote {render_first_frames(root, frames, n_frames, policy_px)}")
 
 
 def register(app: typer.Typer, suite_app: typer.Typer) -> None:
-    """Add ``synth`` to ``app`` and ``check`` / ``preview`` to ``suite_app``."""
+    """Add ``synth`` to ``app`` and ``check`` / ``audit`` / ``preview`` to ``suite_app``."""
     app.command("synth")(friendly_errors(synth))
     suite_app.command("check")(friendly_errors(check))
+    suite_app.command("audit")(friendly_errors(audit))
     suite_app.command("preview")(friendly_errors(preview))

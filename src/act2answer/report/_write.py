@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
+from act2answer.analysis.consistency import Consistency, layout_consistency
+from act2answer.analysis.outcomes import trials_from
 from act2answer.errors import RunError, SuiteError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
-from act2answer.report._tables import markdown_table
+from act2answer.report._tables import interval_text, markdown_table, percent
+from act2answer.report.compare import json_safe
 from act2answer.store import ResultStore
 from act2answer.suite import load_suite
 
@@ -58,17 +62,23 @@ def load_report(run_dir: Path | str) -> RunReport:
         timings = store.timings()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
-    order: list[str] | None = None
-    expected: int | None = None
-    try:
-        suite = load_suite(config.suite_path, check_images=False)
-    except SuiteError:
-        suite = None
-    if suite is not None and suite.content_hash == config.suite_hash:
-        order = suite.categories
-        expected = len(suite.items) * len(config.layouts)
+    order, expected = suite_order_and_size(config.suite_path, config.suite_hash, config.layouts)
     metrics = compute_metrics(results, order)
     return RunReport(run_dir, config, results, metrics, expected, timings)
+
+
+def suite_order_and_size(
+    suite_path: str, suite_hash: str, layouts: Sequence[object]
+) -> tuple[list[str] | None, int | None]:
+    """Category order and trial count of a run's suite, or ``(None, None)`` when the
+    suite is gone or its content changed since the run."""
+    try:
+        suite = load_suite(suite_path, check_images=False)
+    except SuiteError:
+        return None, None
+    if suite.content_hash != suite_hash:
+        return None, None
+    return suite.categories, len(suite.items) * len(layouts)
 
 
 def write_report(report: RunReport) -> list[Path]:
@@ -102,6 +112,13 @@ def _markdown(report: RunReport) -> str:
         "",
         markdown_table(report.metrics),
         "",
+        "Consistency across layouts (items on the correct tile in both layouts): "
+        + ", ".join(
+            f"{row.name} {percent(row.rate)} [{interval_text(row.interval)}] of {row.items}"
+            for row in _consistency(report)
+        )
+        + ".",
+        "",
         "Success: cube ends within the zone radius of the correct tile centre. "
         "CI: Wilson 95% per category; normal approximation for the macro mean. "
         "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Left choice: share of tile choices "
@@ -128,8 +145,14 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "episodes_expected": report.expected_episodes,
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
+        "consistency": json_safe([asdict(row) for row in _consistency(report)]),
         "timing": report.timings,
     }
+
+
+def _consistency(report: RunReport) -> tuple[Consistency, ...]:
+    order = [group.name for group in report.metrics.categories]
+    return layout_consistency(trials_from(report.results), order)
 
 
 def _write_csv(path: Path, results: list[EpisodeResult]) -> None:

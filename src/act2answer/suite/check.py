@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from pydantic import ValidationError
 
+from act2answer.errors import Act2AnswerError, ImageFileError
 from act2answer.suite._io import SUITE_FILE
 from act2answer.suite._model import SuiteItem
+from act2answer.suite.images import read_rgb, verify_image
 from act2answer.suite.review import ReviewCoverage, review_coverage
 
 #: Side of the difference hash grid (``HASH_SIZE**2`` bits).
@@ -63,6 +65,7 @@ class SuiteCheckReport:
         unreadable: ``(item id, image path, reason)`` for missing or undecodable images.
         line_errors: ``(line number, message)`` for lines that did not parse.
         duplicate_ids: Item ids that occur more than once.
+        audit_line: One-line summary of the shortcut audit (None when not run).
         review: Human review coverage from ``review.json`` (``None`` when never reviewed).
     """
 
@@ -76,6 +79,7 @@ class SuiteCheckReport:
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)
     line_errors: list[tuple[int, str]] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
+    audit_line: str | None = None
     review: ReviewCoverage | None = None
 
     @property
@@ -103,6 +107,8 @@ class SuiteCheckReport:
         )
         if len(lines) > MAX_LINES:
             lines = [*lines[:MAX_LINES], f"... and {len(lines) - MAX_LINES} more"]
+        if self.audit_line is not None:
+            lines.append(self.audit_line)
         return lines
 
     def to_text(self) -> str:
@@ -147,12 +153,16 @@ class SuiteCheckReport:
         return Group(table, status, *review, *(Text(line, style="yellow") for line in problems))
 
 
-def check_suite(root: Path | str, *, hash_duplicates: bool = True) -> SuiteCheckReport:
+def check_suite(
+    root: Path | str, *, hash_duplicates: bool = True, audit: bool = False
+) -> SuiteCheckReport:
     """Check a suite folder without stopping at the first problem.
 
     Args:
         root: Suite folder.
         hash_duplicates: Decode every image and look for near-duplicates (slower).
+        audit: Also run the shortcut audit (:mod:`act2answer.suite.audit`) and put
+            its one-line summary in ``report.audit_line`` (a warning, never an error).
 
     Returns:
         The report; ``report.ok`` tells whether the suite is usable.
@@ -204,7 +214,20 @@ def check_suite(root: Path | str, *, hash_duplicates: bool = True) -> SuiteCheck
             and hashes[item.options[0]][2] == hashes[item.options[1]][2]
         ]
         report.duplicates = _near_duplicates(hashes, owner)
+    if audit:
+        report.audit_line = _audit_line(root, report)
     return report
+
+
+def _audit_line(root: Path, report: SuiteCheckReport) -> str:
+    if report.line_errors or report.unreadable or report.duplicate_ids or not report.n_items:
+        return "shortcut audit: skipped (fix the problems above first)"
+    from act2answer.suite.audit import audit_suite
+
+    try:
+        return audit_suite(root).summary_line()
+    except Act2AnswerError as exc:
+        return f"shortcut audit: skipped ({exc})"
 
 
 def _summarise(report: SuiteCheckReport, items: Iterable[SuiteItem]) -> None:
@@ -228,10 +251,9 @@ def _image_problem(root: Path, option: str) -> str | None:
     if not path.is_file():
         return "missing"
     try:
-        with Image.open(path) as image:
-            image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        return f"does not decode: {exc}"
+        verify_image(path)
+    except ImageFileError as exc:
+        return exc.reason
     return None
 
 
@@ -241,8 +263,7 @@ def image_fingerprint(path: Path) -> tuple[np.ndarray, np.ndarray, str]:
     Returns:
         ``(packed dHash bits, 32x32 RGB thumbnail, SHA-256 of the decoded pixels)``.
     """
-    with Image.open(path) as image:
-        rgb = image.convert("RGB")
+    rgb = Image.fromarray(read_rgb(path))
     digest = hashlib.sha256(rgb.tobytes()).hexdigest()
     small = rgb.reduce(max(1, min(rgb.size) // 128))
     gray = small.convert("L").resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.BOX)

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from act2answer.errors import ImageFileError
 from act2answer.suite._io import load_suite
 from act2answer.suite._model import Suite, SuiteItem
+from act2answer.suite.images import read_rgb
 
 _BG = (255, 255, 255)
 _CORRECT = (20, 170, 60)
@@ -22,9 +24,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def _tile(suite: Suite, relative: str, tile_px: int) -> Image.Image:
     try:
-        with Image.open(suite.image_path(relative)) as image:
-            return image.convert("RGB").resize((tile_px, tile_px), Image.Resampling.LANCZOS)
-    except (OSError, ValueError):
+        image = Image.fromarray(read_rgb(suite.image_path(relative)))
+        return image.resize((tile_px, tile_px), Image.Resampling.LANCZOS)
+    except ImageFileError:
         broken = Image.new("RGB", (tile_px, tile_px), (255, 230, 230))
         draw = ImageDraw.Draw(broken)
         draw.line((0, 0, tile_px, tile_px), fill=(200, 0, 0), width=3)
@@ -89,51 +91,62 @@ def make_contact_sheet(
     return out
 
 
-def render_first_frames(root: Path | str, out_png: Path | str, n: int = 4) -> Path:
+def render_first_frames(
+    root: Path | str, out_png: Path | str, n: int = 4, policy_px: int = 224
+) -> Path:
     """Render the first simulator frame of ``n`` items spread over the suite.
 
-    Options are shown correct-left for even and correct-right for odd frames.
-    Needs the simulator (``act2answer.sim``, MuJoCo with an offscreen GL backend).
+    Each episode is shown twice: the 640x480 frame, and beside it the frame a
+    policy sees, rendered at ``policy_px`` x ``policy_px`` (shown at 2x with
+    nearest-neighbour scaling, so every policy pixel is visible). Options are
+    shown correct-left for even and correct-right for odd frames. Needs the
+    simulator (``act2answer.sim``, MuJoCo with an offscreen GL backend).
 
     Args:
         root: Suite folder.
         out_png: Output PNG path.
         n: Number of episodes.
+        policy_px: Side of the policy-resolution frame (224; some policies use 256).
 
     Returns:
         The written path.
     """
-    from act2answer.sim import SimConfig, TabletopEnv
+    from act2answer.sim import SimConfig, make_env
 
     suite = load_suite(root)
     step = max(1, len(suite.items) // max(1, n))
     items = list(suite.items[::step])[:n]
     width, height = 640, 480
-    env = TabletopEnv(SimConfig(camera_width=width, camera_height=height))
+    env = make_env(SimConfig(camera_width=width, camera_height=height))
     frames = []
     try:
         for index, item in enumerate(items):
-            correct = np.asarray(
-                Image.open(suite.image_path(item.options[item.answer])).convert("RGB")
-            )
-            wrong = np.asarray(
-                Image.open(suite.image_path(item.options[1 - item.answer])).convert("RGB")
-            )
+            correct = read_rgb(suite.image_path(item.options[item.answer]))
+            wrong = read_rgb(suite.image_path(item.options[1 - item.answer]))
             left, right = (correct, wrong) if index % 2 == 0 else (wrong, correct)
             env.set_tiles(left, right)
             env.reset(seed=index, instruction=item.instruction)
-            frames.append((item, np.asarray(env.render(), dtype=np.uint8)))
+            full = np.asarray(env.render(), dtype=np.uint8)
+            small = np.asarray(env.render(width=policy_px, height=policy_px), dtype=np.uint8)
+            frames.append((item, full, small))
     finally:
         env.close()
+    small_w = 2 * policy_px + 8
     cols = 2
     rows = (len(frames) + cols - 1) // cols
     caption_h = 22
-    sheet = Image.new("RGB", (cols * width, rows * (height + caption_h)), _BG)
+    cell_w = width + small_w
+    sheet = Image.new("RGB", (cols * cell_w, rows * (height + caption_h)), _BG)
     draw = ImageDraw.Draw(sheet)
-    for k, (item, frame) in enumerate(frames):
-        x, y = (k % cols) * width, (k // cols) * (height + caption_h)
+    for k, (item, frame, small) in enumerate(frames):
+        x, y = (k % cols) * cell_w, (k // cols) * (height + caption_h)
         sheet.paste(Image.fromarray(frame), (x, y + caption_h))
-        draw.text((x + 6, y + 4), f"{item.id}: {item.instruction}", fill=(0, 0, 0), font=_font(14))
+        zoom = Image.fromarray(small).resize(
+            (2 * policy_px, 2 * policy_px), Image.Resampling.NEAREST
+        )
+        sheet.paste(zoom, (x + width + 4, y + caption_h))
+        draw.text((x + 6, y + 4), f"{item.id}: {item.instruction}  (right: {policy_px} px, 2x)",
+                  fill=(0, 0, 0), font=_font(14))  # fmt: skip
     out = Path(out_png)
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out)

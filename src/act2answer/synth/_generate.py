@@ -23,7 +23,7 @@ from act2answer.synth.categories import (
 )
 
 #: Written to every item's ``meta["generator_version"]``; bump when images change.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: ``SuiteItem.source`` of generated items.
 SOURCE = "act2answer-synth"
 #: Items per worker task (small enough to balance two cores).
@@ -36,7 +36,7 @@ class SynthError(Act2AnswerError):
 
 def suite_name(seed: int) -> str:
     """Versioned name of a generated suite."""
-    return f"act2answer-synth-v1-seed{seed}"
+    return f"act2answer-synth-v{GENERATOR_VERSION}-seed{seed}"
 
 
 def item_rng(seed: int, category: str, index: int) -> np.random.Generator:

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from act2answer.suite import Suite, SuiteItem
+from act2answer.errors import ImageFileError
+from act2answer.suite import Suite, SuiteItem, read_rgb
 from act2answer.synth._draw import mask_iou, reflect_mask
 
 #: Categories that have a pixel check.
@@ -51,13 +52,16 @@ WORK_SIZE = 256
 
 
 def load_rgb(path: Any, size: int = WORK_SIZE) -> np.ndarray:
-    """An image as an ``(size, size, 3)`` int16 array (box-reduced from the file)."""
-    with Image.open(path) as image:
-        rgb = image.convert("RGB")
-        if rgb.size != (size, size):
-            factor = rgb.size[0] // size
-            rgb = rgb.reduce(factor) if factor * size == rgb.size[0] else rgb.resize((size, size))
-        return np.asarray(rgb, dtype=np.int16)
+    """An image as an ``(size, size, 3)`` int16 array (box-reduced from the file).
+
+    Raises:
+        ImageFileError: the file is missing, not an image, truncated or too large.
+    """
+    rgb = Image.fromarray(read_rgb(path))
+    if rgb.size != (size, size):
+        factor = rgb.size[0] // size
+        rgb = rgb.reduce(factor) if factor * size == rgb.size[0] else rgb.resize((size, size))
+    return np.asarray(rgb, dtype=np.int16)
 
 
 def background_color(rgb: np.ndarray) -> np.ndarray:
@@ -278,9 +282,84 @@ def _circular_mean(angles_deg: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(np.sin(a).mean(), np.cos(a).mean())) % 360)
 
 
+#: Segment sample points (fraction of digit width, height) of a seven-segment digit.
+_SEGMENT_POINTS = {
+    "a": (0.5, 0.07), "b": (0.9, 0.28), "c": (0.9, 0.72), "d": (0.5, 0.93),
+    "e": (0.1, 0.72), "f": (0.1, 0.28), "g": (0.5, 0.5),
+}  # fmt: skip
+_DIGITS_BY_SEGMENTS = {
+    "abcdef": 0, "bc": 1, "abdeg": 2, "abcdg": 3, "bcfg": 4, "acdfg": 5, "acdefg": 6, "abc": 7,
+    "abcdefg": 8, "abcdfg": 9,
+}  # fmt: skip
+
+
+def read_digital_clock(rgb: np.ndarray) -> tuple[int, int] | None:
+    """Read ``(hour, minute)`` from a seven-segment display, or None if it cannot.
+
+    The screen is the largest light, low-saturation region that does not touch
+    the image border; digits are dark ink inside it, split into glyphs by empty
+    columns. A glyph much narrower than tall is a "1" (or the colon, which has
+    ink only in two short runs); others are read by sampling the seven segments.
+    """
+    lum = rgb.mean(axis=2)
+    sat = rgb.max(axis=2) - rgb.min(axis=2)
+    light = (lum > 150) & (sat < 60)
+    labels, _ = label_components(light)
+    best, best_area = 0, 0
+    for k, area in enumerate(np.bincount(labels.ravel())[1:], start=1):
+        if area <= best_area:
+            continue
+        ys, xs = np.nonzero(labels == k)
+        h, w = labels.shape
+        if xs.min() == 0 or ys.min() == 0 or xs.max() == w - 1 or ys.max() == h - 1:
+            continue
+        best, best_area = k, int(area)
+    if best == 0:
+        return None
+    ys, xs = np.nonzero(labels == best)
+    box = rgb[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    ink = box.mean(axis=2) < 90
+    rows = np.flatnonzero(ink.sum(axis=1) > 0)
+    if rows.size == 0:
+        return None
+    top, bottom = int(rows.min()), int(rows.max()) + 1
+    height = bottom - top
+    columns = ink[top:bottom].sum(axis=0) > 0
+    edges = np.diff(np.concatenate([[0], columns.astype(np.int8), [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    text = ""
+    for x0, x1 in zip(starts.tolist(), stops.tolist(), strict=True):
+        glyph = ink[top:bottom, x0:x1]
+        glyph_rows = np.flatnonzero(glyph.any(axis=1))
+        if x1 - x0 < 0.4 * height:
+            spans_height = glyph_rows.size > 0.6 * height
+            text += "1" if spans_height else ":"
+            continue
+        w = x1 - x0
+        lit = ""
+        for name, (fx, fy) in _SEGMENT_POINTS.items():
+            cx, cy = int(fx * (w - 1)), int(fy * (height - 1))
+            patch = glyph[max(0, cy - 1) : cy + 2, max(0, cx - 1) : cx + 2]
+            if patch.mean() > 0.5:
+                lit += name
+        digit = _DIGITS_BY_SEGMENTS.get(lit)
+        if digit is None:
+            return None
+        text += str(digit)
+    if text.count(":") != 1:
+        return None
+    hours, minutes = text.split(":")
+    if not hours or len(minutes) != 2:
+        return None
+    return int(hours), int(minutes)
+
+
 def _check_time(item: SuiteItem, good: np.ndarray, bad: np.ndarray) -> tuple[bool, str, dict]:
     claim = (int(item.meta["hour"]), int(item.meta["minute"]))
-    a, b = read_clock(good), read_clock(bad)
+    if item.meta.get("display") == "digital":
+        a, b = read_digital_clock(good) or (0, 0), read_digital_clock(bad) or (0, 0)
+    else:
+        a, b = read_clock(good), read_clock(bad)
     ok = a == claim and b != claim
     fmt = "{}:{:02d}".format
     return ok, f"claim {fmt(*claim)}: correct reads {fmt(*a)}, distractor reads {fmt(*b)}", {
@@ -528,12 +607,18 @@ def check_item(suite: Suite, item: SuiteItem) -> CheckResult | None:
 
     Returns:
         The result, or None for unchecked categories or items without the claim.
+
+    Raises:
+        ImageFileError: an option image cannot be read (names the file and the item).
     """
     check = _CHECKS.get(item.category)
     if check is None:
         return None
-    good = load_rgb(suite.image_path(item.options[item.answer]))
-    bad = load_rgb(suite.image_path(item.options[1 - item.answer]))
+    try:
+        good = load_rgb(suite.image_path(item.options[item.answer]))
+        bad = load_rgb(suite.image_path(item.options[1 - item.answer]))
+    except ImageFileError as exc:
+        raise ImageFileError(exc.path, f"item {item.id!r}: {exc.reason}") from None
     try:
         passed, detail, values = check(item, good, bad)
     except KeyError as exc:  # item without the claim this check needs (not generated here)
@@ -581,6 +666,7 @@ __all__ = [
     "classify_shape",
     "count_objects",
     "read_clock",
+    "read_digital_clock",
     "shape_features",
     "symmetry_iou",
 ]

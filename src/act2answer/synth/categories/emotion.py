@@ -53,6 +53,16 @@ EXPRESSIONS: dict[str, tuple[list[str], list[str], str, int]] = {
 
 #: Pairs too close to ask about (both answers would be defensible).
 EXCLUDED = [{"happy", "laughing"}, {"sad", "crying"}]
+#: Every unordered pair of expressions that may be asked about.
+PAIRS = [
+    (a, b)
+    for i, a in enumerate(EXPRESSIONS)
+    for b in list(EXPRESSIONS)[i + 1 :]
+    if {a, b} not in EXCLUDED
+]
+#: Words that also describe every expression of the same valence ("unhappy" fits an
+#: angry or scared face too): used only when the distractor's valence differs.
+VALENCE_WORDS = ("unhappy", "cheerful")
 
 FACE_COLORS = [
     (255, 205, 50),
@@ -103,9 +113,13 @@ def _eyes(pen: Pen, kind: str, dx: float, y: float) -> None:
         if kind == "dot":
             pen.ellipse(x - 0.1, y - 0.14, x + 0.1, y + 0.14, fill=INK)
             pen.circle(x + 0.035, y - 0.06, 0.035, fill=(255, 255, 255))
-        elif kind == "wide":
+        elif kind == "wide":  # surprised: round eyes, big centred pupils
             pen.circle(x, y, 0.16, fill=(255, 255, 255), outline=INK, width=0.045)
-            pen.circle(x, y + 0.02, 0.07, fill=INK)
+            pen.circle(x, y + 0.02, 0.09, fill=INK)
+        elif kind == "fearful":  # scared: tall white eyes, tiny pupils glancing sideways
+            pen.ellipse(x - 0.13, y - 0.2, x + 0.13, y + 0.14, fill=(255, 255, 255), outline=INK,
+                        width=0.045)  # fmt: skip
+            pen.circle(x - 0.06, y + 0.04, 0.045, fill=INK)
         elif kind == "smile":
             pen.arc(x, y + 0.05, 0.13, 0.12, 190, 350, INK, 0.085)
         elif kind == "closed":
@@ -180,8 +194,8 @@ def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
         _eyes(pen, "wide", dx, ey)
         pen.ellipse(-0.16, 0.22, 0.16, 0.62, fill=(110, 30, 40), outline=INK, width=0.06)
     elif expr == "scared":
-        _brows(pen, dx, -0.5, -0.36)
-        _eyes(pen, "wide", dx, ey)
+        _brows(pen, dx, -0.52, -0.3)
+        _eyes(pen, "fearful", dx, ey)
         pen.rect(-0.36, 0.28, 0.36, 0.56, fill=(255, 255, 255), outline=INK, width=0.06, radius=0.1)
         pen.line([(-0.36, 0.42), (0.36, 0.42)], INK, 0.04)
         for x in (-0.18, 0.0, 0.18):
@@ -198,8 +212,9 @@ def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
         _brows(pen, dx, -0.3, -0.3)
         _eyes(pen, "closed", dx, ey + 0.04)
         pen.ellipse(-0.1, 0.33, 0.1, 0.5, fill=(110, 30, 40), outline=INK, width=0.04)
-        pen.text(0.72, -0.72, "Z", 0.32, (60, 90, 200))
-        pen.text(0.92, -0.98, "z", 0.24, (60, 90, 200))
+        # Kept inside the unit square so rotation and scaling never clip them.
+        pen.text(0.6, -0.62, "Z", 0.3, (60, 90, 200))
+        pen.text(0.8, -0.82, "z", 0.22, (60, 90, 200))
     if acc == "glasses":
         for s in (-1, 1):
             pen.circle(s * dx, ey, 0.2, outline=INK, width=0.045)
@@ -238,11 +253,14 @@ class Generator:
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         """Make one Emotion item from ``rng``."""
-        names = list(EXPRESSIONS)
-        target = pick(rng, names)
-        others = [n for n in names if n != target and {n, target} not in EXCLUDED]
-        other = pick(rng, others)
-        vps, adjs, noun, _ = EXPRESSIONS[target]
+        # Draw an allowed pair, then which of the two is asked for: every expression is
+        # then the answer in exactly half the items it appears in (no image-only prior).
+        pair = pick(rng, PAIRS)
+        target, other = pair if rng.random() < 0.5 else pair[::-1]
+        vps, adjs, noun, valence = EXPRESSIONS[target]
+        if EXPRESSIONS[other][3] == valence:
+            vps = [v for v in vps if not any(w in v for w in VALENCE_WORDS)]
+            adjs = [a for a in adjs if a not in VALENCE_WORDS]
         vp, adj = pick(rng, vps), pick(rng, adjs)
         t = int(rng.integers(len(TEMPLATES)))
         instruction = TEMPLATES[t].format(vp=vp, adj=adj, noun=noun, a_adj=article(adj))

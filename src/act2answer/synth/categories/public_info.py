@@ -194,14 +194,16 @@ def _trash(q: Pen, fg: Color, bg: Color) -> None:
 
 
 def _dog(q: Pen, fg: Color, bg: Color) -> None:
-    q.ellipse(-0.65, -0.2, 0.45, 0.3, fill=fg)
-    for x in (-0.52, -0.3, 0.2, 0.36):
-        q.line([(x, 0.1), (x, 0.72)], fg, 0.13)
-    q.line([(0.3, 0.0), (0.5, -0.35)], fg, 0.28)
-    q.circle(0.55, -0.4, 0.24, fill=fg)
-    q.ellipse(0.6, -0.48, 0.98, -0.22, fill=fg)
-    q.poly([(0.4, -0.52), (0.44, -0.86), (0.62, -0.58)], fill=fg)
-    q.line([(-0.6, -0.05), (-0.9, -0.42)], fg, 0.09)
+    # A dog, not a cat: long muzzle, a floppy ear hanging down, tail raised.
+    q.ellipse(-0.7, -0.2, 0.4, 0.3, fill=fg)
+    for x in (-0.58, -0.36, 0.14, 0.32):
+        q.line([(x, 0.1), (x, 0.74)], fg, 0.14)
+    q.line([(0.25, 0.0), (0.45, -0.38)], fg, 0.3)
+    q.circle(0.5, -0.45, 0.22, fill=fg)
+    q.rect(0.5, -0.56, 0.98, -0.32, fill=fg, radius=0.08)
+    q.ellipse(0.3, -0.55, 0.48, -0.05, fill=fg)
+    q.circle(0.58, -0.5, 0.045, fill=bg)
+    q.line([(-0.66, -0.1), (-0.88, -0.5), (-0.78, -0.62)], fg, 0.1)
 
 
 def _cigarette(q: Pen, fg: Color, bg: Color) -> None:

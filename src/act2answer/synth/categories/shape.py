@@ -24,9 +24,15 @@ HARD_PAIRS = {
               ("pentagon", "hexagon"), ("rectangle", "diamond"), ("hexagon", "circle")]
 }  # fmt: skip
 SIDES = {"triangle": "three", "pentagon": "five", "hexagon": "six"}
+#: Shapes told apart by their proportions alone. The camera squashes a tile's image
+#: vertically (a circle on the far tile renders ~1.4-1.6x wider than tall at 224 px), so
+#: these items are marked ``relies_on: "absolute shape"``, ovals and rectangles lie
+#: near-horizontal (their elongation adds to the squash instead of cancelling it), and a
+#: rendered-frame test checks the elongated one still looks more elongated in both layouts.
+ASPECT_SHAPES = {"circle": "round", "square": "round", "oval": "long", "rectangle": "long"}
 #: Rotation range in degrees per shape (limits keep e.g. a square from becoming a diamond).
 ROTATION = {
-    "square": 12, "rectangle": 15, "diamond": 8, "heart": 20, "cross": 15, "oval": 30,
+    "square": 12, "rectangle": 12, "diamond": 8, "heart": 20, "cross": 15, "oval": 12,
     "circle": 0, "triangle": 180, "pentagon": 180, "hexagon": 180, "star": 180, "arrow": 180,
 }  # fmt: skip
 
@@ -49,7 +55,7 @@ class Generator:
     """Shape category generator."""
 
     name = "Shape"
-    version = "1"
+    version = "2"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         target = choice(rng, SHAPE_NAMES)
@@ -84,6 +90,9 @@ class Generator:
                 "correct_params": c_params,
                 "distractor_params": d_params,
                 "by_sides": use_sides,
+                "relies_on": "absolute shape"
+                if {ASPECT_SHAPES.get(target), ASPECT_SHAPES.get(other)} == {"round", "long"}
+                else None,
             },
         )
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from act2answer.synth._base import GeneratedItem
+from act2answer.synth._base import IMAGE_SIZE, GeneratedItem
 from act2answer.synth._draw import (
     FIGURE_COLORS,
     LIGHT_BACKGROUNDS,
@@ -15,7 +15,6 @@ from act2answer.synth._draw import (
     Canvas,
     Point,
     choice,
-    line_through_box,
     mask_iou,
     polygon_mask,
     reflect_mask,
@@ -28,8 +27,19 @@ LINE_COLOR: RGB = (20, 20, 20)
 KINDS = ("mirror", "mirror", "mirror", "heart", "triangle", "star", "pentagon", "house", "arrow")
 #: How the distractor breaks symmetry.
 DISTRACTORS = ("rotated_line", "shifted_line", "asymmetric")
+#: Figures a mode can use: a pentagon turned 25-65 degrees (or a wide house) still
+#: looks symmetric about the turned line, so rotated-line items leave them out.
+MODE_KINDS = {"rotated_line": tuple(k for k in KINDS if k not in ("pentagon", "house"))}
 #: The reflection IoU a distractor must stay below (its line is clearly not an axis).
 MAX_DISTRACTOR_IOU = 0.72
+#: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
+#: every image; 26 px is ~1.5-2 px in a 224 px frame, where a tile is ~45-50 px wide
+LINE_HALF = 200.0
+LINE_WIDTH = 26.0
+LINE_DASH = 44.0
+LINE_GAP = 26.0
+LINE_MARGIN = 8.0
+LINE_HALO = 6.0
 
 TEMPLATES = (
     "put the cube on the shape whose dashed line is a line of symmetry",
@@ -45,34 +55,57 @@ QUESTIONS = (
 
 
 class Generator:
-    """Symmetry category generator."""
+    """Symmetry category generator.
+
+    The two options differ only in whether the dashed line is an axis: both
+    show the same kind of figure (for "asymmetric" items, two random polygons,
+    one mirrored), drawn from the same size distribution, with a dashed line
+    of the same length, width and angle distribution. Neither ink, line length
+    nor "is it a named regular shape" tells the answer.
+    """
 
     name = "Symmetry"
-    version = "1"
+    version = "3"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         bg = choice(rng, LIGHT_BACKGROUNDS)
         fill = choice(rng, FIGURE_COLORS)
-        kind = choice(rng, KINDS)
-        pts, axis_dir = _figure(rng, kind, symmetric=True)
-        center = _centroid(pts)
-        correct = _render(pts, center, axis_dir, fill, bg)
         mode = choice(rng, DISTRACTORS)
-        for _ in range(50):
-            d_kind = choice(rng, KINDS) if mode != "asymmetric" else "mirror"
-            d_pts, d_axis = _figure(rng, d_kind, symmetric=mode != "asymmetric")
-            d_center = _centroid(d_pts)
+        kind = "mirror" if mode == "asymmetric" else choice(rng, MODE_KINDS.get(mode, KINDS))
+        for _ in range(200):
+            pts, axis_dir = _figure(rng, kind, symmetric=True, line_angle=_line_angle(rng))
+            center = _centroid(pts)
+            if _line_fits(center, axis_dir):
+                break
+        correct = _render(pts, center, axis_dir, fill, bg)
+        target_area = _coloured_area(pts, center, axis_dir)
+        for _ in range(200):
+            line_angle = _line_angle(rng)
             if mode == "rotated_line":
+                # The drawn line follows the same angle distribution as a true axis;
+                # the figure is turned away from it instead.
                 offset = float(rng.uniform(25, 65)) * (1 if rng.random() < 0.5 else -1)
-                d_axis = _rotate_dir(d_axis, offset)
+                d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle + offset)
+                d_axis = _rotate_dir(d_axis, -offset)
+                d_center = _centroid(d_pts)
             elif mode == "shifted_line":
+                d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle)
+                d_center = _centroid(d_pts)
                 nx, ny = -d_axis[1], d_axis[0]
-                shift = float(rng.uniform(45, 80)) * (1 if rng.random() < 0.5 else -1)
+                shift = float(rng.uniform(40, 70)) * (1 if rng.random() < 0.5 else -1)
                 d_center = (d_center[0] + nx * shift, d_center[1] + ny * shift)
             else:
+                d_pts, _ = _figure(rng, kind, symmetric=False, line_angle=line_angle)
+                d_center = _centroid(d_pts)
                 d_axis = _principal_axis(d_pts)
+            d_pts = _match_coloured_area(d_pts, d_center, d_axis, target_area)
+            if d_pts is None:
+                continue
             mask = polygon_mask(d_pts)
-            if mask_iou(mask, reflect_mask(mask, d_center, d_axis)) < MAX_DISTRACTOR_IOU:
+            if (
+                _line_fits(d_center, d_axis)
+                and mask_iou(mask, reflect_mask(mask, d_center, d_axis)) < MAX_DISTRACTOR_IOU
+            ):
                 break
         else:  # pragma: no cover - rejection always succeeds in practice
             raise RuntimeError("could not draw an asymmetric distractor")
@@ -89,7 +122,7 @@ class Generator:
             else "easy",
             meta={
                 "figure": kind,
-                "distractor_figure": d_kind,
+                "distractor_figure": kind,
                 "distractor_mode": mode,
                 "axis_point": [round(c, 2) for c in center],
                 "axis_direction": [round(c, 4) for c in axis_dir],
@@ -99,9 +132,34 @@ class Generator:
         )
 
 
-def _figure(rng: np.random.Generator, kind: str, symmetric: bool) -> tuple[list[Point], Point]:
-    """Polygon of a figure and the direction of its axis (rotated at random)."""
-    rotation = float(rng.uniform(-60, 60)) if rng.random() < 0.6 else float(rng.uniform(-8, 8))
+def _line_angle(rng: np.random.Generator) -> float:
+    """Angle of a drawn line, uniform on the circle.
+
+    Uniform, so that turning the distractor's figure away from its line (rotated-line
+    items) leaves both the line angle and the figure angle distributed as in the
+    correct option: neither "upright figure" nor "vertical line" tells the answer.
+    """
+    return float(rng.uniform(-180, 180))
+
+
+def _line_fits(center: Point, axis: Point) -> bool:
+    """True when a line of ``LINE_HALF`` each side of ``center`` stays inside the image margin."""
+    norm = math.hypot(*axis)
+    for sign in (-1, 1):
+        x = center[0] + sign * axis[0] / norm * LINE_HALF
+        y = center[1] + sign * axis[1] / norm * LINE_HALF
+        if not (LINE_MARGIN <= x <= IMAGE_SIZE - LINE_MARGIN) or not (
+            LINE_MARGIN <= y <= IMAGE_SIZE - LINE_MARGIN
+        ):
+            return False
+    return True
+
+
+def _figure(
+    rng: np.random.Generator, kind: str, symmetric: bool, line_angle: float
+) -> tuple[list[Point], Point]:
+    """Polygon of a figure turned by ``line_angle`` and the direction of its axis."""
+    rotation = line_angle
     cx, cy = 256.0 + float(rng.uniform(-10, 10)), 256.0 + float(rng.uniform(-10, 10))
     if kind == "mirror":
         m = int(rng.integers(4, 7))
@@ -137,6 +195,60 @@ def _figure(rng: np.random.Generator, kind: str, symmetric: bool) -> tuple[list[
     return pts, _rotate_dir(base, rotation)
 
 
+def _line_mask(center: Point, axis: Point) -> np.ndarray:
+    """Pixels the dashed line and its halo cover (as in :func:`_render`, no antialiasing)."""
+    canvas = Canvas(bg=(0, 0, 0), ss=1)
+    p0, p1 = _line_ends(center, axis)
+    width = LINE_WIDTH + 2 * LINE_HALO
+    canvas.dashed_line(p0, p1, (255, 255, 255), width, dash=LINE_DASH, gap=LINE_GAP)
+    return np.asarray(canvas.finish())[..., 0] > 127
+
+
+def _coloured_area(pts: list[Point], center: Point, axis: Point) -> int:
+    """Figure pixels the dashed line does not cover."""
+    return int((polygon_mask(pts) & ~_line_mask(center, axis)).sum())
+
+
+def _match_coloured_area(
+    pts: list[Point], center: Point, axis: Point, target: int
+) -> list[Point] | None:
+    """Scale a distractor figure about its centroid until its uncovered area matches ``target``.
+
+    A line through the middle of a figure covers more of it than an off-axis
+    line does, so without this a shifted-line distractor shows more background
+    ink and less colour than the correct option (the audit found ~73% of
+    shifted-line items answerable by "less ink"). With the coloured (uncovered)
+    area equal, ink (figure + line outside it) is equal too, since the line
+    has the same length in both options. Returns None if the scale goes out of
+    [0.8, 1.25] (the caller draws another figure).
+    """
+    ys, xs = np.nonzero(polygon_mask(pts))
+    cx, cy = float(xs.mean()) + 0.5, float(ys.mean()) + 0.5
+    scaled = pts
+    total = 1.0
+    for _ in range(3):
+        area = _coloured_area(scaled, center, axis)
+        if area == 0:
+            return None
+        step = math.sqrt(target / area)
+        total *= step
+        if not 0.8 <= total <= 1.25:
+            return None
+        scaled = [(cx + (x - cx) * total, cy + (y - cy) * total) for x, y in pts]
+        if abs(step - 1) < 0.003:
+            break
+    return scaled
+
+
+def _line_ends(center: Point, axis: Point) -> tuple[Point, Point]:
+    norm = math.hypot(*axis)
+    ux, uy = axis[0] / norm, axis[1] / norm
+    return (
+        (center[0] - ux * LINE_HALF, center[1] - uy * LINE_HALF),
+        (center[0] + ux * LINE_HALF, center[1] + uy * LINE_HALF),
+    )
+
+
 def _rotate_dir(direction: Point, angle_deg: float) -> Point:
     ((x, y),) = rotate_points([direction], (0.0, 0.0), angle_deg)
     return (x, y)
@@ -160,7 +272,12 @@ def _principal_axis(pts: list[Point]) -> Point:
 def _render(pts: list[Point], center: Point, axis: Point, fill: RGB, bg: RGB) -> Image.Image:
     canvas = Canvas(bg=bg)
     canvas.polygon(pts, fill=fill)
-    extent = max(math.hypot(x - center[0], y - center[1]) for x, y in pts) + 45
-    p0, p1 = line_through_box(center, axis, extent)
-    canvas.dashed_line(p0, p1, LINE_COLOR, 9, dash=26, gap=16)
+    # Fixed length (never depends on the figure) and wide enough to survive 224 px frames.
+    p0, p1 = _line_ends(center, axis)
+    # A halo in the background colour: the line's edges look the same over the
+    # figure and over the background, so its dark ink does not depend on how much
+    # of the figure it crosses.
+    halo = LINE_WIDTH + 2 * LINE_HALO
+    canvas.dashed_line(p0, p1, bg, halo, dash=LINE_DASH, gap=LINE_GAP)
+    canvas.dashed_line(p0, p1, LINE_COLOR, LINE_WIDTH, dash=LINE_DASH, gap=LINE_GAP)
     return canvas.finish()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -270,8 +271,13 @@ def _housing(rng: np.random.Generator) -> tuple[int, int, int]:
 CONCEPTS: dict[str, dict[str, Any]] = {
     "stop": _spec(
         "sign",
-        ["means stop", "tells drivers to stop completely"],
-        ["the stop sign"],
+        [
+            "means stop",
+            "tells drivers to stop completely",
+            "tells drivers to come to a complete halt",
+            "means you must halt before going on",
+        ],
+        ["the stop sign", "the halt sign"],
         "priority",
         _stop,
     ),
@@ -367,8 +373,13 @@ CONCEPTS: dict[str, dict[str, Any]] = {
     ),
     "one_way": _spec(
         "sign",
-        ["means the street is one way", "marks a one-way street"],
-        ["the one-way sign"],
+        [
+            "means the street is one way",
+            "marks a one-way street",
+            "means traffic may only go in the direction of the arrow",
+            "tells drivers all traffic here flows in a single direction",
+        ],
+        ["the one-way sign", "the single-direction street sign"],
         "info",
         _one_way,
         lambda r: {"dir": pick(r, ["left", "right"])},
@@ -520,12 +531,39 @@ TEMPLATES = [
 ]
 
 
+def printed_words(concept: str, params: Params) -> set[str]:
+    """Words printed on a sign (lower case): the text a policy could match without knowing."""
+    if concept == "stop":
+        return {"stop"}
+    if concept == "yield" and params.get("text"):
+        return {"yield"}
+    if concept == "speed_limit":
+        return {str(params["speed"])}
+    if concept == "one_way":
+        return {"one", "way"}
+    return set()
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _meaning_only(phrases: list[str], leaks: set[str], fmt: dict[str, str]) -> list[str]:
+    """The phrases that do not name a word printed only on the correct sign."""
+    return [ph for ph in phrases if not (_words(ph.format(**fmt)) & leaks)]
+
+
 class Generator:
     """Traffic: road signs and traffic lights; the cube goes on the one with the asked meaning.
 
     Signs are drawn to their real shapes and colours (stop octagon, give way triangle,
     red-ringed prohibitions, blue mandatory discs, warning triangles). A traffic light is
     always paired with another light of the same kind so the lit lamp decides.
+
+    Words printed on a sign (STOP, YIELD, ONE WAY, a speed) never appear in the
+    instruction unless the distractor prints the same word: a speed-limit sign is
+    always paired with another speed limit (reading the number is the concept),
+    and the others are asked for by meaning ("come to a complete halt").
     """
 
     name = "Traffic"
@@ -538,6 +576,8 @@ class Generator:
         p_c = spec["params"](rng)
         if spec["family"] == "light":
             pool = [n for n in names if CONCEPTS[n]["kind"] == spec["kind"]]
+        elif target == "speed_limit":
+            pool = ["speed_limit"]
         else:
             same = rng.random() < 0.45
             pool = [
@@ -562,11 +602,15 @@ class Generator:
         if other == "speed_limit" and target == "speed_limit":
             p_d["speed"] = int(pick(rng, [s for s in SPEEDS if s != p_c["speed"]]))
         fmt = {"n": str(p_c.get("speed", ""))}
-        vp = pick(rng, spec["vps"]).format(**fmt)
+        # Two speed limits both print a number: reading it is the concept, not a shortcut.
+        leaks = set() if other == target else printed_words(target, p_c)
+        vps = _meaning_only(spec["vps"], leaks, fmt)
+        nps = _meaning_only(spec["nps"], leaks, fmt)
+        vp = pick(rng, vps).format(**fmt)
         kind = spec["kind"]
-        n_t = len(TEMPLATES) if spec["nps"] else 3
+        n_t = len(TEMPLATES) if nps else 3
         t = int(rng.integers(n_t))
-        np_ = pick(rng, spec["nps"]).format(**fmt) if spec["nps"] else ""
+        np_ = pick(rng, nps).format(**fmt) if nps else ""
         instruction = TEMPLATES[t].format(
             kind=kind, vp=vp, np=np_, kind2=pick(rng, KIND_SYNONYMS[kind])
         )
@@ -586,6 +630,8 @@ class Generator:
             "params": _plain(p_c),
             "distractor_params": _plain(p_d),
             "template": t,
+            "printed_words": sorted(printed_words(target, p_c)),
+            "distractor_printed_words": sorted(printed_words(other, p_d)),
         }
         return GeneratedItem(question, instruction, correct, distractor, difficulty, meta)
 

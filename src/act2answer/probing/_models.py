@@ -1,0 +1,56 @@
+"""Resolve ``--model SPEC`` into a :class:`~act2answer.probing.ProbeModel`.
+
+A spec is either a registered name (``act2answer probe models`` lists them)
+or ``package.module:Factory``; the factory is called with the keyword
+arguments of ``--model-args`` and must return an object with ``name``,
+``probe_root()``, ``probe_patterns()`` and ``probe_forward()``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from act2answer.errors import Act2AnswerError
+from act2answer.probing._record import ProbeModel
+
+#: Registered probe models: name -> "module:factory" (imported on use).
+PROBE_MODELS: dict[str, str] = {
+    "toy-vla": "act2answer.probing._toy:ToyVLA",
+    "transformers": "act2answer.probing.families:TransformersVLMProbe",
+    "lerobot": "act2answer.probing.families:LeRobotProbe",
+}
+
+
+def probe_model_names() -> list[str]:
+    return sorted(PROBE_MODELS)
+
+
+def load_probe_model(spec: str, kwargs: dict[str, object] | None = None) -> ProbeModel:
+    """Build the model named by ``spec`` with ``kwargs``.
+
+    Raises:
+        Act2AnswerError: unknown name, unimportable factory, or an object that
+            is not a probe model.
+    """
+    target = PROBE_MODELS.get(spec, spec)
+    if ":" not in target:
+        raise Act2AnswerError(
+            f"unknown probe model {spec!r}: use one of {', '.join(probe_model_names())} "
+            "or package.module:Factory"
+        )
+    module_name, _, attribute = target.partition(":")
+    try:
+        factory: Callable[..., object] = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise Act2AnswerError(f"probe model {spec!r}: cannot import {target} ({exc})") from None
+    try:
+        model = factory(**(kwargs or {}))
+    except TypeError as exc:
+        raise Act2AnswerError(f"probe model {spec!r}: bad arguments ({exc})") from None
+    if not isinstance(model, ProbeModel):
+        raise Act2AnswerError(
+            f"probe model {spec!r}: {type(model).__name__} lacks name / probe_root / "
+            "probe_patterns / probe_forward"
+        )
+    return model

@@ -1,0 +1,215 @@
+"""Checks measured on simulator frames at policy resolution (224 px), both layouts.
+
+A policy never sees the 512 px option images: it sees the two tiles in a
+rendered frame, ~50 px wide, the far tile foreshortened. These checks render
+frames with the simulator configuration you give them (the default camera
+unless told otherwise) and measure there, so they stay right when the camera
+or scene changes.
+
+Nothing is hard-coded about the camera. :func:`calibrate` finds where each
+tile lies in the frame by rendering it once with a four-colour calibration
+image and once plain (the difference is the tile, minus anything in front of
+it), and reads the image's right and down directions from the colour
+quadrants. :func:`apparent_pair` then renders black-on-white masks of two
+option images in both layouts and measures each figure in frame pixels.
+
+Typical use::
+
+    env = make_env(SimConfig())
+    calibration = calibrate(env, seed=0)
+    print(calibration.foreshortening)     # far/near width and height ratios
+    ratios = apparent_pair(env, calibration, correct_mask, wrong_mask, "height")
+    env.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from act2answer.sim import SimBackend
+
+#: Frame side used by the checks (policy resolution).
+FRAME_PX = 224
+#: Quadrant colours of the calibration image: top-left, top-right, bottom-left, bottom-right.
+_QUADRANTS = ((255, 0, 0), (0, 200, 0), (0, 0, 255), (255, 220, 0))
+_GREY = (128, 128, 128)
+
+
+@dataclass(frozen=True)
+class TileFrame:
+    """Where one tile's image lies in the frame.
+
+    Attributes:
+        mask: ``(H, W)`` bool, frame pixels that show this tile's image (occluded parts excluded).
+        right: Frame-pixel vector from the image's left half to its right half centre.
+        down: Frame-pixel vector from the image's top half to its bottom half centre.
+    """
+
+    mask: np.ndarray
+    right: np.ndarray
+    down: np.ndarray
+
+    @property
+    def width_px(self) -> float:
+        """Apparent width of the whole image in frame pixels."""
+        return float(np.hypot(*self.right) * 2)
+
+    @property
+    def height_px(self) -> float:
+        """Apparent height of the whole image in frame pixels."""
+        return float(np.hypot(*self.down) * 2)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Both tiles in the frame of one episode seed."""
+
+    seed: int
+    size: int
+    left: TileFrame
+    right: TileFrame
+
+    @property
+    def foreshortening(self) -> dict[str, float]:
+        """Smaller/larger apparent width and height of the two tiles (1.0 = no perspective)."""
+        w = sorted((self.left.width_px, self.right.width_px))
+        h = sorted((self.left.height_px, self.right.height_px))
+        return {
+            "width_ratio": w[0] / w[1],
+            "height_ratio": h[0] / h[1],
+            "left_width_px": self.left.width_px,
+            "right_width_px": self.right.width_px,
+            "left_height_px": self.left.height_px,
+            "right_height_px": self.right.height_px,
+        }
+
+
+def _render(
+    env: SimBackend, left: np.ndarray, right: np.ndarray, seed: int, size: int
+) -> np.ndarray:
+    env.set_tiles(left, right)
+    env.reset(seed=seed)
+    return np.asarray(env.render(width=size, height=size), dtype=np.int16)
+
+
+def calibration_image(side: int = 256) -> np.ndarray:
+    """Four flat colour quadrants (red, green / blue, yellow)."""
+    image = np.zeros((side, side, 3), dtype=np.uint8)
+    half = side // 2
+    for k, color in enumerate(_QUADRANTS):
+        r, c = divmod(k, 2)
+        image[r * half : (r + 1) * half, c * half : (c + 1) * half] = color
+    return image
+
+
+def calibrate(env: SimBackend, seed: int = 0, size: int = FRAME_PX) -> Calibration:
+    """Locate both tiles in the ``size`` x ``size`` frame of episode ``seed``."""
+    grey = np.full((256, 256, 3), _GREY, dtype=np.uint8)
+    calib = calibration_image()
+    base = _render(env, grey, grey, seed, size)
+    tiles = []
+    for left, right in ((calib, grey), (grey, calib)):
+        frame = _render(env, left, right, seed, size)
+        changed = np.abs(frame - base).sum(axis=2) > 60
+        # Classify each changed pixel by its nearest quadrant hue (lighting scales brightness).
+        chroma = frame / np.maximum(frame.max(axis=2, keepdims=True), 1)
+        refs = np.array(_QUADRANTS, dtype=np.float64)
+        refs /= refs.max(axis=1, keepdims=True)
+        nearest = np.argmin(np.abs(chroma[:, :, None, :] - refs).sum(axis=3), axis=2)
+        points = []
+        for k in range(4):
+            ys, xs = np.nonzero(changed & (nearest == k))
+            points.append(np.array([xs.mean(), ys.mean()]) if len(xs) else np.full(2, np.nan))
+        tl, tr, bl, br = points
+        right_vec = ((tr + br) - (tl + bl)) / 2
+        down_vec = ((bl + br) - (tl + tr)) / 2
+        tiles.append(TileFrame(mask=changed, right=right_vec, down=down_vec))
+    return Calibration(seed=seed, size=size, left=tiles[0], right=tiles[1])
+
+
+def mask_image(mask: np.ndarray) -> np.ndarray:
+    """A black-figure-on-white RGB image of a boolean mask (for clean segmentation)."""
+    return np.where(mask[..., None], 0, 255).astype(np.uint8).repeat(3, axis=2)
+
+
+def figure_in_frame(frame: np.ndarray, tile: TileFrame) -> np.ndarray:
+    """Dark (figure) pixels of a rendered black-on-white mask image inside one tile."""
+    lum = frame.mean(axis=2)
+    inside = tile.mask
+    if not inside.any():
+        return np.zeros_like(inside)
+    white = np.percentile(lum[inside], 95)
+    return inside & (lum < white * 0.55)
+
+
+def _extent(points: np.ndarray, direction: np.ndarray) -> float:
+    if len(points) == 0:
+        return 0.0
+    unit = direction / np.hypot(*direction)
+    proj = points @ unit
+    return float(proj.max() - proj.min() + 1)
+
+
+def _principal(points: np.ndarray) -> tuple[float, float]:
+    if len(points) < 3:
+        return 0.0, 0.0
+    centred = points - points.mean(axis=0)
+    _, vecs = np.linalg.eigh(np.cov(centred.T))
+    return _extent(centred, vecs[:, 1]), _extent(centred, vecs[:, 0])
+
+
+#: How each attribute is measured on a figure's frame pixels.
+MEASURES: dict[str, Callable[[np.ndarray, TileFrame], float]] = {
+    "size": lambda pts, tile: float(len(pts)),
+    "length": lambda pts, tile: _principal(pts)[0],
+    "height": lambda pts, tile: _extent(pts, tile.down),
+    "thickness": lambda pts, tile: _principal(pts)[1],
+    "aspect": lambda pts, tile: _principal(pts)[0] / max(_principal(pts)[1], 1.0),
+}
+
+
+def apparent_pair(
+    env: SimBackend,
+    calibration: Calibration,
+    first: np.ndarray,
+    second: np.ndarray,
+    attribute: str,
+) -> tuple[float, float]:
+    """Apparent ``first / second`` ratio of ``attribute`` in each layout.
+
+    Args:
+        env: The simulator (already used for ``calibration``).
+        calibration: From :func:`calibrate` with the same seed.
+        first: Boolean figure mask of one option (any size).
+        second: Boolean figure mask of the other option.
+        attribute: ``size``, ``length``, ``height``, ``thickness`` or ``aspect``
+            (elongation: major / minor principal extent).
+
+    Returns:
+        ``(ratio with first on the left, ratio with first on the right)``.
+    """
+    measure = MEASURES[attribute]
+    a, b = mask_image(first), mask_image(second)
+    ratios = []
+    for left, right, first_tile in ((a, b, "left"), (b, a, "right")):
+        frame = _render(env, left, right, calibration.seed, calibration.size)
+        values = {}
+        for name in ("left", "right"):
+            tile = getattr(calibration, name)
+            ys, xs = np.nonzero(figure_in_frame(frame, tile))
+            values[name] = measure(np.stack([xs, ys], axis=1).astype(np.float64), tile)
+        other = "right" if first_tile == "left" else "left"
+        ratios.append(values[first_tile] / max(values[other], 1e-9))
+    return ratios[0], ratios[1]
+
+
+def dark_pixels_in_tiles(
+    env: SimBackend, calibration: Calibration, left: np.ndarray, right: np.ndarray, level: int = 70
+) -> tuple[int, int]:
+    """Pixels darker than ``level`` (mean RGB) inside each tile of a rendered frame."""
+    frame = _render(env, left, right, calibration.seed, calibration.size)
+    dark = frame.mean(axis=2) < level
+    return int((dark & calibration.left.mask).sum()), int((dark & calibration.right.mask).sum())

@@ -1,0 +1,95 @@
+"""The frozen specification of a VLM run, stored next to its answers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from act2answer import __version__
+from act2answer.eval.config import git_revision
+from act2answer.interfaces import Side
+from act2answer.sim import SimConfig
+from act2answer.vlm.prompt import InputMode, PromptTemplate
+
+BackendName = Literal["transformers", "openai"]
+
+#: Fields that must match for a VLM run folder to be resumed.
+_IDENTITY_FIELDS = (
+    "suite_name",
+    "suite_hash",
+    "model",
+    "input_mode",
+    "prompt",
+    "sim",
+    "layouts",
+    "base_seed",
+    "act2answer_version",
+)
+
+
+class ModelSpec(BaseModel):
+    """Which VLM answers, through which backend. Secrets (API keys) are never stored.
+
+    Attributes:
+        backend: ``transformers`` (in-process) or ``openai`` (an OpenAI-compatible server).
+        model: Hugging Face id or local folder (transformers), or the served model name.
+        options: Backend settings that change answers (dtype, base URL...).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: BackendName = "transformers"
+    model: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class VLMRunConfig(BaseModel):
+    """What produced a VLM run's answers.
+
+    Attributes:
+        kind: Always ``"vlm"`` (tells VLM runs from VLA runs).
+        suite_name: Versioned suite name.
+        suite_hash: SHA-256 of the suite's items and images.
+        suite_path: Where the suite was read from (informational).
+        model: The model and backend.
+        input_mode: ``frame`` or ``options``.
+        prompt: The prompt template.
+        sim: Simulator settings the frames come from (frame mode; stored in both).
+        layouts: Layouts asked per item (the correct image left / first, then right / second).
+        base_seed: Mixed into episode seeds (frames) and letter-binding seeds.
+        act2answer_version: Package version.
+        git_revision: Git revision of the act2answer source, when known.
+        created_at: UTC time the run was first started.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["vlm"] = "vlm"
+    suite_name: str
+    suite_hash: str
+    suite_path: str
+    model: ModelSpec
+    input_mode: InputMode
+    prompt: PromptTemplate = PromptTemplate()
+    sim: SimConfig = SimConfig()
+    layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
+    base_seed: int = 0
+    act2answer_version: str = __version__
+    git_revision: str | None = Field(default_factory=lambda: git_revision())
+    created_at: str = Field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.model.model} ({self.input_mode.value})"
+
+    def differences(self, other: VLMRunConfig) -> list[str]:
+        """Human-readable list of identity fields that differ from ``other``."""
+        return [
+            f"{name}: stored {getattr(self, name)!r}, requested {getattr(other, name)!r}"
+            for name in _IDENTITY_FIELDS
+            if getattr(self, name) != getattr(other, name)
+        ]

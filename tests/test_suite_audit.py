@@ -1,0 +1,135 @@
+"""Shortcut audit: a planted leak is flagged, a fair suite is not, and the CLI reports it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from typer.testing import CliRunner
+
+from act2answer.cli.main import app
+from act2answer.suite import SuiteItem, save_suite
+from act2answer.suite.audit import (
+    FLAG_ACCURACY,
+    audit_suite,
+    concept_labels,
+    instruction_polarity,
+    wilson_interval,
+)
+from act2answer.suite.check import check_suite
+
+
+def _picture(rng: np.random.Generator, extra_ink: float) -> Image.Image:
+    """A disc of random colour, size and place; ``extra_ink`` widens it (the planted leak)."""
+    image = Image.new("RGB", (64, 64), (245, 245, 240))
+    draw = ImageDraw.Draw(image)
+    r = float(rng.uniform(8, 16)) + extra_ink
+    x, y = rng.uniform(20, 44, size=2)
+    color = tuple(int(c) for c in rng.integers(20, 230, size=3))
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=color)
+    return image
+
+
+def _suite(root: Path, n: int, leak: float, seed: int = 0) -> Path:
+    """Categories "Fair" (options drawn alike) and "Leaky" (correct drawn bigger by ``leak``)."""
+    rng = np.random.default_rng(seed)
+    (root / "img").mkdir(parents=True)
+    items = []
+    for category, extra in (("Fair", 0.0), ("Leaky", leak)):
+        for i in range(n):
+            answer = i % 2
+            paths = []
+            for slot in range(2):
+                path = f"img/{category}-{i}-{slot}.png"
+                _picture(rng, extra if slot == answer else 0.0).save(root / path)
+                paths.append(path)
+            items.append(
+                SuiteItem(
+                    id=f"{category}-{i}",
+                    category=category,
+                    source="test",
+                    question="Which is it?",
+                    instruction="put the cube on the right picture",
+                    options=(paths[0], paths[1]),
+                    answer=answer,
+                    meta={"concept": f"c{i % 3}", "distractor_concept": f"c{(i + 1) % 3}"},
+                )
+            )
+    save_suite(root, items, name="audit-test")
+    return root
+
+
+@pytest.fixture(scope="module")
+def leaky_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _suite(tmp_path_factory.mktemp("leaky"), n=80, leak=6.0)
+
+
+def test_planted_leak_is_flagged_and_fair_category_is_not(leaky_suite: Path) -> None:
+    report = audit_suite(leaky_suite)
+    by_name = {c.category: c for c in report.categories}
+    assert report.flagged == ["Leaky"]
+    leaky = by_name["Leaky"].best_free
+    assert leaky is not None and leaky.accuracy > 0.8 and leaky.low > 0.6
+    fair = by_name["Fair"].best_free
+    assert fair is not None and fair.accuracy < FLAG_ACCURACY
+    assert "FLAGGED Leaky" in report.summary_line()
+
+
+def test_audit_cli_exit_code_and_json(leaky_suite: Path, tmp_path: Path) -> None:
+    out = tmp_path / "audit.json"
+    result = CliRunner().invoke(app, ["suite", "audit", str(leaky_suite), "--json", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Leaky" in result.output and "FLAG" in result.output
+    data = json.loads(out.read_text())
+    assert data["flagged"] == ["Leaky"]
+
+
+def test_check_has_audit_summary_line(leaky_suite: Path) -> None:
+    report = check_suite(leaky_suite, hash_duplicates=False, audit=True)
+    assert report.audit_line is not None and "FLAGGED Leaky" in report.audit_line
+    assert report.ok  # the audit warns, it does not fail the check
+    assert check_suite(leaky_suite, hash_duplicates=False).audit_line is None
+
+
+def test_image_prior_finds_a_favoured_concept(tmp_path: Path) -> None:
+    """Options drawn alike, but concept "star" is the answer in 3 of 4 items it appears in."""
+    rng = np.random.default_rng(1)
+    (tmp_path / "img").mkdir()
+    items = []
+    for i in range(80):
+        answer = i % 2
+        paths = []
+        for slot in range(2):
+            path = f"img/{i}-{slot}.png"
+            _picture(rng, 0.0).save(tmp_path / path)
+            paths.append(path)
+        other = ("moon", "sun", "tree")[i % 3]
+        items.append(SuiteItem(
+            id=f"p-{i}", category="Prior", source="test", question="q",
+            instruction="put the cube on the picture", options=(paths[0], paths[1]),
+            answer=answer, meta={"concept": "star" if i % 4 else other,
+                                 "distractor_concept": other if i % 4 else "star"},
+        ))  # fmt: skip
+    save_suite(tmp_path, items)
+    report = audit_suite(tmp_path)
+    prior = next(s for s in report.categories[0].shortcuts if s.name == "image_prior")
+    assert prior.accuracy >= 0.7
+    assert report.flagged == ["Prior"]
+
+
+def test_helpers() -> None:
+    low, high = wilson_interval(70, 100)
+    assert 0.60 < low < 0.61 and 0.78 < high < 0.79
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    assert instruction_polarity("put the cube on the taller tower") == 1
+    assert instruction_polarity("place the cube on the picture with fewer stars") == -1
+    assert instruction_polarity("put the cube on the red ball") == 0
+    item = SuiteItem(
+        id="x", category="Shape", source="s", question="q", instruction="put the cube",
+        options=("a.png", "b.png"), answer=0,
+        meta={"target_shape": "circle", "distractor_shape": "oval"},
+    )  # fmt: skip
+    assert concept_labels(item) == ("shape=circle", "shape=oval")

@@ -1,0 +1,114 @@
+"""Issue #14 findings 1, 4, 5, 6: each test would have failed on the generator it fixes."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from act2answer.synth import get_generator, item_rng
+from act2answer.synth.categories import emotion, time, traffic
+from act2answer.synth.categories._pictograms import Pen
+from act2answer.synth.checks import read_digital_clock
+
+SEED = 31  # not used by other tests
+
+
+def _items(category: str, n: int, seed: int = SEED):
+    generator = get_generator(category)
+    return [generator.generate(item_rng(seed, category, i)) for i in range(n)]
+
+
+def _dark(image: Image.Image) -> int:
+    return int((np.asarray(image.convert("L")) < 60).sum())
+
+
+def test_symmetry_options_differ_only_in_the_concept() -> None:
+    """Finding 1: line length, ink and figure kind must not tell the answer."""
+    items = _items("Symmetry", 40)
+    less_dark_wins = 0
+    for item in items:
+        assert item.meta["figure"] == item.meta["distractor_figure"]
+        good, bad = _dark(item.correct), _dark(item.distractor)
+        # The dashed line is the only dark ink: the same length in both options.
+        assert abs(good - bad) <= 0.06 * max(good, bad), (item.meta, good, bad)
+        less_dark_wins += good < bad
+    assert 0.25 <= less_dark_wins / len(items) <= 0.75
+    modes = {item.meta["distractor_mode"] for item in items}
+    assert modes == {"rotated_line", "shifted_line", "asymmetric"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+@pytest.fixture()
+def no_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip drawing pictograms (drawn after the wording): these tests read wording only."""
+    for module in (traffic, emotion):
+        monkeypatch.setattr(module, "render", lambda *args, **kwargs: Image.new("RGB", (8, 8)))
+
+
+@pytest.mark.usefixtures("no_drawing")
+def test_traffic_instruction_never_names_text_printed_only_on_the_answer() -> None:
+    """Finding 4: STOP / ONE WAY / a speed on the sign is not matched by the instruction."""
+    items = _items("Traffic", 300)
+    seen = {"stop": 0, "speed_limit": 0, "one_way": 0}
+    for item in items:
+        if item.meta["concept"] != item.meta["distractor_concept"]:  # two speed limits: exempt
+            leaked = set(item.meta["printed_words"])
+            assert not (_words(item.instruction) & leaked), (item.instruction, item.meta)
+        if item.meta["concept"] in seen:
+            seen[item.meta["concept"]] += 1
+        if item.meta["concept"] == "speed_limit":
+            assert item.meta["distractor_concept"] == "speed_limit"
+    assert all(seen.values()), seen
+
+
+@pytest.mark.usefixtures("no_drawing")
+def test_emotion_labels_do_not_fit_both_faces() -> None:
+    """Finding 5: "unhappy" is never asked against another unhappy face."""
+    negative = {k for k, v in emotion.EXPRESSIONS.items() if v[3] == -1}
+    for item in _items("Emotion", 300):
+        if "unhappy" in item.instruction:
+            assert item.meta["distractor_concept"] not in negative, item.instruction
+        if "cheerful" in item.instruction:
+            assert emotion.EXPRESSIONS[item.meta["distractor_concept"]][3] != 1
+
+
+def test_scared_and_surprised_eyes_differ() -> None:
+    """Finding 5: the two expressions no longer share the same eyes."""
+    style = emotion._style(np.random.default_rng(0))
+    style["accessory"] = "none"
+    bands = []
+    for expression in ("scared", "surprised"):
+        image = Image.new("RGB", (200, 200), (255, 255, 255))
+        emotion._face(Pen(ImageDraw.Draw(image), 100, 100, 80), expression, style)
+        bands.append(np.asarray(image.convert("L"), dtype=np.int16)[70:110])  # eye band
+    differ = np.abs(bands[0] - bands[1]) > 60
+    assert differ.mean() > 0.04
+
+
+@pytest.mark.parametrize(("hour", "minute"), [(9, 30), (12, 45), (1, 5), (10, 0), (7, 58)])
+def test_digital_clock_reads_back(hour: int, minute: int) -> None:
+    """Finding 6: digital clocks, read from pixels by an independent seven-segment reader."""
+    style = time._digital_style(np.random.default_rng(hour * 60 + minute))
+    image = time.draw_digital_clock(hour, minute, style).reduce(2)
+    assert read_digital_clock(np.asarray(image, dtype=np.int16)) == (hour, minute)
+
+
+def test_time_has_digital_and_analog_items_in_study_wording() -> None:
+    items = _items("Time", 60)
+    displays = [item.meta["display"] for item in items]
+    assert 0.3 < displays.count("digital") / len(items) < 0.7
+    assert time.digital_words(9, 30) == "nine thirty"
+    assert time.digital_words(4, 45) == "four forty-five"
+    assert time.digital_words(9, 0) == "nine o'clock"
+    assert time.digital_words(3, 5) == "three oh five"
+    for item in items:
+        assert (item.meta["distractor_hour"], item.meta["distractor_minute"]) != (
+            item.meta["hour"],
+            item.meta["minute"],
+        )
