@@ -173,6 +173,15 @@ def test_reduced_fit_predicts_like_a_plain_fit() -> None:
     )
 
 
+def test_constant_features_fit_the_intercept_only() -> None:
+    # A layer whose features do not vary (seen with a tiny SmolVLA) must not crash the fit.
+    features = np.full((40, 64), 3.0, dtype=np.float32)
+    train_rows, test_rows = np.arange(32), np.arange(32, 40)
+    train, test = LayerData(features).fold_coordinates(train_rows, test_rows)
+    assert train.shape == (32, 1) and test.shape == (8, 1)
+    assert not train.any() and not test.any()
+
+
 def test_folds_keep_both_layouts_of_an_item_together_and_control_is_balanced() -> None:
     rng = np.random.default_rng(1)
     rows, features = [], []

@@ -185,6 +185,9 @@ def reduce_gram(train_gram: np.ndarray, test_gram: np.ndarray) -> tuple[np.ndarr
     ``train_gram = X Xᵀ`` of the training rows, ``test_gram = X_test Xᵀ``.
     """
     eigenvalues, eigenvectors = np.linalg.eigh(train_gram)
+    if eigenvalues.max() <= 0.0:
+        # Constant features (all standardised to zero): nothing to fit but the intercept.
+        return np.zeros((len(train_gram), 1)), np.zeros((len(test_gram), 1))
     keep = eigenvalues > eigenvalues.max() * 1e-9
     root = np.sqrt(eigenvalues[keep])
     basis = eigenvectors[:, keep]
