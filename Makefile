@@ -34,7 +34,7 @@ $(MODELS_STAMP): pyproject.toml requirements/lerobot-constraints.txt
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,report]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,report,ray]'
 	# Test-only: the official openpi client (it pins numpy<2 but runs on numpy 2; its deps are ours).
 	$(BIN)/python -m pip install --quiet --no-deps 'openpi-client==0.1.2'
 	touch $(STAMP)

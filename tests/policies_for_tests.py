@@ -82,3 +82,41 @@ class HangingPolicy(_Base):
         if hang and os.path.exists(self.hang_file):
             time.sleep(3600)
         return self.healthy_action()
+
+
+class DyingPolicy:
+    """The random reference policy whose process SIGKILLs itself at ``die_at_step``.
+
+    It dies in an episode whose instruction contains ``word``, at most ``times``
+    times in all (counted with files in ``marker_dir``, shared by all workers):
+    a simulator worker or Ray actor dying mid-episode.
+    """
+
+    name = "dying"
+
+    def __init__(self, marker_dir: str, word: str = "red", times: int = 1, die_at_step: int = 3):
+        from act2answer.policies import make_policy
+
+        self.inner = make_policy("random")
+        self.needs = self.inner.needs
+        self.marker_dir, self.word = marker_dir, word
+        self.times, self.die_at_step = times, die_at_step
+        self.instruction = ""
+
+    def reset(self, start: EpisodeStart) -> None:
+        self.instruction = start.instruction
+        self.inner.reset(start)
+
+    def act(self, observation: Observation) -> np.ndarray:
+        import os
+        import signal
+        from pathlib import Path
+
+        if self.word in self.instruction and observation.step == self.die_at_step:
+            markers = Path(self.marker_dir)
+            markers.mkdir(parents=True, exist_ok=True)
+            deaths = len(list(markers.iterdir()))
+            if deaths < self.times:
+                (markers / f"death-{deaths}").write_text(str(os.getpid()))
+                os.kill(os.getpid(), signal.SIGKILL)
+        return self.inner.act(observation)

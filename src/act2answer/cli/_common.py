@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from act2answer.errors import Act2AnswerError
@@ -38,7 +39,10 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except Act2AnswerError as exc:
-            error_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            # escape: messages quote user text and extras such as act2answer[ray]
+            error_console.print(
+                f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             error_console.print(

@@ -13,6 +13,7 @@ from act2answer.cli._common import console, episode_progress, friendly_errors
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:
+    from act2answer.runner import RayOptions
     from act2answer.sim import SimConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -81,6 +82,20 @@ def run(
     condition: Annotated[
         str, typer.Option(help="Instruction: knowledge, explicit_object or explicit_spatial.")
     ] = "knowledge",
+    # --- executor (issue #9: Ray) ---
+    executor: Annotated[
+        str, typer.Option(help="local (processes on this machine) or ray (act2answer[ray]).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster address (default: start a local Ray instance)."),
+    ] = None,
+    policy_gpus: Annotated[
+        float, typer.Option(help="Ray: GPUs per policy replica (>0 serves the policy on GPUs).")
+    ] = 0.0,
+    policy_replicas: Annotated[
+        int, typer.Option(help="Ray: policy replicas when the policy is served.")
+    ] = 1,
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.eval.scoring import ScoringRule
@@ -111,6 +126,7 @@ def run(
     if suite is None or out is None:
         raise typer.BadParameter("--suite and --out are required (unless --dry-run)")
     spec = PolicySpec(name=policy, kwargs=kwargs)
+    ray_options = _ray_options(executor, address, policy_gpus, policy_replicas)
     with episode_progress(f"{policy} on {suite.name}") as on_result:
         summary = run_evaluation(
             suite,
@@ -127,6 +143,7 @@ def run(
             episode_timeout=episode_timeout or None,
             max_batch=max_batch,
             batch_window_s=batch_window_ms / 1000.0,
+            ray=ray_options,
         )
     console.print(
         f"{summary.episodes_run} episodes run, {summary.episodes_skipped} already stored, "
@@ -239,6 +256,24 @@ def _choice(value: str, option: str, kind: type[E]) -> E:
     except ValueError:
         known = ", ".join(member.value for member in kind)
         raise Act2AnswerError(f"{option}: unknown value {value!r} (choose from {known})") from None
+
+
+def _ray_options(
+    executor: str, address: str | None, policy_gpus: float, policy_replicas: int
+) -> RayOptions | None:
+    from act2answer.runner import RayOptions
+
+    if executor not in ("local", "ray"):
+        raise typer.BadParameter(f"--executor must be local or ray, not {executor!r}")
+    if executor == "local":
+        if address is not None or policy_gpus or policy_replicas != 1:
+            raise typer.BadParameter(
+                "--address, --policy-gpus and --policy-replicas need --executor ray"
+            )
+        return None
+    if policy_gpus < 0 or policy_replicas < 1:
+        raise typer.BadParameter("--policy-gpus must be >= 0 and --policy-replicas >= 1")
+    return RayOptions(address=address, policy_gpus=policy_gpus, policy_replicas=policy_replicas)
 
 
 def _json_object(text: str, option: str) -> dict[str, object]:

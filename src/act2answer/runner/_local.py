@@ -7,7 +7,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from act2answer.interfaces import BatchPolicy, Policy, Side
 from act2answer.policies import PolicySpec, make_policy
 from act2answer.policies.chunking import is_batch_policy
 from act2answer.runner._processes import NotRun, WorkerSetup, run_in_processes
+from act2answer.runner._ray import RayOptions, policy_replicas, ray_cluster, run_on_ray
 from act2answer.serve import PolicyServer
 from act2answer.serve._host import BatchBackend
 from act2answer.sim import SimConfig
@@ -89,6 +90,7 @@ def run_evaluation(
     batch_window_s: float = 0.1,
     scoring: ScoringRule | str = ScoringRule.DEFAULT,
     condition: Condition | str = Condition.KNOWLEDGE,
+    ray: RayOptions | None = None,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -121,6 +123,8 @@ def run_evaluation(
         scoring: Rule that fills each episode's outcome (every rule is stored anyway).
         condition: Instruction condition (``knowledge``, ``explicit_object``,
             ``explicit_spatial``).
+        ray: Run the episodes on Ray actors (``--executor ray``) with these options;
+            ``workers`` then counts simulator actors (default: the cluster's CPUs).
 
     Returns:
         Summary of this call.
@@ -156,7 +160,7 @@ def run_evaluation(
         condition=Condition(condition),
     )
     run_dir = Path(out)
-    with ResultStore(run_dir) as store:
+    with ResultStore(run_dir) as store, ExitStack() as executor:
         store.bind_config(config)
         if retry_errors:
             store.delete_errors()
@@ -167,12 +171,18 @@ def run_evaluation(
         done = len(tasks) - len(pending)
         reasons: Counter[str] = Counter()
         worker_count = min(workers or default_workers(), max(1, len(pending)))
+        if ray is not None and pending:
+            cluster_workers = executor.enter_context(ray_cluster(ray, workers))
+            worker_count = min(cluster_workers, len(pending))
         batch = max_batch or worker_count
-        plan = _ExecutionPlan(config, run_dir, worker_count, episode_timeout, batch, batch_window_s)
+        plan = _ExecutionPlan(
+            config, run_dir, worker_count, episode_timeout, batch, batch_window_s, ray
+        )
         collector = _TimingCollector()
         not_run: list[NotRun] = []
         with plan.policy_for_workers(instance, spec) as (worker_spec, host):
-            for report in plan.execute(pending, worker_spec, instance):
+            reports = executor.enter_context(closing(plan.execute(pending, worker_spec, instance)))
+            for report in reports:
                 if isinstance(report, NotRun):
                     not_run.append(report)
                     continue
@@ -212,10 +222,11 @@ class _ExecutionPlan:
     episode_timeout: float | None
     max_batch: int
     batch_window_s: float
+    ray: RayOptions | None = None
 
     @property
     def in_processes(self) -> bool:
-        return self.workers > 1 or self.episode_timeout is not None
+        return self.ray is None and (self.workers > 1 or self.episode_timeout is not None)
 
     @contextmanager
     def policy_for_workers(
@@ -245,6 +256,9 @@ class _ExecutionPlan:
         if not tasks:
             return
         config = self.config
+        if self.ray is not None:
+            yield from self._execute_on_ray(tasks, worker_spec, instance)
+            return
         if not self.in_processes:
             worker = EpisodeWorker(
                 config.sim,
@@ -273,6 +287,22 @@ class _ExecutionPlan:
         yield from run_in_processes(
             tasks, setup, self.workers, self.episode_timeout, start_together=hosted
         )
+
+    def _execute_on_ray(
+        self, tasks: list[EpisodeTask], spec: PolicySpec, instance: Policy | BatchPolicy
+    ) -> Iterator[EpisodeReport | NotRun]:
+        assert self.ray is not None
+        hosted = is_batch_policy(instance)
+        _close(instance)  # simulator actors or policy replicas create their own
+        config = self.config
+        setup = WorkerSetup(config.sim, spec, str(self.run_dir), config.zone_radius, config.scoring)
+        limit = self.episode_timeout or 3600.0
+        with policy_replicas(
+            setup, self.ray, hosted, self.max_batch, self.batch_window_s, limit
+        ) as setups:
+            yield from run_on_ray(
+                tasks, setups, self.workers, self.episode_timeout, self.ray.max_attempts
+            )
 
 
 def _close(policy: object) -> None:

@@ -47,15 +47,18 @@ class WorkerSetup:
     zone_radius: float | None
     scoring: ScoringRule = ScoringRule.DEFAULT
 
-
-def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
-    try:
-        worker = EpisodeWorker(
-            setup.sim, setup.policy, setup.run_dir, setup.zone_radius, setup.scoring
-        )
+    def build(self) -> EpisodeWorker:
+        """The worker, scene built and a remote policy connected: a broken set-up raises here."""
+        worker = EpisodeWorker(self.sim, self.policy, self.run_dir, self.zone_radius, self.scoring)
         _ = worker.env  # build the scene now: a broken set-up fails here, with its message
         with contextlib.suppress(PolicyUnavailableError):  # then the first episode reports it
             _ = worker.policy.needs  # a remote policy connects here (its metadata says its needs)
+        return worker
+
+
+def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
+    try:
+        worker = setup.build()
     except Exception as exc:
         connection.send(("init_error", f"{type(exc).__name__}: {exc}"))
         return

@@ -1,0 +1,336 @@
+"""Episodes sharded over Ray actors (``--executor ray``): one machine or a cluster.
+
+Each simulator actor (1 CPU) owns one :class:`~act2answer.eval.worker.EpisodeWorker`
+built from the same :class:`~act2answer.runner._processes.WorkerSetup` as the
+local worker processes, and runs one episode at a time. Finished episodes
+stream back to the driver, which alone writes ``results.sqlite``.
+
+A policy that needs a GPU (``policy_gpus > 0``) or serves batches
+(:class:`~act2answer.interfaces.BatchPolicy`) runs in policy replica actors
+that reserve ``num_gpus`` each and serve it over the openpi websocket protocol
+on their node; simulator actors connect to them round-robin.
+
+An actor that dies (its process, or its node) costs only its in-flight episode:
+the episode goes back to the front of the queue and a fresh actor takes the
+dead one's place. Ray itself never retries a task (``max_task_retries=0``), so an
+episode is never run twice at once and the store never gets two rows for it.
+
+``ray`` is imported only when this executor runs: it is the ``act2answer[ray]`` extra.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Any
+
+from act2answer.errors import PolicyUnavailableError, RunError
+from act2answer.eval.episode import error_result
+from act2answer.eval.tasks import EpisodeTask
+from act2answer.eval.worker import EpisodeReport, EpisodeWorker
+from act2answer.policies import PolicySpec
+from act2answer.runner._processes import MAX_CONSECUTIVE_DEATHS, NotRun, WorkerSetup
+
+#: Environment variables the simulator needs, forwarded from the driver to every Ray worker.
+FORWARDED_ENV = ("MUJOCO_GL", "PYOPENGL_PLATFORM", "MENAGERIE_ROOT", "ACT2ANSWER_BACKGROUNDS")
+
+RAY_EXTRA_HINT = "pip install 'act2answer[ray]'"
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """How ``--executor ray`` uses Ray.
+
+    Attributes:
+        address: Address of an existing cluster (``ray start --head`` prints it;
+            ``auto`` finds the local one); None starts a private local instance
+            with ``workers`` CPUs (all cores when ``workers`` is None).
+        policy_gpus: GPUs each policy replica reserves (fractions share a GPU);
+            above 0, the policy runs in replica actors, not in the simulator actors.
+        policy_replicas: Policy replica actors, when the policy runs in replicas.
+        max_attempts: Times one episode is started on actors that die under it
+            before it is stored as an error (a policy that crashes its process).
+        replica_start_timeout_s: Longest wait for the policy replicas to be placed
+            and loaded (an autoscaling cluster may first have to add GPU nodes).
+    """
+
+    address: str | None = None
+    policy_gpus: float = 0.0
+    policy_replicas: int = 1
+    max_attempts: int = 3
+    replica_start_timeout_s: float = 900.0
+
+
+def import_ray() -> ModuleType:
+    """The ``ray`` module, or a :class:`RunError` naming the extra to install."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise RunError(
+            f"--executor ray needs Ray, which is not installed ({exc}): {RAY_EXTRA_HINT} "
+            "(on every node of the cluster)"
+        ) from None
+    return ray
+
+
+@contextmanager
+def ray_cluster(options: RayOptions, workers: int | None) -> Iterator[int]:
+    """Connect to (or start) Ray for one run; yields the number of simulator actors to use.
+
+    An already initialised Ray (a notebook, a test fixture) is used as is and left running.
+    """
+    ray = import_ray()
+    started_here = not ray.is_initialized()
+    if started_here:
+        env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
+        ray.init(
+            address=options.address,
+            num_cpus=workers if options.address is None else None,
+            include_dashboard=False,
+            runtime_env={"env_vars": env} if env else None,
+            logging_level="warning",
+            log_to_driver=True,
+        )
+    try:
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        yield max(1, workers or cpus)
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+class _SimulatorActor:
+    """Body of the simulator actor: one EpisodeWorker, set-up errors kept for the driver."""
+
+    def __init__(self, setup: WorkerSetup) -> None:
+        self.worker: EpisodeWorker | None = None
+        self.init_error: str | None = None
+        try:
+            self.worker = setup.build()
+        except Exception as exc:
+            self.init_error = f"{type(exc).__name__}: {exc}"
+
+    def ready(self) -> str | None:
+        """None when the worker is built, else why it could not be."""
+        return self.init_error
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def run(self, task: EpisodeTask) -> EpisodeReport | NotRun:
+        if self.worker is None:
+            raise RunError(f"a simulator worker could not start: {self.init_error}")
+        try:
+            return self.worker.run_timed(task)
+        except PolicyUnavailableError as exc:
+            return NotRun(task, str(exc))
+
+
+class _PolicyReplica:
+    """Body of a policy replica actor: the policy behind an openpi server on this node."""
+
+    def __init__(self, spec: PolicySpec, max_batch: int, window_s: float) -> None:
+        from act2answer.serve import PolicyServer, backend_for_spec
+
+        self.host = _node_ip()
+        self.server = PolicyServer(
+            backend_for_spec(spec), host=self.host, port=0, max_batch=max_batch, window_s=window_s
+        )
+        self.port = self.server.start()
+
+    def address(self) -> str:
+        return f"openpi://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def _node_ip() -> str:
+    import ray
+
+    return str(ray.util.get_node_ip_address())
+
+
+@contextmanager
+def policy_replicas(
+    setup: WorkerSetup,
+    options: RayOptions,
+    hosted: bool,
+    max_batch: int,
+    window_s: float,
+    call_timeout: float,
+) -> Iterator[list[WorkerSetup]]:
+    """Worker set-ups pointing at policy replica actors, or ``[setup]`` when none are needed.
+
+    Args:
+        hosted: The policy is a BatchPolicy (served batched even without a GPU).
+    """
+    if not hosted and options.policy_gpus <= 0:
+        yield [setup]
+        return
+    ray = import_ray()
+    replica_class = ray.remote(num_cpus=0, num_gpus=options.policy_gpus)(_PolicyReplica)
+    replicas = [
+        replica_class.remote(setup.policy, max_batch, window_s)
+        for _ in range(max(1, options.policy_replicas))
+    ]
+    try:
+        try:
+            addresses = ray.get(
+                [replica.address.remote() for replica in replicas],
+                timeout=options.replica_start_timeout_s,
+            )
+        except ray.exceptions.GetTimeoutError:
+            gpus = ray.cluster_resources().get("GPU", 0)
+            raise RunError(
+                f"{len(replicas)} policy replica(s) asking {options.policy_gpus:g} GPU each "
+                f"were not placed within {options.replica_start_timeout_s:g} s; the cluster "
+                f"has {gpus:g} GPU(s) (lower --policy-gpus / --policy-replicas or add GPU nodes)"
+            ) from None
+        except ray.exceptions.RayError as exc:
+            raise RunError(f"a policy replica could not start: {_cause(exc)}") from None
+        client = {"connect_timeout": 30.0, "call_timeout": call_timeout}
+        yield [replace(setup, policy=PolicySpec(name=url, kwargs=client)) for url in addresses]
+    finally:
+        for replica in replicas:
+            ray.kill(replica, no_restart=True)
+
+
+@dataclass
+class _InFlight:
+    actor_index: int
+    task: EpisodeTask
+    attempt: int
+    started: float
+
+
+def run_on_ray(
+    tasks: list[EpisodeTask],
+    setups: list[WorkerSetup],
+    actors: int,
+    episode_timeout: float | None,
+    max_attempts: int = 3,
+) -> Iterator[EpisodeReport | NotRun]:
+    """Run ``tasks`` over ``actors`` simulator actors; yield reports as they finish.
+
+    Must run inside :func:`ray_cluster`. Simulator actor ``i`` is built from
+    ``setups[i % len(setups)]`` (one set-up per policy replica).
+
+    Raises:
+        RunError: an actor could not start, an episode failed outside its own error
+            handling, or actors kept dying without finishing an episode.
+    """
+    ray = import_ray()
+    actor_class = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(_SimulatorActor)
+    queue: deque[tuple[EpisodeTask, int]] = deque((task, 1) for task in tasks)
+    created = itertools.count()
+    pool: list[Any] = []
+    in_flight: dict[Any, _InFlight] = {}
+
+    def new_actor() -> Any:
+        return actor_class.remote(setups[next(created) % len(setups)])
+
+    try:
+        pool = [new_actor() for _ in range(min(actors, len(tasks)))]
+        for reason in ray.get([actor.ready.remote() for actor in pool]):
+            if reason is not None:
+                raise RunError(f"a simulator worker could not start: {reason}")
+        deaths_in_a_row = 0
+        unavailable: str | None = None
+        while queue or in_flight:
+            busy = {flight.actor_index for flight in in_flight.values()}
+            for index, actor in enumerate(pool):
+                if index not in busy and queue and unavailable is None:
+                    task, attempt = queue.popleft()
+                    ref = actor.run.remote(task)
+                    in_flight[ref] = _InFlight(index, task, attempt, time.monotonic())
+            if not in_flight:
+                break
+            done, _ = ray.wait(
+                list(in_flight), num_returns=1, timeout=_next_timeout(in_flight, episode_timeout)
+            )
+            for ref in done:
+                flight = in_flight.pop(ref)
+                try:
+                    outcome = ray.get(ref)
+                except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as exc:
+                    deaths_in_a_row += 1
+                    if deaths_in_a_row >= MAX_CONSECUTIVE_DEATHS:
+                        raise RunError(
+                            f"Ray simulator actors died {deaths_in_a_row} times in a row "
+                            f"({_cause(exc)}); finished episodes are saved"
+                        ) from None
+                    pool[flight.actor_index] = new_actor()
+                    if flight.attempt < max_attempts:
+                        queue.appendleft((flight.task, flight.attempt + 1))
+                    else:
+                        wall = time.monotonic() - flight.started
+                        reason = (
+                            f"WorkerDied: the Ray actor running this episode died "
+                            f"{flight.attempt} times ({_cause(exc)})"
+                        )
+                        yield EpisodeReport(error_result(flight.task, reason, wall))
+                    continue
+                except ray.exceptions.RayTaskError as exc:
+                    raise RunError(
+                        f"a simulator worker failed: {_cause(exc)}; finished episodes are saved"
+                    ) from None
+                if isinstance(outcome, NotRun):
+                    unavailable = outcome.reason
+                    yield outcome
+                    while queue:
+                        yield NotRun(queue.popleft()[0], unavailable)
+                    continue
+                deaths_in_a_row = 0
+                yield outcome
+            if episode_timeout is not None:
+                yield from _time_out(ray, in_flight, pool, episode_timeout, new_actor)
+    finally:
+        for actor in pool:
+            ray.kill(actor, no_restart=True)
+
+
+def _time_out(
+    ray: ModuleType,
+    in_flight: dict[Any, _InFlight],
+    pool: list[Any],
+    episode_timeout: float,
+    new_actor: Any,
+) -> Iterator[EpisodeReport]:
+    """Kill and replace the actors whose episode is past its limit; store it as an error."""
+    now = time.monotonic()
+    for ref, flight in list(in_flight.items()):
+        if now - flight.started <= episode_timeout:
+            continue
+        del in_flight[ref]
+        ray.kill(pool[flight.actor_index], no_restart=True)
+        pool[flight.actor_index] = new_actor()
+        reason = (
+            f"EpisodeTimeout: episode exceeded the wall-clock limit of {episode_timeout:g} s; "
+            "its Ray actor was killed and replaced"
+        )
+        yield EpisodeReport(error_result(flight.task, reason, now - flight.started))
+
+
+def _next_timeout(in_flight: dict[Any, _InFlight], episode_timeout: float | None) -> float | None:
+    if episode_timeout is None:
+        return None
+    first_deadline = min(flight.started for flight in in_flight.values()) + episode_timeout
+    return max(0.0, first_deadline - time.monotonic()) + 0.01
+
+
+def _cause(exc: BaseException) -> str:
+    """The first line of what went wrong inside Ray, without its traceback."""
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, BaseException):
+        return f"{type(cause).__name__}: {cause}".splitlines()[0][:300]
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"[:300]
+
+
+__all__ = ["RayOptions", "import_ray", "policy_replicas", "ray_cluster", "run_on_ray"]

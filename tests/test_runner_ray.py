@@ -1,0 +1,167 @@
+"""``--executor ray`` on a local 2-CPU Ray instance: same episodes as local, no loss on crashes."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from act2answer.cli.main import app
+from act2answer.errors import RunError
+from act2answer.eval import Outcome
+from act2answer.policies import PolicySpec
+from act2answer.report import load_report, write_report
+from act2answer.runner import RayOptions, run_evaluation
+from act2answer.sim import SimConfig
+from act2answer.store import ResultStore
+
+ray = pytest.importorskip("ray")  # `make test` installs act2answer[ray]; see test_missing_ray
+
+ROOT = Path(__file__).resolve().parents[1]
+SIM = SimConfig(max_steps=20)
+#: What the local and the Ray executor must agree on, column for column.
+COMPARED = ("item_id", "answer_side", "seed", "outcome", "chosen_side", "cube_x", "cube_y",
+            "cube_z", "released", "steps", "error")  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    """One local Ray instance (2 CPUs) for the module; runs reuse it and leave it running."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        logging_level="warning",
+        runtime_env={"env_vars": {"PYTHONPATH": path}},  # tests.policies_for_tests in actors
+    )
+    yield
+    ray.shutdown()
+
+
+def _episodes_csv(run_dir: Path) -> list[tuple[str, ...]]:
+    write_report(load_report(run_dir))
+    with (run_dir / "episodes.csv").open() as handle:
+        return [tuple(row[name] for name in COMPARED) for row in csv.DictReader(handle)]
+
+
+def _rows_per_episode(run_dir: Path) -> dict[tuple[str, str], int]:
+    with sqlite3.connect(run_dir / "results.sqlite") as db:
+        rows = db.execute("SELECT item_id, answer_side, COUNT(*) FROM episodes GROUP BY 1, 2")
+        return {(item, side): count for item, side, count in rows}
+
+
+def test_ray_cli_run_equals_the_local_executor(make_suite, tmp_path):
+    suite = make_suite(3)
+    run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
+    result = CliRunner().invoke(app, [
+        "run", "--suite", str(suite.root), "--policy", "random", "--out", str(tmp_path / "ray"),
+        "--max-steps", "20", "--executor", "ray", "--workers", "2",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    local, on_ray = _episodes_csv(tmp_path / "local"), _episodes_csv(tmp_path / "ray")
+    assert len(local) == 6
+    assert on_ray == local
+    assert len({row[3] for row in local}) > 1, "random should give more than one outcome"
+    timing = ResultStore.open_existing(tmp_path / "ray").timings()[-1]
+    assert timing["workers"] == 2 and timing["episodes"] == 6
+
+
+def test_actor_killed_mid_episode_loses_and_duplicates_nothing(make_suite, tmp_path):
+    suite = make_suite(4)  # item-0 and item-3 ask for red: 4 episodes where the policy may die
+    markers = tmp_path / "deaths"
+    policy = PolicySpec(
+        name="tests.policies_for_tests:DyingPolicy",
+        kwargs={"marker_dir": str(markers), "times": 2},
+    )
+    summary = run_evaluation(suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions())
+    assert len(list(markers.iterdir())) == 2, "two actors should have killed themselves"
+    assert (summary.episodes_run, summary.errors) == (8, 0)
+    assert set(_rows_per_episode(tmp_path / "ray").values()) == {1}
+    assert len(_rows_per_episode(tmp_path / "ray")) == 8
+    # The re-queued episodes ran from their seed again: same as a run that never crashed.
+    run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
+    assert _episodes_csv(tmp_path / "ray") == _episodes_csv(tmp_path / "local")
+
+
+def test_an_episode_that_keeps_killing_its_actor_is_stored_as_an_error(make_suite, tmp_path):
+    suite = make_suite(2)  # item-0 asks for red, item-1 for blue
+    policy = PolicySpec(
+        name="tests.policies_for_tests:DyingPolicy",
+        kwargs={"marker_dir": str(tmp_path / "deaths"), "times": 100},
+    )
+    options = RayOptions(max_attempts=1)
+    summary = run_evaluation(suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=options)
+    assert summary.errors == 2 and summary.episodes_run == 4
+    with ResultStore.open_existing(tmp_path / "ray") as store:
+        results = {r.key: r for r in store.results()}
+    for side in ("left", "right"):
+        assert results[("item-0", side)].outcome is Outcome.ERROR
+        assert "WorkerDied: the Ray actor running this episode died 1 times" in (
+            results[("item-0", side)].error or ""
+        )
+        assert results[("item-1", side)].outcome is not Outcome.ERROR
+
+
+def test_interrupted_ray_run_resumes_with_only_the_missing_episodes(make_suite, tmp_path):
+    suite = make_suite(4)
+    run_dir = tmp_path / "ray"
+
+    def interrupt_after_three(result, done, total):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_evaluation(
+            suite, "random", run_dir, sim=SIM, workers=2, ray=RayOptions(),
+            on_result=interrupt_after_three,
+        )  # fmt: skip
+    assert sum(_rows_per_episode(run_dir).values()) == 3
+    # Resuming needs both CPUs again: the interrupted run must have released its actors.
+    resumed = run_evaluation(suite, "random", run_dir, sim=SIM, workers=2, ray=RayOptions())
+    assert (resumed.episodes_skipped, resumed.episodes_run) == (3, 5)
+    assert _rows_per_episode(run_dir) == {
+        (f"item-{i}", side): 1 for i in range(4) for side in ("left", "right")
+    }
+
+
+def test_batched_policy_is_served_from_a_replica_actor(make_suite, tmp_path):
+    suite = make_suite(2)
+    policy = PolicySpec(name="act2answer.policies.standins:SleepBatchPolicy", kwargs={"sleep_s": 0})
+    run_evaluation(suite, policy, tmp_path / "local", sim=SIM, workers=1)
+    summary = run_evaluation(
+        suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions(policy_replicas=1)
+    )
+    assert summary.errors == 0
+    assert _episodes_csv(tmp_path / "ray") == _episodes_csv(tmp_path / "local")
+
+
+def test_gpu_replicas_on_a_cluster_without_gpus_fail_clearly(make_suite, tmp_path):
+    options = RayOptions(policy_gpus=1, replica_start_timeout_s=3)
+    with pytest.raises(RunError, match=r"asking 1 GPU each.*the cluster has 0 GPU"):
+        run_evaluation(make_suite(1), "random", tmp_path / "run", sim=SIM, ray=options)
+
+
+def test_missing_ray_names_the_extra(make_suite, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
+    suite = make_suite(1)
+    with pytest.raises(RunError, match=r"pip install 'act2answer\[ray\]'"):
+        run_evaluation(suite, "random", tmp_path / "run", sim=SIM, ray=RayOptions())
+    result = CliRunner().invoke(app, [
+        "run", "--suite", str(suite.root), "--policy", "random", "--out", str(tmp_path / "cli"),
+        "--executor", "ray",
+    ])  # fmt: skip
+    assert result.exit_code == 1
+    assert "act2answer[ray]" in result.output
+
+
+def test_ray_only_options_need_the_ray_executor(make_suite, tmp_path):
+    result = CliRunner().invoke(app, [
+        "run", "--suite", str(make_suite(1).root), "--policy", "random",
+        "--out", str(tmp_path / "run"), "--address", "auto",
+    ])  # fmt: skip
+    assert result.exit_code != 0 and "--executor ray" in result.output
