@@ -141,7 +141,7 @@ def test_batched_policy_is_served_from_a_replica_actor(make_suite, tmp_path):
 
 
 def test_gpu_replicas_on_a_cluster_without_gpus_fail_clearly(make_suite, tmp_path):
-    options = RayOptions(policy_gpus=1, replica_start_timeout_s=3)
+    options = RayOptions(policy_gpus=1, start_timeout_s=3)
     with pytest.raises(RunError, match=r"asking 1 GPU each.*the cluster has 0 GPU"):
         run_evaluation(make_suite(1), "random", tmp_path / "run", sim=SIM, ray=options)
 

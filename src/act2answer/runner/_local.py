@@ -300,9 +300,7 @@ class _ExecutionPlan:
         with policy_replicas(
             setup, self.ray, hosted, self.max_batch, self.batch_window_s, limit
         ) as setups:
-            yield from run_on_ray(
-                tasks, setups, self.workers, self.episode_timeout, self.ray.max_attempts
-            )
+            yield from run_on_ray(tasks, setups, self.workers, self.episode_timeout, self.ray)
 
 
 def _close(policy: object) -> None:

@@ -56,15 +56,16 @@ class RayOptions:
         policy_replicas: Policy replica actors, when the policy runs in replicas.
         max_attempts: Times one episode is started on actors that die under it
             before it is stored as an error (a policy that crashes its process).
-        replica_start_timeout_s: Longest wait for the policy replicas to be placed
-            and loaded (an autoscaling cluster may first have to add GPU nodes).
+        start_timeout_s: Longest wait for policy replicas to be placed and loaded,
+            and for simulator actors when none is running (an autoscaling cluster
+            may first have to add nodes).
     """
 
     address: str | None = None
     policy_gpus: float = 0.0
     policy_replicas: int = 1
     max_attempts: int = 3
-    replica_start_timeout_s: float = 900.0
+    start_timeout_s: float = 900.0
 
 
 def import_ray() -> ModuleType:
@@ -89,14 +90,17 @@ def ray_cluster(options: RayOptions, workers: int | None) -> Iterator[int]:
     started_here = not ray.is_initialized()
     if started_here:
         env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
-        ray.init(
-            address=options.address,
-            num_cpus=workers if options.address is None else None,
-            include_dashboard=False,
-            runtime_env={"env_vars": env} if env else None,
-            logging_level="warning",
-            log_to_driver=True,
-        )
+        try:
+            ray.init(
+                address=options.address,
+                num_cpus=workers if options.address is None else None,
+                include_dashboard=False,
+                runtime_env={"env_vars": env} if env else None,
+                logging_level="warning",
+            )
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            where = options.address or "a new local instance"
+            raise RunError(f"cannot start Ray on {where}: {exc}") from None
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         yield max(1, workers or cpus)
@@ -184,13 +188,13 @@ def policy_replicas(
         try:
             addresses = ray.get(
                 [replica.address.remote() for replica in replicas],
-                timeout=options.replica_start_timeout_s,
+                timeout=options.start_timeout_s,
             )
         except ray.exceptions.GetTimeoutError:
             gpus = ray.cluster_resources().get("GPU", 0)
             raise RunError(
                 f"{len(replicas)} policy replica(s) asking {options.policy_gpus:g} GPU each "
-                f"were not placed within {options.replica_start_timeout_s:g} s; the cluster "
+                f"were not placed within {options.start_timeout_s:g} s; the cluster "
                 f"has {gpus:g} GPU(s) (lower --policy-gpus / --policy-replicas or add GPU nodes)"
             ) from None
         except ray.exceptions.RayError as exc:
@@ -204,10 +208,160 @@ def policy_replicas(
 
 @dataclass
 class _InFlight:
-    actor_index: int
+    actor: Any
     task: EpisodeTask
     attempt: int
     started: float
+
+
+class _Scheduler:
+    """Hands queued episodes to ready simulator actors, replaces dead ones, re-queues their work.
+
+    An actor takes episodes only once its set-up has finished, so an actor that
+    cannot be placed (a node gone, no autoscaler) holds up no episode: the
+    others take the queue.
+    """
+
+    def __init__(
+        self,
+        ray: ModuleType,
+        setups: list[WorkerSetup],
+        actors: int,
+        episode_timeout: float | None,
+        options: RayOptions,
+    ) -> None:
+        self.ray, self.setups, self.options = ray, setups, options
+        self.episode_timeout = episode_timeout
+        self.actor_class = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(
+            _SimulatorActor
+        )
+        self.created = itertools.count()
+        self.idle: list[Any] = []
+        self.starting: dict[Any, Any] = {}  # ready() reference -> actor
+        self.running: dict[Any, _InFlight] = {}  # run() reference -> episode in flight
+        self.actor_died = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError)
+        self.deaths_in_a_row = 0
+        # A dead node takes all its actors at once; only a longer run of deaths is a broken set-up.
+        self.death_limit = MAX_CONSECUTIVE_DEATHS + actors
+        for _ in range(actors):
+            self._start_actor()
+
+    def _start_actor(self) -> None:
+        actor = self.actor_class.remote(self.setups[next(self.created) % len(self.setups)])
+        self.starting[actor.ready.remote()] = actor
+
+    def close(self) -> None:
+        actors = [*self.idle, *self.starting.values(), *(f.actor for f in self.running.values())]
+        for actor in actors:
+            self.ray.kill(actor, no_restart=True)
+
+    def run(self, tasks: list[EpisodeTask]) -> Iterator[EpisodeReport | NotRun]:
+        queue: deque[tuple[EpisodeTask, int]] = deque((task, 1) for task in tasks)
+        unavailable: str | None = None
+        stalled_since: float | None = None
+        while self.running or (queue and unavailable is None):
+            while self.idle and queue and unavailable is None:
+                task, attempt = queue.popleft()
+                actor = self.idle.pop()
+                self.running[actor.run.remote(task)] = _InFlight(
+                    actor, task, attempt, time.monotonic()
+                )
+            if self.running:
+                stalled_since = None
+            elif stalled_since is None:
+                stalled_since = time.monotonic()
+            elif time.monotonic() - stalled_since > self.options.start_timeout_s:
+                cpus = self.ray.cluster_resources().get("CPU", 0)
+                raise RunError(
+                    f"no simulator actor could be placed for {self.options.start_timeout_s:g} s "
+                    f"(the cluster has {cpus:g} CPUs); finished episodes are saved, rerun the "
+                    "same command to resume"
+                )
+            done, _ = self.ray.wait(
+                [*self.running, *self.starting], num_returns=1, timeout=self._wait_s()
+            )
+            for ref in done:
+                if ref in self.starting:
+                    self._started(ref)
+                    continue
+                flight = self.running.pop(ref)
+                try:
+                    outcome = self.ray.get(ref)
+                except self.actor_died as exc:
+                    self._died(exc)
+                    if flight.attempt < self.options.max_attempts:
+                        queue.appendleft((flight.task, flight.attempt + 1))
+                    else:
+                        yield _gave_up(flight, exc)
+                    continue
+                except self.ray.exceptions.RayTaskError as exc:
+                    raise RunError(
+                        f"a simulator worker failed: {_cause(exc)}; finished episodes are saved"
+                    ) from None
+                self.idle.append(flight.actor)
+                if isinstance(outcome, NotRun):
+                    unavailable = outcome.reason
+                    yield outcome
+                    while queue:
+                        yield NotRun(queue.popleft()[0], unavailable)
+                    continue
+                self.deaths_in_a_row = 0
+                yield outcome
+            if self.episode_timeout is not None:
+                yield from self._time_out(self.episode_timeout)
+
+    def _started(self, ref: Any) -> None:
+        actor = self.starting.pop(ref)
+        try:
+            reason = self.ray.get(ref)
+        except self.actor_died as exc:
+            self._died(exc)
+            return
+        if reason is not None:
+            raise RunError(f"a simulator worker could not start: {reason}")
+        self.idle.append(actor)
+
+    def _died(self, exc: BaseException) -> None:
+        self.deaths_in_a_row += 1
+        if self.deaths_in_a_row >= self.death_limit:
+            raise RunError(
+                f"Ray simulator actors died {self.deaths_in_a_row} times in a row "
+                f"({_cause(exc)}); finished episodes are saved"
+            )
+        self._start_actor()
+
+    def _time_out(self, limit: float) -> Iterator[EpisodeReport]:
+        """Kill and replace the actors whose episode is past its limit; store it as an error."""
+        now = time.monotonic()
+        for ref, flight in list(self.running.items()):
+            if now - flight.started <= limit:
+                continue
+            del self.running[ref]
+            self.ray.kill(flight.actor, no_restart=True)
+            self._start_actor()
+            reason = (
+                f"EpisodeTimeout: episode exceeded the wall-clock limit of {limit:g} s; "
+                "its Ray actor was killed and replaced"
+            )
+            yield EpisodeReport(error_result(flight.task, reason, now - flight.started))
+
+    def _wait_s(self) -> float | None:
+        waits = []
+        if self.episode_timeout is not None and self.running:
+            first = min(flight.started for flight in self.running.values())
+            waits.append(first + self.episode_timeout - time.monotonic())
+        if not self.running:  # only actors starting: look at the stall limit now and then
+            waits.append(5.0)
+        return max(0.0, min(waits)) + 0.01 if waits else None
+
+
+def _gave_up(flight: _InFlight, exc: BaseException) -> EpisodeReport:
+    """The error stored for an episode whose actor died under it ``max_attempts`` times."""
+    reason = (
+        f"WorkerDied: the Ray actor running this episode died {flight.attempt} times "
+        f"({_cause(exc)})"
+    )
+    return EpisodeReport(error_result(flight.task, reason, time.monotonic() - flight.started))
 
 
 def run_on_ray(
@@ -215,7 +369,7 @@ def run_on_ray(
     setups: list[WorkerSetup],
     actors: int,
     episode_timeout: float | None,
-    max_attempts: int = 3,
+    options: RayOptions,
 ) -> Iterator[EpisodeReport | NotRun]:
     """Run ``tasks`` over ``actors`` simulator actors; yield reports as they finish.
 
@@ -224,105 +378,16 @@ def run_on_ray(
 
     Raises:
         RunError: an actor could not start, an episode failed outside its own error
-            handling, or actors kept dying without finishing an episode.
+            handling, actors kept dying without finishing an episode, or none could
+            be placed for ``options.start_timeout_s``.
     """
-    ray = import_ray()
-    actor_class = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(_SimulatorActor)
-    queue: deque[tuple[EpisodeTask, int]] = deque((task, 1) for task in tasks)
-    created = itertools.count()
-    pool: list[Any] = []
-    in_flight: dict[Any, _InFlight] = {}
-
-    def new_actor() -> Any:
-        return actor_class.remote(setups[next(created) % len(setups)])
-
+    if not tasks:
+        return
+    scheduler = _Scheduler(import_ray(), setups, min(actors, len(tasks)), episode_timeout, options)
     try:
-        pool = [new_actor() for _ in range(min(actors, len(tasks)))]
-        for reason in ray.get([actor.ready.remote() for actor in pool]):
-            if reason is not None:
-                raise RunError(f"a simulator worker could not start: {reason}")
-        deaths_in_a_row = 0
-        unavailable: str | None = None
-        while queue or in_flight:
-            busy = {flight.actor_index for flight in in_flight.values()}
-            for index, actor in enumerate(pool):
-                if index not in busy and queue and unavailable is None:
-                    task, attempt = queue.popleft()
-                    ref = actor.run.remote(task)
-                    in_flight[ref] = _InFlight(index, task, attempt, time.monotonic())
-            if not in_flight:
-                break
-            done, _ = ray.wait(
-                list(in_flight), num_returns=1, timeout=_next_timeout(in_flight, episode_timeout)
-            )
-            for ref in done:
-                flight = in_flight.pop(ref)
-                try:
-                    outcome = ray.get(ref)
-                except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as exc:
-                    deaths_in_a_row += 1
-                    if deaths_in_a_row >= MAX_CONSECUTIVE_DEATHS:
-                        raise RunError(
-                            f"Ray simulator actors died {deaths_in_a_row} times in a row "
-                            f"({_cause(exc)}); finished episodes are saved"
-                        ) from None
-                    pool[flight.actor_index] = new_actor()
-                    if flight.attempt < max_attempts:
-                        queue.appendleft((flight.task, flight.attempt + 1))
-                    else:
-                        wall = time.monotonic() - flight.started
-                        reason = (
-                            f"WorkerDied: the Ray actor running this episode died "
-                            f"{flight.attempt} times ({_cause(exc)})"
-                        )
-                        yield EpisodeReport(error_result(flight.task, reason, wall))
-                    continue
-                except ray.exceptions.RayTaskError as exc:
-                    raise RunError(
-                        f"a simulator worker failed: {_cause(exc)}; finished episodes are saved"
-                    ) from None
-                if isinstance(outcome, NotRun):
-                    unavailable = outcome.reason
-                    yield outcome
-                    while queue:
-                        yield NotRun(queue.popleft()[0], unavailable)
-                    continue
-                deaths_in_a_row = 0
-                yield outcome
-            if episode_timeout is not None:
-                yield from _time_out(ray, in_flight, pool, episode_timeout, new_actor)
+        yield from scheduler.run(tasks)
     finally:
-        for actor in pool:
-            ray.kill(actor, no_restart=True)
-
-
-def _time_out(
-    ray: ModuleType,
-    in_flight: dict[Any, _InFlight],
-    pool: list[Any],
-    episode_timeout: float,
-    new_actor: Any,
-) -> Iterator[EpisodeReport]:
-    """Kill and replace the actors whose episode is past its limit; store it as an error."""
-    now = time.monotonic()
-    for ref, flight in list(in_flight.items()):
-        if now - flight.started <= episode_timeout:
-            continue
-        del in_flight[ref]
-        ray.kill(pool[flight.actor_index], no_restart=True)
-        pool[flight.actor_index] = new_actor()
-        reason = (
-            f"EpisodeTimeout: episode exceeded the wall-clock limit of {episode_timeout:g} s; "
-            "its Ray actor was killed and replaced"
-        )
-        yield EpisodeReport(error_result(flight.task, reason, now - flight.started))
-
-
-def _next_timeout(in_flight: dict[Any, _InFlight], episode_timeout: float | None) -> float | None:
-    if episode_timeout is None:
-        return None
-    first_deadline = min(flight.started for flight in in_flight.values()) + episode_timeout
-    return max(0.0, first_deadline - time.monotonic()) + 0.01
+        scheduler.close()
 
 
 def _cause(exc: BaseException) -> str:
