@@ -165,3 +165,22 @@ def test_ray_only_options_need_the_ray_executor(make_suite, tmp_path):
         "--out", str(tmp_path / "run"), "--address", "auto",
     ])  # fmt: skip
     assert result.exit_code != 0 and "--executor ray" in result.output
+
+
+def test_hung_episode_times_out_on_ray_and_retry_errors_reruns_it(make_suite, tmp_path):
+    suite = make_suite(2)  # item-0 asks for red: the policy hangs there while the file exists
+    hang_file = tmp_path / "hang"
+    hang_file.touch()
+    policy = PolicySpec(
+        name="tests.policies_for_tests:HangingPolicy", kwargs={"hang_file": str(hang_file)}
+    )
+    run = {"sim": SIM, "workers": 2, "ray": RayOptions(), "episode_timeout": 4.0}
+    first = run_evaluation(suite, policy, tmp_path / "ray", **run)
+    assert (first.episodes_run, first.errors) == (4, 2)
+    assert all(reason.startswith("EpisodeTimeout") for reason in first.error_reasons)
+    hang_file.unlink()
+    again = run_evaluation(suite, policy, tmp_path / "ray", retry_errors=True, **run)
+    assert (again.episodes_skipped, again.episodes_run, again.errors) == (2, 2, 0)
+    assert _rows_per_episode(tmp_path / "ray") == {
+        (f"item-{i}", side): 1 for i in range(2) for side in ("left", "right")
+    }
