@@ -91,7 +91,9 @@ def main(items: int, steps: int, size: int, workers: int) -> None:
         local = run_evaluation(suite, policy, Path(tmp) / "local", sim=sim, workers=workers)
         report("local", time.perf_counter() - start, local.timing, workers)
         start = time.perf_counter()
-        ray.init(num_cpus=workers, include_dashboard=False, logging_level="warning")
+        ray.init(
+            address="local", num_cpus=workers, include_dashboard=False, logging_level="warning"
+        )
         ray_start = time.perf_counter() - start
         run = run_evaluation(
             suite, policy, Path(tmp) / "ray", sim=sim, workers=workers, ray=RayOptions()

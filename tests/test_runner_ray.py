@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -14,9 +16,12 @@ from typer.testing import CliRunner
 from act2answer.cli.main import app
 from act2answer.errors import RunError
 from act2answer.eval import Outcome
+from act2answer.eval.tasks import EpisodeTask
+from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.report import load_report, write_report
 from act2answer.runner import RayOptions, run_evaluation
+from act2answer.runner._shipping import localize_images, ship_image
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
 
@@ -34,6 +39,7 @@ def local_ray():
     """One local Ray instance (2 CPUs) for the module; runs reuse it and leave it running."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     ray.init(
+        address="local",  # a new instance, whatever RAY_ADDRESS or /tmp/ray say
         num_cpus=2,
         include_dashboard=False,
         logging_level="warning",
@@ -57,15 +63,19 @@ def _rows_per_episode(run_dir: Path) -> dict[tuple[str, str], int]:
 
 def test_ray_cli_run_equals_the_local_executor(make_suite, tmp_path):
     suite = make_suite(3)
-    run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
+    run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1, video=1)
     result = CliRunner().invoke(app, [
         "run", "--suite", str(suite.root), "--policy", "random", "--out", str(tmp_path / "ray"),
-        "--max-steps", "20", "--executor", "ray", "--workers", "2",
+        "--max-steps", "20", "--executor", "ray", "--workers", "2", "--video", "1",
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
     local, on_ray = _episodes_csv(tmp_path / "local"), _episodes_csv(tmp_path / "ray")
     assert len(local) == 6
     assert on_ray == local
+    # The actor sent its MP4 back; the driver wrote it where the result says.
+    videos = [r.video for r in load_report(tmp_path / "ray").results if r.video]
+    assert videos == ["videos/item-0_left.mp4"]
+    assert (tmp_path / "ray" / videos[0]).stat().st_size > 1000
     assert len({row[3] for row in local}) > 1, "random should give more than one outcome"
     timing = ResultStore.open_existing(tmp_path / "ray").timings()[-1]
     assert timing["workers"] == 2 and timing["episodes"] == 6
@@ -127,6 +137,47 @@ def test_interrupted_ray_run_resumes_with_only_the_missing_episodes(make_suite, 
     assert _rows_per_episode(run_dir) == {
         (f"item-{i}", side): 1 for i in range(4) for side in ("left", "right")
     }
+
+
+def test_nodes_without_the_suite_folder_get_the_images_from_the_object_store(
+    make_suite, tmp_path
+):
+    suite = make_suite(3, folder="moved")
+    run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
+
+    def remove_suite_images(result, done, total):  # as on a node that never had the suite
+        shutil.rmtree(suite.root / "img", ignore_errors=True)
+
+    summary = run_evaluation(
+        suite, "random", tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions(),
+        on_result=remove_suite_images,
+    )  # fmt: skip
+    assert not (suite.root / "img").exists()
+    assert summary.errors == 0
+    assert _episodes_csv(tmp_path / "ray") == _episodes_csv(tmp_path / "local")
+
+
+def test_localize_images_fetches_only_missing_images_and_names_copies_by_content(tmp_path):
+    left, right = tmp_path / "left.png", tmp_path / "right.png"
+    left.write_bytes(b"left")
+    right.write_bytes(b"right")
+    shipped = (ship_image(str(left), lambda data: data), ship_image(str(right), lambda data: data))
+    right.unlink()  # this node lacks the right image
+    fetched = []
+
+    def get(ref):
+        fetched.append(ref)
+        return ref
+
+    task = EpisodeTask("i", "c", "put", Side.LEFT, str(left), str(right), seed=7)
+    cache = tmp_path / "cache"
+    local = localize_images(task, shipped, cache, get)
+    assert local.left_image == str(left) and fetched == [b"right"]
+    copy = Path(local.right_image)
+    assert copy == cache / f"{hashlib.sha256(b'right').hexdigest()}.png"
+    assert copy.read_bytes() == b"right" and local.seed == 7
+    assert localize_images(task, shipped, cache, get) == local
+    assert fetched == [b"right"], "a cached copy is not fetched again"
 
 
 def test_batched_policy_is_served_from_a_replica_actor(make_suite, tmp_path):

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -36,6 +38,14 @@ from act2answer.eval.tasks import EpisodeTask
 from act2answer.eval.worker import EpisodeReport, EpisodeWorker
 from act2answer.policies import PolicySpec
 from act2answer.runner._processes import MAX_CONSECUTIVE_DEATHS, NotRun, WorkerSetup
+from act2answer.runner._shipping import (
+    FinishedEpisode,
+    ShippedImage,
+    localize_images,
+    ship_image,
+    store_video,
+    task_images,
+)
 
 #: Environment variables the simulator needs, forwarded from the driver to every Ray worker.
 FORWARDED_ENV = ("MUJOCO_GL", "PYOPENGL_PLATFORM", "MENAGERIE_ROOT", "ACT2ANSWER_BACKGROUNDS")
@@ -92,7 +102,7 @@ def ray_cluster(options: RayOptions, workers: int | None) -> Iterator[int]:
         env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
         try:
             ray.init(
-                address=options.address,
+                address=options.address or "local",  # never a cluster found by chance
                 num_cpus=workers if options.address is None else None,
                 include_dashboard=False,
                 runtime_env={"env_vars": env} if env else None,
@@ -110,13 +120,20 @@ def ray_cluster(options: RayOptions, workers: int | None) -> Iterator[int]:
 
 
 class _SimulatorActor:
-    """Body of the simulator actor: one EpisodeWorker, set-up errors kept for the driver."""
+    """Body of the simulator actor: one EpisodeWorker, set-up errors kept for the driver.
+
+    Its videos go to a private folder and back to the driver as bytes; images
+    missing on its node come from the object store (see ``_shipping``).
+    """
 
     def __init__(self, setup: WorkerSetup) -> None:
+        scratch = Path(tempfile.gettempdir()) / "act2answer-ray"
+        self.image_cache = scratch / "images"
+        self.video_dir = scratch / "videos" / str(os.getpid())
         self.worker: EpisodeWorker | None = None
         self.init_error: str | None = None
         try:
-            self.worker = setup.build()
+            self.worker = replace(setup, run_dir=str(self.video_dir)).build()
         except Exception as exc:
             self.init_error = f"{type(exc).__name__}: {exc}"
 
@@ -124,16 +141,24 @@ class _SimulatorActor:
         """None when the worker is built, else why it could not be."""
         return self.init_error
 
-    def pid(self) -> int:
-        return os.getpid()
+    def run(
+        self, task: EpisodeTask, images: tuple[ShippedImage, ShippedImage]
+    ) -> FinishedEpisode | NotRun:
+        import ray
 
-    def run(self, task: EpisodeTask) -> EpisodeReport | NotRun:
         if self.worker is None:
             raise RunError(f"a simulator worker could not start: {self.init_error}")
+        local_task = localize_images(task, images, self.image_cache, ray.get)
         try:
-            return self.worker.run_timed(task)
+            report = self.worker.run_timed(local_task)
         except PolicyUnavailableError as exc:
             return NotRun(task, str(exc))
+        video = None
+        if report.result.video is not None:
+            recorded = self.video_dir / report.result.video
+            video = recorded.read_bytes()
+            recorded.unlink()
+        return FinishedEpisode(report, video)
 
 
 class _PolicyReplica:
@@ -257,13 +282,17 @@ class _Scheduler:
 
     def run(self, tasks: list[EpisodeTask]) -> Iterator[EpisodeReport | NotRun]:
         queue: deque[tuple[EpisodeTask, int]] = deque((task, 1) for task in tasks)
+        paths = {path for task in tasks for path in task_images(task)}
+        images = {path: ship_image(path, self.ray.put) for path in sorted(paths)}
+        run_dir = Path(self.setups[0].run_dir)
         unavailable: str | None = None
         stalled_since: float | None = None
         while self.running or (queue and unavailable is None):
             while self.idle and queue and unavailable is None:
                 task, attempt = queue.popleft()
                 actor = self.idle.pop()
-                self.running[actor.run.remote(task)] = _InFlight(
+                shipped = (images[task.left_image], images[task.right_image])
+                self.running[actor.run.remote(task, shipped)] = _InFlight(
                     actor, task, attempt, time.monotonic()
                 )
             if self.running:
@@ -306,7 +335,8 @@ class _Scheduler:
                         yield NotRun(queue.popleft()[0], unavailable)
                     continue
                 self.deaths_in_a_row = 0
-                yield outcome
+                store_video(run_dir, outcome)
+                yield outcome.report
             if self.episode_timeout is not None:
                 yield from self._time_out(self.episode_timeout)
 
