@@ -120,3 +120,28 @@ class DyingPolicy:
                 (markers / f"death-{deaths}").write_text(str(os.getpid()))
                 os.kill(os.getpid(), signal.SIGKILL)
         return self.inner.act(observation)
+
+
+class RandomNotInProcess:
+    """The random reference policy, refusing to be created in process ``forbidden_pid``.
+
+    Stands for a GPU model whose weights the Ray driver does not have.
+    """
+
+    name = "random-not-in-process"
+
+    def __init__(self, forbidden_pid: int) -> None:
+        import os
+
+        from act2answer.policies import make_policy
+
+        if os.getpid() == forbidden_pid:
+            raise RuntimeError("this policy must not be created in the driver")
+        self.inner = make_policy("random")
+        self.needs = self.inner.needs
+
+    def reset(self, start: EpisodeStart) -> None:
+        self.inner.reset(start)
+
+    def act(self, observation: Observation) -> np.ndarray:
+        return self.inner.act(observation)

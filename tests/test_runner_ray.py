@@ -36,11 +36,12 @@ COMPARED = ("item_id", "answer_side", "seed", "outcome", "chosen_side", "cube_x"
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray():
-    """One local Ray instance (2 CPUs) for the module; runs reuse it and leave it running."""
+    """One local Ray instance (2 CPUs, 1 logical GPU) for the module; runs reuse it."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     ray.init(
         address="local",  # a new instance, whatever RAY_ADDRESS or /tmp/ray say
         num_cpus=2,
+        num_gpus=1,  # a logical GPU: replicas asking num_gpus are placed (CUDA sees none)
         include_dashboard=False,
         logging_level="warning",
         runtime_env={"env_vars": {"PYTHONPATH": path}},  # tests.policies_for_tests in actors
@@ -191,9 +192,21 @@ def test_batched_policy_is_served_from_a_replica_actor(make_suite, tmp_path):
     assert _episodes_csv(tmp_path / "ray") == _episodes_csv(tmp_path / "local")
 
 
-def test_gpu_replicas_on_a_cluster_without_gpus_fail_clearly(make_suite, tmp_path):
-    options = RayOptions(policy_gpus=1, start_timeout_s=3)
-    with pytest.raises(RunError, match=r"asking 1 GPU each.*the cluster has 0 GPU"):
+def test_gpu_replicas_serve_a_policy_the_driver_never_creates(make_suite, tmp_path):
+    suite = make_suite(2)
+    run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
+    policy = PolicySpec(
+        name="tests.policies_for_tests:RandomNotInProcess", kwargs={"forbidden_pid": os.getpid()}
+    )
+    options = RayOptions(policy_gpus=0.5, policy_replicas=2)  # both on the one (logical) GPU
+    summary = run_evaluation(suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=options)
+    assert summary.errors == 0
+    assert _episodes_csv(tmp_path / "ray") == _episodes_csv(tmp_path / "local")
+
+
+def test_gpu_replicas_that_do_not_fit_fail_clearly(make_suite, tmp_path):
+    options = RayOptions(policy_gpus=1, policy_replicas=2, start_timeout_s=3)
+    with pytest.raises(RunError, match=r"2 policy replica.*asking 1 GPU each.*has 1 GPU"):
         run_evaluation(make_suite(1), "random", tmp_path / "run", sim=SIM, ray=options)
 
 

@@ -11,7 +11,7 @@ from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from act2answer.errors import PolicyError, PolicyUnavailableError, RunError
+from act2answer.errors import PolicyUnavailableError, RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
@@ -21,7 +21,13 @@ from act2answer.interfaces import BatchPolicy, Policy, Side
 from act2answer.policies import PolicySpec, make_policy
 from act2answer.policies.chunking import is_batch_policy
 from act2answer.runner._processes import NotRun, WorkerSetup, run_in_processes
-from act2answer.runner._ray import RayOptions, policy_replicas, ray_cluster, run_on_ray
+from act2answer.runner._ray import (
+    RayOptions,
+    policy_replicas,
+    ray_cluster,
+    require_wrist_camera,
+    run_on_ray,
+)
 from act2answer.serve import PolicyServer
 from act2answer.serve._host import BatchBackend
 from act2answer.sim import SimConfig
@@ -137,16 +143,15 @@ def run_evaluation(
     started = time.perf_counter()
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
     spec = PolicySpec(name=policy) if isinstance(policy, str) else policy
-    instance = make_policy(spec)  # fail fast on unknown names or bad arguments
-    check = getattr(instance, "check", None)
-    if callable(check):
-        check()  # a remote policy: fail now if its server is unreachable
     sim = sim or SimConfig()
-    if instance.needs.wrist_image and not sim.wrist_camera:
-        raise PolicyError(
-            f"policy {spec.name!r} needs wrist images: use SimConfig(wrist_camera=True) "
-            "(CLI: --wrist-camera)"
-        )
+    # GPU policy replicas create the model where the GPUs are (the driver may not have the
+    # weights); their start checks it instead.
+    instance = None if ray is not None and ray.policy_gpus > 0 else make_policy(spec)
+    if instance is not None:  # fail fast on unknown names or bad arguments
+        check = getattr(instance, "check", None)
+        if callable(check):
+            check()  # a remote policy: fail now if its server is unreachable
+        require_wrist_camera(spec.name, instance.needs, sim)
     config = RunConfig(
         suite_name=suite.name,
         suite_hash=suite.content_hash,
@@ -230,10 +235,10 @@ class _ExecutionPlan:
 
     @contextmanager
     def policy_for_workers(
-        self, instance: Policy | BatchPolicy, spec: PolicySpec
+        self, instance: Policy | BatchPolicy | None, spec: PolicySpec
     ) -> Iterator[tuple[PolicySpec, PolicyServer | None]]:
         """The spec workers create their policy from, hosting a batched policy if needed."""
-        if not (self.in_processes and is_batch_policy(instance)):
+        if instance is None or not (self.in_processes and is_batch_policy(instance)):
             yield spec, None
             return
         server = PolicyServer(
@@ -251,7 +256,10 @@ class _ExecutionPlan:
             server.stop()
 
     def execute(
-        self, tasks: list[EpisodeTask], worker_spec: PolicySpec, instance: Policy | BatchPolicy
+        self,
+        tasks: list[EpisodeTask],
+        worker_spec: PolicySpec,
+        instance: Policy | BatchPolicy | None,
     ) -> Iterator[EpisodeReport | NotRun]:
         if not tasks:
             return
@@ -259,6 +267,7 @@ class _ExecutionPlan:
         if self.ray is not None:
             yield from self._execute_on_ray(tasks, worker_spec, instance)
             return
+        assert instance is not None  # only GPU replicas on Ray skip creating it here
         if not self.in_processes:
             worker = EpisodeWorker(
                 config.sim,
@@ -289,10 +298,10 @@ class _ExecutionPlan:
         )
 
     def _execute_on_ray(
-        self, tasks: list[EpisodeTask], spec: PolicySpec, instance: Policy | BatchPolicy
+        self, tasks: list[EpisodeTask], spec: PolicySpec, instance: Policy | BatchPolicy | None
     ) -> Iterator[EpisodeReport | NotRun]:
         assert self.ray is not None
-        hosted = is_batch_policy(instance)
+        hosted = instance is not None and is_batch_policy(instance)
         _close(instance)  # simulator actors or policy replicas create their own
         config = self.config
         setup = WorkerSetup(config.sim, spec, str(self.run_dir), config.zone_radius, config.scoring)

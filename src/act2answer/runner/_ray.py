@@ -32,10 +32,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from act2answer.errors import PolicyUnavailableError, RunError
+from act2answer.errors import PolicyError, PolicyUnavailableError, RunError
 from act2answer.eval.episode import error_result
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.eval.worker import EpisodeReport, EpisodeWorker
+from act2answer.interfaces import ObservationNeeds
 from act2answer.policies import PolicySpec
 from act2answer.runner._processes import MAX_CONSECUTIVE_DEATHS, NotRun, WorkerSetup
 from act2answer.runner._shipping import (
@@ -46,6 +47,7 @@ from act2answer.runner._shipping import (
     store_video,
     task_images,
 )
+from act2answer.sim import SimConfig
 
 #: Environment variables the simulator needs, forwarded from the driver to every Ray worker.
 FORWARDED_ENV = ("MUJOCO_GL", "PYOPENGL_PLATFORM", "MENAGERIE_ROOT", "ACT2ANSWER_BACKGROUNDS")
@@ -76,6 +78,15 @@ class RayOptions:
     policy_replicas: int = 1
     max_attempts: int = 3
     start_timeout_s: float = 900.0
+
+
+def require_wrist_camera(policy: str, needs: ObservationNeeds, sim: SimConfig) -> None:
+    """Raise :class:`PolicyError` when the policy wants wrist images the simulator lacks."""
+    if needs.wrist_image and not sim.wrist_camera:
+        raise PolicyError(
+            f"policy {policy!r} needs wrist images: use SimConfig(wrist_camera=True) "
+            "(CLI: --wrist-camera)"
+        )
 
 
 def import_ray() -> ModuleType:
@@ -176,6 +187,9 @@ class _PolicyReplica:
     def address(self) -> str:
         return f"openpi://{self.host}:{self.port}"
 
+    def needs(self) -> ObservationNeeds:
+        return self.server.backend.needs
+
     def stop(self) -> None:
         self.server.stop()
 
@@ -224,6 +238,7 @@ def policy_replicas(
             ) from None
         except ray.exceptions.RayError as exc:
             raise RunError(f"a policy replica could not start: {_cause(exc)}") from None
+        require_wrist_camera(setup.policy.name, ray.get(replicas[0].needs.remote()), setup.sim)
         client = {"connect_timeout": 30.0, "call_timeout": call_timeout}
         yield [replace(setup, policy=PolicySpec(name=url, kwargs=client)) for url in addresses]
     finally:
