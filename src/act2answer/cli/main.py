@@ -88,7 +88,7 @@ def run(
     ] = "local",
     address: Annotated[
         str | None,
-        typer.Option(help="Ray cluster address (default: start a local Ray instance)."),
+        typer.Option(help="Ray cluster address (default: $RAY_ADDRESS, else a new local one)."),
     ] = None,
     policy_gpus: Annotated[
         float, typer.Option(help="Ray: GPUs per policy replica (>0 serves the policy on GPUs).")

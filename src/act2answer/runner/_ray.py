@@ -61,8 +61,8 @@ class RayOptions:
 
     Attributes:
         address: Address of an existing cluster (``ray start --head`` prints it;
-            ``auto`` finds the local one); None starts a private local instance
-            with ``workers`` CPUs (all cores when ``workers`` is None).
+            ``auto`` finds the local one); None: ``$RAY_ADDRESS`` when set, else a
+            private local instance with ``workers`` CPUs (all cores by default).
         policy_gpus: GPUs each policy replica reserves (fractions share a GPU);
             above 0, the policy runs in replica actors, not in the simulator actors.
         policy_replicas: Policy replica actors, when the policy runs in replicas.
@@ -111,16 +111,17 @@ def ray_cluster(options: RayOptions, workers: int | None) -> Iterator[int]:
     started_here = not ray.is_initialized()
     if started_here:
         env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
+        address = options.address or os.environ.get("RAY_ADDRESS")
         try:
             ray.init(
-                address=options.address or "local",  # never a cluster found by chance
-                num_cpus=workers if options.address is None else None,
+                address=address or "local",  # never a cluster found by chance in /tmp/ray
+                num_cpus=workers if address is None else None,
                 include_dashboard=False,
                 runtime_env={"env_vars": env} if env else None,
                 logging_level="warning",
             )
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            where = options.address or "a new local instance"
+            where = address or "a new local instance"
             raise RunError(f"cannot start Ray on {where}: {exc}") from None
     try:
         cpus = int(ray.cluster_resources().get("CPU", 1))
