@@ -85,10 +85,11 @@ def test_skipping_offscreen_geoms_leaves_every_pixel_unchanged(config):
             skipped_somewhere |= skipped.size > 0
             fast = env.render()
             everything, env._cullable = env._cullable, env._cullable[:0]
+            corners, env._cull_corners = env._cull_corners, env._cull_corners[:0]
             try:
                 slow = env.render()
             finally:
-                env._cullable = everything
+                env._cullable, env._cull_corners = everything, corners
             assert np.array_equal(fast, slow), f"step {step}: skipped geoms {skipped}"
         assert skipped_somewhere
     finally:

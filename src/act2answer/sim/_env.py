@@ -116,6 +116,8 @@ class TabletopEnv:
         self._trace_released: list[bool] = []
         self._settled: _Settled | None = None
         self._cullable = np.flatnonzero(self.model.geom_group == VISUAL_GROUP)
+        box = self.model.geom_aabb[self._cullable].reshape(-1, 2, 3)  # centre, half-size
+        self._cull_corners = box[:, None, 0, :] + 1.05 * box[:, None, 1, :] * _BOX_SIGNS
 
     # ------------------------------------------------------------------ tiles
     def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
@@ -427,11 +429,9 @@ class TabletopEnv:
         """
         geoms = self._cullable
         d, cam = self.data, self._scene.camera
-        # The 8 corners of each geom's bounding box (5% larger), in camera coordinates.
-        box = self.model.geom_aabb[geoms].reshape(-1, 2, 3)
-        corners_local = box[:, None, 0, :] + 1.05 * box[:, None, 1, :] * _BOX_SIGNS
+        # The 8 corners of each geom's bounding box, in camera coordinates.
         rotations = d.geom_xmat[geoms].reshape(-1, 3, 3)
-        world = d.geom_xpos[geoms][:, None, :] + np.einsum("gij,gkj->gki", rotations, corners_local)
+        world = d.geom_xpos[geoms][:, None, :] + self._cull_corners @ rotations.transpose(0, 2, 1)
         local = (world - d.cam_xpos[cam]) @ d.cam_xmat[cam].reshape(3, 3)
         right, up, depth = local[..., 0], local[..., 1], -local[..., 2]
         low_x, high_x, low_y, high_y = self._view_tangents(width, height)
