@@ -53,4 +53,6 @@ def test_policies_lists_the_reference_policies():
     assert result.exit_code == 0
     from act2answer.adapters import ADAPTERS
 
-    assert sorted(result.output.split()) == sorted(["idle", "left", "oracle", "random", *ADAPTERS])
+    assert sorted(result.output.split()) == sorted(
+        ["constant", "idle", "left", "oracle", "random", *ADAPTERS]
+    )
