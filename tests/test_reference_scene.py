@@ -14,43 +14,16 @@ from act2answer.errors import SimulationError
 from act2answer.interfaces import ObservationNeeds
 from act2answer.sim import SimConfig, TabletopEnv
 from act2answer.sim import backgrounds as bg
+from act2answer.sim import reference_camera as rc
 
 NO_IMAGE = ObservationNeeds(image=False)
 GREEN = np.array([0, 255, 0], dtype=np.uint8)
 
-# Facts of the released environment (REFERENCE.md), in its own world frame.
-TABLE_Z = 0.88
-BASE = np.array([0.147, 0.028, 0.870])
+# Facts of the released environment (REFERENCE.md), in its own world frame; the camera
+# model (act2answer.sim.reference_camera) is numpy only, independent of our scene code.
+TABLE_Z = rc.TABLE_Z
 TILE_CENTRES = {"left": (-0.25, -0.155), "right": (-0.25, 0.155)}
-MOUNT_P = np.array([0.0, -0.16, 0.336])
-MOUNT_Q = (0.909182, -0.0819809, 0.347277, 0.214629)
-FX = FY = 623.588
-CX, CY = 319.501, 239.545
-
-
-def _quat_matrix(w: float, x: float, y: float, z: float) -> np.ndarray:
-    return np.array(
-        [
-            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-        ]
-    )
-
-
-def reference_pixels(points_world: np.ndarray) -> np.ndarray:
-    """Project reference-world points with the reference camera model (SAPIEN convention).
-
-    Independent of our scene code: the base is turned 180 degrees about z, the
-    camera is mounted on it, looks along its +x with +y left and +z up.
-    """
-    base_rot = _quat_matrix(0.0, 0.0, 0.0, 1.0)  # 180 degrees about z
-    cam_rot = base_rot @ _quat_matrix(*MOUNT_Q)
-    cam_pos = BASE + base_rot @ MOUNT_P
-    local = (points_world - cam_pos) @ cam_rot  # rows: (forward, left, up)
-    cols = CX - FX * local[:, 1] / local[:, 0]
-    rows = CY - FY * local[:, 2] / local[:, 0]
-    return np.stack([cols, rows], axis=1)
+reference_pixels = rc.project
 
 
 def tile_corners_world(side: str) -> np.ndarray:
@@ -102,6 +75,50 @@ def test_our_projection_matches_the_reference_camera_model(green_frame):
     # Same corners, possibly in another order: match each of ours to the nearest.
     distances = np.linalg.norm(ours[:, None, :] - theirs[None, :, :], axis=2)
     assert distances.min(axis=1).max() < 0.5  # sub-pixel agreement
+
+
+def _preset_table_edge_world(edge: str) -> np.ndarray:
+    """Two reference-world points on the reference preset's far or left table edge."""
+    table = SimConfig().scene.table
+    yaw = np.radians(table.yaw_deg)
+    rotation = np.array([[np.cos(yaw), -np.sin(yaw)], [np.sin(yaw), np.cos(yaw)]])
+    ends = [(table.far, table.left), (table.far, table.right) if edge == "far" else (table.near, table.left)]
+    base_xy = np.array(ends) @ rotation.T
+    world_xy = rc.BASE_POSITION[:2] - base_xy  # the base is turned 180 degrees about z
+    return np.column_stack([world_xy, [TABLE_Z, TABLE_Z]])
+
+
+def _rows_on_line(points_px: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    (c0, r0), (c1, r1) = points_px
+    return r0 + (r1 - r0) / (c1 - c0) * (columns - c0)
+
+
+@pytest.mark.parametrize("edge", ["far", "left"])
+def test_table_edge_of_the_photo_lands_on_our_rendered_table(green_frame, edge):
+    """Acceptance: the real table's edge (photo, back-projected) is where our frame shows it.
+
+    The photo is aligned with the reference camera by construction; its far and
+    left table edges are found in it, and our plain render (no photo) must show
+    its table edge within a few pixels of them, wherever the edge is seen
+    against the empty background (not behind the robot).
+    """
+    frame, _ = green_frame
+    photo = bg.load_background("bridge_real_eval_1.png", 640, 480)
+    photo_line = rc.photo_table_edges(photo)[edge]
+    assert photo_line.residual < 1.5  # the photo's edge is a straight line
+    columns = np.arange(photo_line.columns[0], photo_line.columns[1] + 1)
+    signed = frame.astype(np.int16)
+    ours = rc.first_rows((signed[..., 0] - signed[..., 2]) > 50, columns)
+    assert np.isfinite(ours).all()
+    above = frame[np.clip(ours.astype(int) - 3, 0, None), columns]
+    seen = above.max(axis=1) < 10  # the edge is seen against the empty background
+    assert seen.mean() > 0.55, f"{edge} edge hidden in our frame"
+    errors = np.abs(ours[seen] - photo_line.row_at(columns[seen]))
+    assert errors.max() <= 4.0 and errors.mean() <= 1.5, f"{edge}: {errors.max():.1f} px"
+    # The preset's table, projected with the reference camera model, is the same line.
+    model = _rows_on_line(rc.project(_preset_table_edge_world(edge)), columns[seen].astype(float))
+    assert np.abs(ours[seen] - model).max() <= 1.5
+    assert np.abs(model - photo_line.row_at(columns[seen])).max() <= 2.5
 
 
 def test_reference_geometry_in_the_base_frame():

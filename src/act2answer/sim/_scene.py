@@ -9,7 +9,7 @@ import mujoco
 import numpy as np
 
 from act2answer.errors import SimulationError
-from act2answer.sim._config import CameraPreset, MountedCamera, SimConfig
+from act2answer.sim._config import CameraPreset, MountedCamera, SimConfig, TableTop
 from act2answer.sim._robots import PROFILES, RobotProfile
 
 THIRD_PERSON = "third_person"
@@ -171,12 +171,13 @@ def build_scene(config: SimConfig) -> Scene:
             specular=[0.0, 0.0, 0.0],
             castshadow=config.shadows,
         )
-    table_half = (0.45 + centre_x / 2, 0.7, 0.02)
+    table_half, table_xy, table_yaw = _table_box(preset.table, centre_x)
     world.add_geom(
         name="table",
         type=mujoco.mjtGeom.mjGEOM_BOX,
         size=list(table_half),
-        pos=[centre_x - 0.1, 0.0, -table_half[2]],
+        pos=[*table_xy, -table_half[2]],
+        quat=[math.cos(table_yaw / 2), 0.0, 0.0, math.sin(table_yaw / 2)],
         rgba=list(preset.table_rgba),
         friction=[0.8, 0.005, 0.0001],
         group=TABLE_GROUP,
@@ -304,6 +305,21 @@ def build_scene(config: SimConfig) -> Scene:
     except Exception as exc:
         raise SimulationError(f"scene failed to compile: {exc}") from exc
     return _collect_ids(model, profile, tile_yaw, slots, fovy, native)
+
+
+def _table_box(
+    table: TableTop | None, centre_x: float
+) -> tuple[tuple[float, float, float], tuple[float, float], float]:
+    """Half sizes, centre xy and yaw (radians) of the table box, 4 cm thick."""
+    if table is None:  # around the tile slots (the legacy scene)
+        return (0.45 + centre_x / 2, 0.7, 0.02), (centre_x - 0.1, 0.0), 0.0
+    yaw = math.radians(table.yaw_deg)
+    along = ((table.far + table.near) / 2, (table.left + table.right) / 2)
+    centre = (
+        along[0] * math.cos(yaw) - along[1] * math.sin(yaw),
+        along[0] * math.sin(yaw) + along[1] * math.cos(yaw),
+    )
+    return ((table.far - table.near) / 2, (table.left - table.right) / 2, 0.02), centre, yaw
 
 
 def mounted_camera_pose(
