@@ -85,12 +85,14 @@ class DirectionalLight(BaseModel):
     Attributes:
         direction: Direction the light travels.
         diffuse: Diffuse intensity (grey).
+        specular: Specular intensity (grey): highlights on shiny materials.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     direction: tuple[float, float, float]
     diffuse: float = Field(ge=0.0)
+    specular: float = Field(0.0, ge=0.0)
 
 
 class TableTop(BaseModel):
@@ -124,21 +126,19 @@ class TableTop(BaseModel):
 
 
 class RobotLook(BaseModel):
-    """Material of the robot's visual geoms (replaces the model's own colours).
+    """Material of the robot model (applied to every material the model defines).
 
     Attributes:
-        rgba: Colour of every visual geom of the robot.
         specular: MuJoCo material specular (0..1).
-        shininess: MuJoCo material shininess (0..1; roughness 0.3 ~ shininess 0.7).
-        reflectance: MuJoCo material reflectance (only visible with reflections on).
+        shininess: MuJoCo material shininess (0..1; high = small, sharp highlights).
+        rgba: Material colour, multiplies the model's texture; None keeps the model's.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    rgba: tuple[float, float, float, float]
     specular: float = Field(0.5, ge=0.0, le=1.0)
     shininess: float = Field(0.5, ge=0.0, le=1.0)
-    reflectance: float = Field(0.0, ge=0.0, le=1.0)
+    rgba: tuple[float, float, float, float] | None = None
 
 
 class ScenePreset(BaseModel):
@@ -255,12 +255,16 @@ REFERENCE_SCENE = ScenePreset(
     # Reference world directions (0,0,-1), (-1,-0.5,-1), (1,1,-1) turned into the base
     # frame (x, y negated); intensities scaled from SAPIEN's 2.2 / 0.7 to MuJoCo's range.
     lights=(
-        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.9),
-        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.3),
-        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.3),
+        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.9, specular=0.3),
+        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.3, specular=0.3),
+        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.3, specular=0.3),
     ),
     headlight=0.0,
     robot_light=False,
+    # Reference robot material: specular 0.9, roughness 0.3 (shininess ~ 1 - roughness); the
+    # colour lifts the Menagerie's near-black texture to the dark grey of the study's frames.
+    robot_look=RobotLook(specular=0.9, shininess=0.7, rgba=(1.3, 1.3, 1.3, 1.0)),
+    tile_side_rgba=(0.08, 0.08, 0.08, 1.0),  # the reference tile mesh's sides are dark
     tile_emission=0.3,
     background="bridge_real_eval_1.png",
 )

@@ -17,6 +17,8 @@ WRIST = "wrist"
 TILE_NAMES = ("tile_left", "tile_right")
 #: Geom group of the table: hidden when a background photo replaces it (visual matching).
 TABLE_GROUP = 1
+#: Half thickness of the textured skin on a tile with plain sides (0.2 mm: < 0.3 px in view).
+TILE_FACE_HALF_THICKNESS = 0.0001
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,13 @@ def build_scene(config: SimConfig) -> Scene:
     preset = config.scene
     spec = _load_robot(profile)
 
+    if preset.robot_look is not None:  # before the scene adds its own materials
+        for material in spec.materials:
+            material.specular = preset.robot_look.specular
+            material.shininess = preset.robot_look.shininess
+            if preset.robot_look.rgba is not None:
+                material.rgba = list(preset.robot_look.rgba)
+
     spec.option.timestep = config.physics_timestep
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC
     spec.option.impratio = 10.0
@@ -168,7 +177,7 @@ def build_scene(config: SimConfig) -> Scene:
             pos=(np.array([centre_x, 0.0, 0.0]) - 1.5 * direction).tolist(),
             dir=direction.tolist(),
             diffuse=[light.diffuse] * 3,
-            specular=[0.0, 0.0, 0.0],
+            specular=[light.specular] * 3,
             castshadow=config.shadows,
         )
     table_half, table_xy, table_yaw = _table_box(preset.table, centre_x)
@@ -214,7 +223,7 @@ def build_scene(config: SimConfig) -> Scene:
         )
         material.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = name
         tile = world.add_body(name=name, mocap=True, pos=[x, y, 0.0], quat=tile_quat)
-        tile.add_geom(
+        body = tile.add_geom(
             name=name,
             type=mujoco.mjtGeom.mjGEOM_BOX,
             material=name,
@@ -222,6 +231,21 @@ def build_scene(config: SimConfig) -> Scene:
             pos=[0.0, 0.0, preset.tile_thickness / 2],
             friction=[0.8, 0.005, 0.0001],
         )
+        if preset.tile_side_rgba is not None:
+            # Plain sides (as the reference tile mesh): the body is one colour and the image
+            # is a visual-only skin on its top face, too thin for its own sides to show.
+            body.material = ""
+            body.rgba = list(preset.tile_side_rgba)
+            tile.add_geom(
+                name=f"{name}_face",
+                type=mujoco.mjtGeom.mjGEOM_BOX,
+                material=name,
+                size=[half, half, TILE_FACE_HALF_THICKNESS],
+                pos=[0.0, 0.0, preset.tile_thickness + TILE_FACE_HALF_THICKNESS],
+                contype=0,
+                conaffinity=0,
+                mass=0.0,
+            )
 
     cube = world.add_body(name="cube", pos=[centre_x, 0.0, 0.3])
     cube.add_freejoint(name="cube")
