@@ -208,3 +208,46 @@ def test_background_download_failures_are_clear(monkeypatch, tmp_path):
     monkeypatch.setattr(bg.urllib.request, "urlopen", offline)
     with pytest.raises(SimulationError, match="ACT2ANSWER_BACKGROUNDS"):
         bg.resolve_background("bridge_sink.png")
+
+
+def _near_side_pixels(env: TabletopEnv) -> np.ndarray:
+    """Pixels at mid-height of each tile's near side face (the face towards the robot)."""
+    info = env.reset(seed=0, needs=NO_IMAGE)[1]
+    half, thickness = env.config.tile_size / 2, env.config.tile_thickness
+    points = [
+        (x - half, y + dy, thickness / 2)
+        for x, y in (info.geometry.left_tile_xy, info.geometry.right_tile_xy)
+        for dy in (-0.03, 0.0, 0.03)
+    ]
+    return env.project(np.array(points)).round().astype(int)
+
+
+@pytest.mark.parametrize("plain_sides", [True, False])
+def test_reference_tiles_show_the_image_on_top_only(plain_sides):
+    """The reference tile mesh has dark sides; without ``tile_side_rgba`` the image wraps onto them."""
+    scene = SimConfig().scene
+    if not plain_sides:
+        scene = scene.model_copy(update={"tile_side_rgba": None})
+    green = np.broadcast_to(GREEN, (16, 16, 3)).copy()
+    with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+        env.set_tiles(green, green)
+        pixels = _near_side_pixels(env)
+        frame = env.render()
+        centre = env.project(env.tile_corners()[1].mean(axis=0, keepdims=True))[0].astype(int)
+    assert _is_green(frame[centre[1], centre[0]])  # the top face shows the image either way
+    sides = [frame[row, col] for col, row in pixels]
+    if plain_sides:
+        assert all(int(pixel.max()) < 60 for pixel in sides), sides
+    else:
+        assert all(_is_green(pixel) for pixel in sides), sides
+
+
+def test_robot_material_is_preset_data():
+    """Reference: glossy (specular 0.9); legacy keeps the Menagerie's own material."""
+    looks = {}
+    for scene in ("reference", "legacy"):
+        with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+            material = env.model.material("black")
+            looks[scene] = (float(material.specular[0]), float(material.rgba[0]))
+    assert looks["reference"] == pytest.approx((0.9, 1.3))
+    assert looks["legacy"][0] != pytest.approx(0.9) and looks["legacy"][1] == pytest.approx(1.0)
