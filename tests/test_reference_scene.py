@@ -82,7 +82,8 @@ def _preset_table_edge_world(edge: str) -> np.ndarray:
     table = SimConfig().scene.table
     yaw = np.radians(table.yaw_deg)
     rotation = np.array([[np.cos(yaw), -np.sin(yaw)], [np.sin(yaw), np.cos(yaw)]])
-    ends = [(table.far, table.left), (table.far, table.right) if edge == "far" else (table.near, table.left)]
+    other_end = (table.far, table.right) if edge == "far" else (table.near, table.left)
+    ends = [(table.far, table.left), other_end]
     base_xy = np.array(ends) @ rotation.T
     world_xy = rc.BASE_POSITION[:2] - base_xy  # the base is turned 180 degrees about z
     return np.column_stack([world_xy, [TABLE_Z, TABLE_Z]])
@@ -224,7 +225,7 @@ def _near_side_pixels(env: TabletopEnv) -> np.ndarray:
 
 @pytest.mark.parametrize("plain_sides", [True, False])
 def test_reference_tiles_show_the_image_on_top_only(plain_sides):
-    """The reference tile mesh has dark sides; without ``tile_side_rgba`` the image wraps onto them."""
+    """Reference tiles have dark sides; without ``tile_side_rgba`` the image wraps onto them."""
     scene = SimConfig().scene
     if not plain_sides:
         scene = scene.model_copy(update={"tile_side_rgba": None})

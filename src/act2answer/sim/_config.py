@@ -300,7 +300,7 @@ class SimConfig(BaseModel):
         rest_speed: The cube is at rest below this linear speed, m/s.
         rest_angular_speed: ... and below this angular speed, rad/s.
         texture_size: Side of the square tile textures (256 or 512 pixels).
-        shadows: Render shadows (cast by the main light only; +5 ms per 640x480 frame on software GL).
+        shadows: Render shadows (main light only; +5 ms per 640x480 frame on software GL).
         reflections: Render reflections (slow).
         multisampling: Multisample anti-aliasing (slow).
         skybox: Render the skybox.

@@ -136,7 +136,8 @@ def photo_table_edges(photo: np.ndarray) -> dict[str, ImageLine]:
         ``{"far": line, "left": line}`` in pixel coordinates.
     """
     if photo.shape[:2] != (HEIGHT, WIDTH):
-        raise ValueError(f"expected a {WIDTH}x{HEIGHT} photo, got {photo.shape[1]}x{photo.shape[0]}")
+        got = f"{photo.shape[1]}x{photo.shape[0]}"
+        raise ValueError(f"expected a {WIDTH}x{HEIGHT} photo, got {got}")
     signed = photo.astype(np.int16)
     table = (signed[..., 0] - signed[..., 2]) > 50
     edges = {}
