@@ -88,9 +88,9 @@ def fit_table(photo: np.ndarray) -> tuple[float, float, float, float]:
 def _draw_outline(panel: Image.Image, photo: np.ndarray) -> None:
     draw = ImageDraw.Draw(panel)
     for outline in reference_outlines():
-        draw.polygon(outline, outline=(0, 255, 0))
+        draw.polygon(outline, outline=(0, 255, 0), width=2)
     for line in rc.photo_table_edges(photo).values():
-        draw.line([tuple(p) for p in line.end_points().tolist()], fill=(255, 230, 0))
+        draw.line([tuple(p) for p in line.end_points().tolist()], fill=(255, 230, 0), width=2)
 
 
 def _first_frames(task, config: SimConfig) -> Image.Image:

@@ -12,7 +12,7 @@ import pytest
 
 from act2answer.errors import SimulationError
 from act2answer.interfaces import ObservationNeeds
-from act2answer.sim import SimConfig, TabletopEnv
+from act2answer.sim import SCENE_PRESETS, SimConfig, TableTop, TabletopEnv
 from act2answer.sim import backgrounds as bg
 from act2answer.sim import reference_camera as rc
 
@@ -241,6 +241,18 @@ def test_reference_tiles_show_the_image_on_top_only(plain_sides):
         assert all(int(pixel.max()) < 60 for pixel in sides), sides
     else:
         assert all(_is_green(pixel) for pixel in sides), sides
+
+
+def test_table_top_is_checked():
+    with pytest.raises(ValueError, match="far > near"):
+        TableTop(far=0.1, near=0.2, left=0.3, right=-0.3)
+    table = TableTop(far=0.5, near=-0.3, left=0.4, right=-0.4, yaw_deg=10.0)
+    preset = SCENE_PRESETS["reference"].model_copy(update={"table": table})
+    with TabletopEnv(SimConfig(scene=preset)) as env:
+        geom = env.model.geom("table")
+        assert geom.size[:2] == pytest.approx((0.4, 0.4))
+        yaw = np.radians(10.0)
+        assert geom.pos[:2] == pytest.approx((0.1 * np.cos(yaw), 0.1 * np.sin(yaw)))
 
 
 def test_robot_material_is_preset_data():
