@@ -20,6 +20,14 @@ suite_app = typer.Typer(no_args_is_help=True, help="Inspect and validate suites.
 app.add_typer(suite_app, name="suite")
 
 
+def _image_size(text: str) -> tuple[int, int]:
+    """Parse ``WIDTHxHEIGHT``."""
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
+        raise typer.BadParameter(f"--image-size must look like 224x224, got {text!r}")
+    return int(parts[0]), int(parts[1])
+
+
 @app.command()
 @friendly_errors
 def run(
@@ -42,6 +50,13 @@ def run(
     ] = None,
     max_steps: Annotated[int | None, typer.Option(help="Control steps per episode.")] = None,
     tile_jitter: Annotated[float | None, typer.Option(help="Tile jitter (+-m).")] = None,
+    image_size: Annotated[
+        str | None,
+        typer.Option(
+            help="Render the camera at WIDTHxHEIGHT (default 640x480, the reference camera); "
+            "e.g. 224x224 for a model that resizes to that: faster, same view."
+        ),
+    ] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
     wrist_camera: Annotated[
         bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
@@ -99,6 +114,9 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
+    if image_size is not None:
+        width, height = _image_size(image_size)
+        sim_overrides.update(camera_width=width, camera_height=height)
     if wrist_camera:
         sim_overrides["wrist_camera"] = True
     kwargs = _json_object(policy_args, "--policy-args")

@@ -6,8 +6,11 @@ actors later): construct with picklable specs, call ``run(task)`` repeatedly.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, replace
+import socket
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,11 @@ from act2answer.sim import SimBackend, SimConfig, make_env
 VIDEO_DIR = "videos"
 
 
+def process_name() -> str:
+    """``host:pid`` of the calling process (recorded with every episode report)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 @dataclass(frozen=True)
 class EpisodeReport:
     """An episode's result plus where its time went (not stored per episode).
@@ -33,12 +41,16 @@ class EpisodeReport:
         model_call_s: Duration of every model call (one per chunk for chunked policies).
         sim_s: Time spent stepping the simulator.
         reset_s: Time spent on tiles, reset and policy reset.
+        process: ``host:pid`` of the process that ran the episode.
+        cpu_s: CPU time of that process during the episode (all its threads).
     """
 
     result: EpisodeResult
     model_call_s: tuple[float, ...] = ()
     sim_s: float = 0.0
     reset_s: float = 0.0
+    process: str = field(default_factory=process_name)
+    cpu_s: float = 0.0
 
 
 def as_single_episode(policy: Policy | BatchPolicy) -> Policy:
@@ -89,6 +101,7 @@ class EpisodeWorker:
     def run_timed(self, task: EpisodeTask) -> EpisodeReport:
         """Run one episode and report its model-call and simulator times too."""
         timing = EpisodeTiming()
+        cpu_started = time.process_time()
         frames: list[np.ndarray] = []
         result = run_episode(
             self.env,
@@ -109,7 +122,8 @@ class EpisodeWorker:
             if isinstance(self.policy, ChunkedPolicy)
             else timing.act_s
         )
-        return EpisodeReport(result, tuple(calls), timing.sim_s, timing.reset_s)
+        cpu_s = time.process_time() - cpu_started
+        return EpisodeReport(result, tuple(calls), timing.sim_s, timing.reset_s, cpu_s=cpu_s)
 
     def close(self) -> None:
         if self._env is not None:

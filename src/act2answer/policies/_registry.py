@@ -107,6 +107,7 @@ def _load_builtin() -> None:
         reference.RandomTilePolicy,
         reference.LeftPolicy,
         reference.IdlePolicy,
+        reference.ConstantPolicy,
     ):
         _FACTORIES.setdefault(policy_class.name, policy_class)
     from act2answer.adapters import register_adapters

@@ -227,4 +227,23 @@ class IdlePolicy:
         return action
 
 
-__all__ = ["CarryController", "IdlePolicy", "LeftPolicy", "OraclePolicy", "RandomTilePolicy"]
+class ConstantPolicy(IdlePolicy):
+    """Asks for a camera frame every step and ignores it: the idle action, at no cost.
+
+    A run with it measures the simulator alone (physics, IK, rendering,
+    compositing, storage) with the work of an image policy; it never releases
+    the cube, so every episode runs the protocol's full ``max_steps``.
+    """
+
+    name: str = "constant"
+    needs: ObservationNeeds = ObservationNeeds(image=True)
+
+
+__all__ = [
+    "CarryController",
+    "ConstantPolicy",
+    "IdlePolicy",
+    "LeftPolicy",
+    "OraclePolicy",
+    "RandomTilePolicy",
+]

@@ -290,6 +290,8 @@ class _TimingCollector:
         self.reset_s = 0.0
         self.steps = 0
         self.episodes = 0
+        self.steps_by_process: Counter[str] = Counter()
+        self.cpu_s = 0.0
 
     def add(self, report: EpisodeReport) -> None:
         self.calls.extend(report.model_call_s)
@@ -297,6 +299,8 @@ class _TimingCollector:
         self.reset_s += report.reset_s
         self.steps += report.result.steps
         self.episodes += 1
+        self.steps_by_process[report.process] += report.result.steps
+        self.cpu_s += report.cpu_s
 
     def summary(self, workers: int, host: dict[str, object] | None) -> dict[str, object]:
         wall = time.perf_counter() - self.started
@@ -308,10 +312,15 @@ class _TimingCollector:
             "wall_s": round(wall, 3),
             "steps_per_s": round(self.steps / wall, 3) if wall > 0 else None,
             "sim_ms_per_step": round(1000.0 * self.sim_s / self.steps, 3) if self.steps else None,
+            "cpu_ms_per_step": round(1000.0 * self.cpu_s / self.steps, 3) if self.steps else None,
             "reset_ms_per_episode": (
                 round(1000.0 * self.reset_s / self.episodes, 3) if self.episodes else None
             ),
             "model_calls": len(calls_ms),
+            "steps_per_s_by_process": {
+                process: round(steps / wall, 3) if wall > 0 else None
+                for process, steps in sorted(self.steps_by_process.items())
+            },
         }
         if calls_ms:
             quantiles = statistics.quantiles(calls_ms, n=20) if len(calls_ms) > 1 else calls_ms

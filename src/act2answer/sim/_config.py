@@ -290,7 +290,9 @@ class SimConfig(BaseModel):
         wrist_height: Wrist image height in pixels.
         control_hz: Policy control rate, Hz.
         physics_timestep: Physics step, seconds; ``1 / (control_hz *
-            physics_timestep)`` must be a whole number of substeps.
+            physics_timestep)`` must be a whole number of substeps. Default:
+            the robot's (5 ms for the WidowX, 2 ms for the Panda; README
+            "Throughput" says how they were chosen).
         max_steps: Policy steps per episode (the reference protocol runs exactly this many).
         early_stop: End an episode once the cube has been released and rests
             (a speed option; departs from the reference protocol).
@@ -317,7 +319,7 @@ class SimConfig(BaseModel):
     wrist_width: int = Field(224, ge=16, le=4096)
     wrist_height: int = Field(224, ge=16, le=4096)
     control_hz: float = Field(5.0, gt=0.0)
-    physics_timestep: float = Field(0.002, gt=0.0, le=0.01)
+    physics_timestep: float = Field(None, gt=0.0, le=0.01, validate_default=False)
     max_steps: int = Field(80, ge=1)
     early_stop: bool = False
     gripper_hold_steps: int = Field(15, ge=0)
@@ -330,6 +332,17 @@ class SimConfig(BaseModel):
     reflections: bool = False
     multisampling: bool = False
     skybox: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _robot_timestep(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("physics_timestep") is None:
+            from act2answer.sim._robots import PROFILES
+
+            profile = PROFILES.get(values.get("robot", "widowx"))
+            if profile is not None:  # an unknown robot is reported by its own field
+                values = {**values, "physics_timestep": profile.physics_timestep}
+        return values
 
     @model_validator(mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mujoco
 import numpy as np
@@ -19,13 +20,29 @@ from act2answer.interfaces import (
 )
 from act2answer.sim._config import MountedCamera, SimConfig
 from act2answer.sim._ik import SiteIK, matrix_to_rpy, rpy_to_matrix
-from act2answer.sim._render import RenderPool, fovy_for_aspect, write_texture
+from act2answer.sim._render import VISUAL_GROUP, RenderPool, fovy_for_aspect, write_texture
 from act2answer.sim._scene import build_scene
 from act2answer.sim.backgrounds import load_background
 
 _RAMP_CHUNKS = 10  # joint targets are ramped over the substeps in this many chunks
 _PIN_TIME = 0.15  # s: the cube is pinned in the hand while the fingers close
 _SETTLE_TIME = 0.15  # s: then it settles freely in the closed grip
+#: Everything mj_step reads and writes, warm start included: restoring it replays bit for bit.
+_SETTLED_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+
+
+#: Corner signs of a box: centre + sign * half-size gives its 8 corners.
+_BOX_SIGNS = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """The physics state and IK targets right after an un-jittered grasp."""
+
+    state: np.ndarray
+    target_pos: np.ndarray
+    target_rot: np.ndarray
+    q_target: np.ndarray
 
 
 class TabletopEnv:
@@ -97,6 +114,10 @@ class TabletopEnv:
         self._closed = False
         self._trace_xy: list[np.ndarray] = []
         self._trace_released: list[bool] = []
+        self._settled: _Settled | None = None
+        self._cullable = np.flatnonzero(self.model.geom_group == VISUAL_GROUP)
+        box = self.model.geom_aabb[self._cullable].reshape(-1, 2, 3)  # centre, half-size
+        self._cull_corners = box[:, None, 0, :] + 1.05 * box[:, None, 1, :] * _BOX_SIGNS
 
     # ------------------------------------------------------------------ tiles
     def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
@@ -152,9 +173,25 @@ class TabletopEnv:
             d.mocap_pos[mocap] = (x, y, 0.0)
             d.mocap_quat[mocap] = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
 
+        if not start_offset.any() and self._settled is not None:
+            self._restore_settled()
+        else:
+            self._grasp(start_offset)
+            if not start_offset.any():
+                self._save_settled()
+        mujoco.mj_forward(m, d)
+        self._has_reset = True
+        info = self._info()
+        self._trace_xy = [d.site_xpos[scene.ee_site][:2].copy()]
+        self._trace_released = [info.cube.released]
+        return self._observe(), info
+
+    def _grasp(self, start_offset: np.ndarray) -> None:
+        """Close the hand on the cube at the start pose and run the scripted grasp steps."""
+        cfg, scene, m, d = self.config, self._scene, self.model, self.data
         self._target_pos = self._start_pos + start_offset
         self._target_rot = self._start_rot.copy()
-        if start_jitter > 0.0 or cfg.scene.start_qpos is None:
+        if cfg.effective_start_jitter > 0.0 or cfg.scene.start_qpos is None:
             q = self._ik.solve(
                 self._target_pos, self._target_rot, self._q_home, iterations=50, tolerance=1e-7
             )
@@ -185,12 +222,29 @@ class TabletopEnv:
         mujoco.mj_step(m, d, nstep=round(_SETTLE_TIME / cfg.physics_timestep))
         for _ in range(cfg.scene.grasp_steps):  # the reference's scripted grasp steps
             self._advance(np.zeros(3), None, close=True)
-        mujoco.mj_forward(m, d)
-        self._has_reset = True
-        info = self._info()
-        self._trace_xy = [d.site_xpos[scene.ee_site][:2].copy()]
-        self._trace_released = [info.cube.released]
-        return self._observe(), info
+
+    def _save_settled(self) -> None:
+        """Keep the state after an un-jittered grasp: every such reset reaches it again."""
+        state = np.empty(mujoco.mj_stateSize(self.model, _SETTLED_STATE))
+        mujoco.mj_getState(self.model, self.data, state, _SETTLED_STATE)
+        self._settled = _Settled(
+            state, self._target_pos.copy(), self._target_rot.copy(), self._q_target.copy()
+        )
+
+    def _restore_settled(self) -> None:
+        """Jump to the saved post-grasp state (bit-identical to simulating the grasp again).
+
+        The tiles are mocap bodies the hand never touches during the grasp, so
+        their poses (already set for this episode) are kept, not restored.
+        """
+        settled, d = self._settled, self.data
+        assert settled is not None
+        mocap_pos, mocap_quat = d.mocap_pos.copy(), d.mocap_quat.copy()
+        mujoco.mj_setState(self.model, d, settled.state, _SETTLED_STATE)
+        d.mocap_pos[:], d.mocap_quat[:] = mocap_pos, mocap_quat
+        self._target_pos = settled.target_pos.copy()
+        self._target_rot = settled.target_rot.copy()
+        self._q_target = settled.q_target.copy()
 
     # ------------------------------------------------------------------- step
     def step(self, action: np.ndarray) -> tuple[Observation, float, bool, bool, StepInfo]:
@@ -316,9 +370,11 @@ class TabletopEnv:
             cam = self._scene.camera
             width = width or self.config.camera_width
             height = height or self.config.camera_height
+            hidden = self._offscreen_geoms(width, height)
             if self._background is not None:
                 photo = load_background(self._background, width, height)
-                return self._render.render_over(self.data, cam, photo)
+                return self._render.render_over(self.data, cam, photo, hidden)
+            return self._render.render(self.data, cam, width, height, hidden)
         elif camera == "wrist" and self._scene.wrist_camera >= 0:
             cam = self._scene.wrist_camera
             width = width or self.config.wrist_width
@@ -361,6 +417,50 @@ class TabletopEnv:
         cols = width / 2 + focal * right
         rows = height / 2 - focal * up
         return np.stack([cols, rows], axis=1)
+
+    def _offscreen_geoms(self, width: int, height: int) -> np.ndarray:
+        """Robot visual geoms wholly outside the third-person frame (not worth drawing).
+
+        Software GL pays for every vertex it is given, seen or not: the base
+        and upper arm, out of the reference view, cost ~40% of a 224 px
+        frame. A geom is skipped only when its bounding box (5% larger) lies
+        entirely outside one side plane of the view frustum widened by 4
+        pixels, so it cannot touch a pixel.
+        """
+        geoms = self._cullable
+        d, cam = self.data, self._scene.camera
+        # The 8 corners of each geom's bounding box, in camera coordinates.
+        rotations = d.geom_xmat[geoms].reshape(-1, 3, 3)
+        world = d.geom_xpos[geoms][:, None, :] + self._cull_corners @ rotations.transpose(0, 2, 1)
+        local = (world - d.cam_xpos[cam]) @ d.cam_xmat[cam].reshape(3, 3)
+        right, up, depth = local[..., 0], local[..., 1], -local[..., 2]
+        low_x, high_x, low_y, high_y = self._view_tangents(width, height)
+        # Each side plane passes through the camera centre (inside: right >= low_x * depth,
+        # and so on); a geom is skipped when all its corners are past one plane.
+        outside = (
+            (right < low_x * depth).all(axis=1)
+            | (right > high_x * depth).all(axis=1)
+            | (up < low_y * depth).all(axis=1)
+            | (up > high_y * depth).all(axis=1)
+            | (depth < 0.0).all(axis=1)
+        )
+        return geoms[outside]
+
+    def _view_tangents(self, width: int, height: int) -> tuple[float, float, float, float]:
+        """Frustum of the third-person frame as (right/depth, up/depth) bounds, 4 px wider."""
+        camera, margin = self.config.scene.camera, 4.0
+        if isinstance(camera, MountedCamera):
+            # Any render size shows the native 640x480 view (see project()).
+            return (
+                (-0.5 - margin - camera.cx) / camera.fx,
+                (camera.width - 0.5 + margin - camera.cx) / camera.fx,
+                (camera.cy - camera.height + 0.5 - margin) / camera.fy,
+                (camera.cy + 0.5 + margin) / camera.fy,
+            )
+        fovy = fovy_for_aspect(self._scene.camera_fovy, width, height)
+        focal = (height / 2) / math.tan(math.radians(fovy) / 2)
+        half_x, half_y = (width / 2 + margin) / focal, (height / 2 + margin) / focal
+        return -half_x, half_x, -half_y, half_y
 
     def tile_corners(self) -> np.ndarray:
         """Top-face corners of both tiles, ``(2, 4, 3)``, base frame (left first)."""

@@ -13,6 +13,10 @@ from act2answer.sim._scene import TABLE_GROUP
 
 #: Depth-buffer value where nothing was drawn (MuJoCo renders with reversed Z).
 _CLEAR_DEPTH = 0.0
+#: Geom group of the robots' visual meshes (the Menagerie convention).
+VISUAL_GROUP = 2
+#: A geom group no render shows: geoms are moved here for one frame to skip them.
+_SKIPPED_GROUP = 5
 
 
 def fovy_for_aspect(fovy_43: float, width: int, height: int) -> float:
@@ -67,6 +71,33 @@ def write_texture(model: mujoco.MjModel, tex_id: int, image: np.ndarray) -> None
     model.tex_data[adr : adr + size] = np.ascontiguousarray(array).reshape(-1)
 
 
+def _pixels(image: np.ndarray) -> np.ndarray:
+    """A C-contiguous ``(H, W, 3)`` uint8 image viewed as ``(H, W)`` 3-byte pixels."""
+    return image.view(np.dtype("V3")).reshape(image.shape[:2])
+
+
+class _CompositeBuffers:
+    """Read-back buffers of one frame size, reused every frame, and the photo in GL row order."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.rgb = np.empty((height, width, 3), dtype=np.uint8)
+        self.depth = np.empty((height, width), dtype=np.float32)
+        self.drawn = np.empty((height, width), dtype=bool)
+        self._photo: np.ndarray | None = None
+        self._photo_flipped: np.ndarray | None = None
+        self._source: np.ndarray | None = None
+
+    def photo(self, background: np.ndarray, *, flipped: bool) -> np.ndarray:
+        """The photo, rows bottom-up when ``flipped`` (converted once per photo)."""
+        if self._source is not background:
+            self._source = background
+            self._photo = np.ascontiguousarray(background)
+            self._photo_flipped = np.ascontiguousarray(background[::-1])
+        photo = self._photo_flipped if flipped else self._photo
+        assert photo is not None
+        return photo
+
+
 class RenderPool:
     """Renderers by size, created lazily, sharing one set of fast scene flags.
 
@@ -84,8 +115,11 @@ class RenderPool:
         self._fovy = camera_fovy
         self._renderers: dict[tuple[int, int], mujoco.Renderer] = {}
         self._option = mujoco.MjvOption()
+        self._option.geomgroup[_SKIPPED_GROUP] = 0
         self._matte_option = mujoco.MjvOption()  # the table hidden: the photo replaces it
         self._matte_option.geomgroup[TABLE_GROUP] = 0
+        self._matte_option.geomgroup[_SKIPPED_GROUP] = 0
+        self._buffers: dict[tuple[int, int], _CompositeBuffers] = {}
 
     def _get(self, width: int, height: int) -> mujoco.Renderer:
         key = (width, height)
@@ -107,7 +141,14 @@ class RenderPool:
         self._renderers[key] = renderer
         return renderer
 
-    def render(self, data: mujoco.MjData, camera: int, width: int, height: int) -> np.ndarray:
+    def render(
+        self,
+        data: mujoco.MjData,
+        camera: int,
+        width: int,
+        height: int,
+        skip: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Render one RGB frame from a camera.
 
         Args:
@@ -115,6 +156,7 @@ class RenderPool:
             camera: Camera id.
             width: Image width.
             height: Image height.
+            skip: Geom ids not to draw in this frame (out of view).
 
         Returns:
             ``(height, width, 3)`` uint8 image (a new array).
@@ -124,11 +166,15 @@ class RenderPool:
         """
         renderer = self._get(width, height)
         self._set_fovy(camera, width, height)
-        renderer.update_scene(data, camera=camera, scene_option=self._option)
+        self._update_scene(renderer, data, camera, self._option, skip)
         return renderer.render()
 
     def render_over(
-        self, data: mujoco.MjData, camera: int, background: np.ndarray
+        self,
+        data: mujoco.MjData,
+        camera: int,
+        background: np.ndarray,
+        skip: np.ndarray | None = None,
     ) -> np.ndarray:
         """Render robot, tiles and cube over a photo (visual matching), in one pass.
 
@@ -140,6 +186,7 @@ class RenderPool:
             data: Simulation state (kinematics must be current).
             camera: Camera id.
             background: ``(height, width, 3)`` uint8 photo of the frame's size.
+            skip: Geom ids not to draw in this frame (out of view).
 
         Returns:
             ``(height, width, 3)`` uint8 image (a new array).
@@ -147,20 +194,41 @@ class RenderPool:
         height, width = background.shape[:2]
         renderer = self._get(width, height)
         self._set_fovy(camera, width, height)
-        renderer.update_scene(data, camera=camera, scene_option=self._matte_option)
+        self._update_scene(renderer, data, camera, self._matte_option, skip)
         if renderer._gl_context is not None:
             renderer._gl_context.make_current()
         rect, context = renderer._rect, renderer._mjr_context
         mujoco.mjr_render(rect, renderer._scene, context)
-        rgb = np.empty((height, width, 3), dtype=np.uint8)
-        depth = np.empty((height, width), dtype=np.float32)
-        mujoco.mjr_readPixels(rgb, depth, rect, context)
-        drawn = depth != _CLEAR_DEPTH
-        if renderer._gl_context is not None:  # EGL/OSMesa images come bottom-up
-            rgb, drawn = rgb[::-1], drawn[::-1]
-        frame = background.copy()
-        np.copyto(frame, rgb, where=drawn[:, :, None])
-        return frame
+        buffers = self._buffers.get((width, height))
+        if buffers is None:
+            buffers = _CompositeBuffers(width, height)
+            self._buffers[(width, height)] = buffers
+        mujoco.mjr_readPixels(buffers.rgb, buffers.depth, rect, context)
+        bottom_up = renderer._gl_context is not None  # EGL/OSMesa images come bottom-up
+        frame = buffers.photo(background, flipped=bottom_up).copy()
+        np.not_equal(buffers.depth, _CLEAR_DEPTH, out=buffers.drawn)
+        # One 3-byte element per pixel: a per-pixel mask without broadcasting (4x faster).
+        np.copyto(_pixels(frame), _pixels(buffers.rgb), where=buffers.drawn)
+        return np.flipud(frame).copy() if bottom_up else frame
+
+    def _update_scene(
+        self,
+        renderer: mujoco.Renderer,
+        data: mujoco.MjData,
+        camera: int,
+        option: mujoco.MjvOption,
+        skip: np.ndarray | None,
+    ) -> None:
+        """Fill the renderer's scene, leaving out the ``skip`` geoms (groups restored after)."""
+        if skip is None or skip.size == 0:
+            renderer.update_scene(data, camera=camera, scene_option=option)
+            return
+        groups = self._model.geom_group[skip].copy()
+        self._model.geom_group[skip] = _SKIPPED_GROUP
+        try:
+            renderer.update_scene(data, camera=camera, scene_option=option)
+        finally:
+            self._model.geom_group[skip] = groups
 
     def _set_fovy(self, camera: int, width: int, height: int) -> None:
         fovy = self._fovy.get(camera)

@@ -34,6 +34,8 @@ class RobotProfile:
         camera_distance: Camera distance for the default camera preset.
         fingertip_pads: Add flat box pads on the finger tips (WidowX).
         home_qpos: Arm joint seed for the first IK solve.
+        physics_timestep: Default physics step, seconds: the largest step whose
+            placements match 2 ms ones (``benchmarks/physics_timestep_check.py``).
     """
 
     menagerie_name: str
@@ -60,6 +62,7 @@ class RobotProfile:
     camera_distance: float
     fingertip_pads: bool
     home_qpos: tuple[float, ...]
+    physics_timestep: float
 
 
 WIDOWX = RobotProfile(
@@ -87,6 +90,7 @@ WIDOWX = RobotProfile(
     camera_distance=0.50,
     fingertip_pads=True,
     home_qpos=(0.0, -0.3, 0.6, 0.0, 1.2, 0.0),
+    physics_timestep=0.005,  # same outcomes as 2 ms, placements within 0.4 mm
 )
 
 PANDA = RobotProfile(
@@ -114,6 +118,7 @@ PANDA = RobotProfile(
     camera_distance=0.80,
     fingertip_pads=False,
     home_qpos=(0.0, 0.0, 0.0, -1.57079, 0.0, 1.57079, -0.7853),
+    physics_timestep=0.002,  # its placements move by 7 mm at 5 ms
 )
 
 PROFILES: dict[str, RobotProfile] = {"widowx": WIDOWX, "panda": PANDA}
