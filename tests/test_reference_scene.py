@@ -12,45 +12,18 @@ import pytest
 
 from act2answer.errors import SimulationError
 from act2answer.interfaces import ObservationNeeds
-from act2answer.sim import SimConfig, TabletopEnv
+from act2answer.sim import SCENE_PRESETS, SimConfig, TableTop, TabletopEnv
 from act2answer.sim import backgrounds as bg
+from act2answer.sim import reference_camera as rc
 
 NO_IMAGE = ObservationNeeds(image=False)
 GREEN = np.array([0, 255, 0], dtype=np.uint8)
 
-# Facts of the released environment (REFERENCE.md), in its own world frame.
-TABLE_Z = 0.88
-BASE = np.array([0.147, 0.028, 0.870])
+# Facts of the released environment (REFERENCE.md), in its own world frame; the camera
+# model (act2answer.sim.reference_camera) is numpy only, independent of our scene code.
+TABLE_Z = rc.TABLE_Z
 TILE_CENTRES = {"left": (-0.25, -0.155), "right": (-0.25, 0.155)}
-MOUNT_P = np.array([0.0, -0.16, 0.336])
-MOUNT_Q = (0.909182, -0.0819809, 0.347277, 0.214629)
-FX = FY = 623.588
-CX, CY = 319.501, 239.545
-
-
-def _quat_matrix(w: float, x: float, y: float, z: float) -> np.ndarray:
-    return np.array(
-        [
-            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-        ]
-    )
-
-
-def reference_pixels(points_world: np.ndarray) -> np.ndarray:
-    """Project reference-world points with the reference camera model (SAPIEN convention).
-
-    Independent of our scene code: the base is turned 180 degrees about z, the
-    camera is mounted on it, looks along its +x with +y left and +z up.
-    """
-    base_rot = _quat_matrix(0.0, 0.0, 0.0, 1.0)  # 180 degrees about z
-    cam_rot = base_rot @ _quat_matrix(*MOUNT_Q)
-    cam_pos = BASE + base_rot @ MOUNT_P
-    local = (points_world - cam_pos) @ cam_rot  # rows: (forward, left, up)
-    cols = CX - FX * local[:, 1] / local[:, 0]
-    rows = CY - FY * local[:, 2] / local[:, 0]
-    return np.stack([cols, rows], axis=1)
+reference_pixels = rc.project
 
 
 def tile_corners_world(side: str) -> np.ndarray:
@@ -102,6 +75,52 @@ def test_our_projection_matches_the_reference_camera_model(green_frame):
     # Same corners, possibly in another order: match each of ours to the nearest.
     distances = np.linalg.norm(ours[:, None, :] - theirs[None, :, :], axis=2)
     assert distances.min(axis=1).max() < 0.5  # sub-pixel agreement
+
+
+def _preset_table_edge_world(edge: str) -> np.ndarray:
+    """Two reference-world points on the reference preset's far or left table edge."""
+    table = SimConfig().scene.table
+    yaw = np.radians(table.yaw_deg)
+    rotation = np.array([[np.cos(yaw), -np.sin(yaw)], [np.sin(yaw), np.cos(yaw)]])
+    other_end = (table.far, table.right) if edge == "far" else (table.near, table.left)
+    ends = [(table.far, table.left), other_end]
+    base_xy = np.array(ends) @ rotation.T
+    world_xy = rc.BASE_POSITION[:2] - base_xy  # the base is turned 180 degrees about z
+    return np.column_stack([world_xy, [TABLE_Z, TABLE_Z]])
+
+
+def _rows_on_line(points_px: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    (c0, r0), (c1, r1) = points_px
+    return r0 + (r1 - r0) / (c1 - c0) * (columns - c0)
+
+
+@pytest.mark.parametrize("edge", ["far", "left"])
+def test_table_edge_of_the_photo_lands_on_our_rendered_table(green_frame, edge):
+    """Acceptance: the real table's edge (photo, back-projected) is where our frame shows it.
+
+    The photo is aligned with the reference camera by construction; its far and
+    left table edges are found in it, and our plain render (no photo) must show
+    its table edge within a few pixels of them, wherever the edge is seen
+    against the empty background (not behind the robot).
+    """
+    frame, _ = green_frame
+    photo = bg.load_background("bridge_real_eval_1.png", 640, 480)
+    photo_line = rc.photo_table_edges(photo)[edge]
+    assert photo_line.residual < 1.5  # the photo's edge is a straight line
+    columns = np.arange(photo_line.columns[0], photo_line.columns[1] + 1)
+    signed = frame.astype(np.int16)
+    ours = rc.first_rows((signed[..., 0] - signed[..., 2]) > 50, columns)
+    assert np.isfinite(ours).all()
+    # Seen against the empty background (exactly black; the robot never is), not behind the robot.
+    above = np.stack([frame[np.clip(ours.astype(int) - k, 0, None), columns] for k in (2, 4, 6)])
+    seen = above.max(axis=(0, 2)) == 0
+    assert seen.mean() > 0.55, f"{edge} edge hidden in our frame"
+    errors = np.abs(ours[seen] - photo_line.row_at(columns[seen]))
+    assert errors.max() <= 4.0 and errors.mean() <= 1.5, f"{edge}: {errors.max():.1f} px"
+    # The preset's table, projected with the reference camera model, is the same line.
+    model = _rows_on_line(rc.project(_preset_table_edge_world(edge)), columns[seen].astype(float))
+    assert np.abs(ours[seen] - model).max() <= 1.5
+    assert np.abs(model - photo_line.row_at(columns[seen])).max() <= 2.5
 
 
 def test_reference_geometry_in_the_base_frame():
@@ -190,3 +209,58 @@ def test_background_download_failures_are_clear(monkeypatch, tmp_path):
     monkeypatch.setattr(bg.urllib.request, "urlopen", offline)
     with pytest.raises(SimulationError, match="ACT2ANSWER_BACKGROUNDS"):
         bg.resolve_background("bridge_sink.png")
+
+
+def _near_side_pixels(env: TabletopEnv) -> np.ndarray:
+    """Pixels at mid-height of each tile's near side face (the face towards the robot)."""
+    info = env.reset(seed=0, needs=NO_IMAGE)[1]
+    half, thickness = env.config.tile_size / 2, env.config.tile_thickness
+    points = [
+        (x - half, y + dy, thickness / 2)
+        for x, y in (info.geometry.left_tile_xy, info.geometry.right_tile_xy)
+        for dy in (-0.03, 0.0, 0.03)
+    ]
+    return env.project(np.array(points)).round().astype(int)
+
+
+@pytest.mark.parametrize("plain_sides", [True, False])
+def test_reference_tiles_show_the_image_on_top_only(plain_sides):
+    """Reference tiles have dark sides; without ``tile_side_rgba`` the image wraps onto them."""
+    scene = SimConfig().scene
+    if not plain_sides:
+        scene = scene.model_copy(update={"tile_side_rgba": None})
+    green = np.broadcast_to(GREEN, (16, 16, 3)).copy()
+    with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+        env.set_tiles(green, green)
+        pixels = _near_side_pixels(env)
+        frame = env.render()
+        centre = env.project(env.tile_corners()[1].mean(axis=0, keepdims=True))[0].astype(int)
+    assert _is_green(frame[centre[1], centre[0]])  # the top face shows the image either way
+    sides = [frame[row, col] for col, row in pixels]
+    if plain_sides:
+        assert all(int(pixel.max()) < 60 for pixel in sides), sides
+    else:
+        assert all(_is_green(pixel) for pixel in sides), sides
+
+
+def test_table_top_is_checked():
+    with pytest.raises(ValueError, match="far > near"):
+        TableTop(far=0.1, near=0.2, left=0.3, right=-0.3)
+    table = TableTop(far=0.5, near=-0.3, left=0.4, right=-0.4, yaw_deg=10.0)
+    preset = SCENE_PRESETS["reference"].model_copy(update={"table": table})
+    with TabletopEnv(SimConfig(scene=preset)) as env:
+        geom = env.model.geom("table")
+        assert geom.size[:2] == pytest.approx((0.4, 0.4))
+        yaw = np.radians(10.0)
+        assert geom.pos[:2] == pytest.approx((0.1 * np.cos(yaw), 0.1 * np.sin(yaw)))
+
+
+def test_robot_material_is_preset_data():
+    """Reference: glossy (specular 0.9); legacy keeps the Menagerie's own material."""
+    looks = {}
+    for scene in ("reference", "legacy"):
+        with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+            material = env.model.material("black")
+            looks[scene] = (float(material.specular[0]), float(material.rgba[0]))
+    assert looks["reference"] == pytest.approx((0.9, 1.3))
+    assert looks["legacy"][0] != pytest.approx(0.9) and looks["legacy"][1] == pytest.approx(1.0)

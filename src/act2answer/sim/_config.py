@@ -85,12 +85,60 @@ class DirectionalLight(BaseModel):
     Attributes:
         direction: Direction the light travels.
         diffuse: Diffuse intensity (grey).
+        specular: Specular intensity (grey): highlights on shiny materials.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     direction: tuple[float, float, float]
     diffuse: float = Field(ge=0.0)
+    specular: float = Field(0.0, ge=0.0)
+
+
+class TableTop(BaseModel):
+    """The table top as a rectangle in the base frame, turned by ``yaw_deg``.
+
+    Edges are signed distances from the base-link origin along the table's own
+    axes: its x axis is base +x turned by ``yaw_deg`` about z (forward), its y
+    axis points to the robot's left.
+
+    Attributes:
+        far: Far edge (away from the robot), metres along the table's x.
+        near: Near edge (behind the robot's base), metres along the table's x.
+        left: Left edge, metres along the table's y.
+        right: Right edge, metres along the table's y.
+        yaw_deg: Yaw of the table's axes from the base axes, degrees.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    far: float
+    near: float
+    left: float
+    right: float
+    yaw_deg: float = 0.0
+
+    @model_validator(mode="after")
+    def _check(self) -> TableTop:
+        if self.far <= self.near or self.left <= self.right:
+            raise ValueError("table edges must satisfy far > near and left > right")
+        return self
+
+
+class RobotLook(BaseModel):
+    """Material of the robot model (applied to every material the model defines).
+
+    Attributes:
+        specular: MuJoCo material specular (0..1).
+        shininess: MuJoCo material shininess (0..1; high = small, sharp highlights).
+        rgba: Material colour, multiplies the model's texture; None keeps the model's.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specular: float = Field(0.5, ge=0.0, le=1.0)
+    shininess: float = Field(0.5, ge=0.0, le=1.0)
+    rgba: tuple[float, float, float, float] | None = None
 
 
 class ScenePreset(BaseModel):
@@ -111,6 +159,10 @@ class ScenePreset(BaseModel):
         cube_friction: Sliding friction of the cube.
         cube_rgba: Cube colour.
         table_rgba: Colour of the rendered table (hidden under a background photo).
+        table: Table-top rectangle; None: a table around the tile slots.
+        robot_look: Robot material; None: the robot model's own materials.
+        tile_side_rgba: Colour of the tiles' side and bottom faces; None: the
+            image texture wraps onto them (MuJoCo box mapping).
         robot_base_z: Height of the robot's base-link origin relative to the table top.
         start_qpos: Arm joints at reset; None: IK to the robot's start position.
         start_jitter: The start end-effector position moves uniformly within
@@ -142,6 +194,9 @@ class ScenePreset(BaseModel):
     cube_friction: float = Field(1.0, gt=0.0)
     cube_rgba: tuple[float, float, float, float] = (0.85, 0.15, 0.12, 1.0)
     table_rgba: tuple[float, float, float, float] = (0.62, 0.55, 0.47, 1.0)
+    table: TableTop | None = None
+    robot_look: RobotLook | None = None
+    tile_side_rgba: tuple[float, float, float, float] | None = None
     robot_base_z: float = 0.0
     start_qpos: tuple[float, ...] | None = None
     start_jitter: float = Field(0.01, ge=0.0)
@@ -177,6 +232,11 @@ REFERENCE_SCENE = ScenePreset(
     cube_friction=1.5,  # reference: static 50 / dynamic 30 (PhysX); see the README note
     cube_rgba=(200 / 255, 200 / 255, 200 / 255, 1.0),
     table_rgba=(0.45, 0.25, 0.15, 1.0),
+    # The real table of bridge_real_eval_1.png: its far and left edges, found in the photo and
+    # back-projected onto z = 0.88 through the reference camera (a rectangle fitted to both,
+    # max 2.2 px off the photo's edges; benchmarks/reference_figure.py --fit-table). Near and
+    # right edges are out of view: generous.
+    table=TableTop(far=0.4794, near=-0.35, left=0.3074, right=-0.70, yaw_deg=-3.02),
     robot_base_z=0.870 - 0.880,
     start_qpos=(-0.0184, 0.0399, 0.2224, -0.0046, 1.3652, 0.0015),
     start_jitter=0.0,
@@ -195,12 +255,16 @@ REFERENCE_SCENE = ScenePreset(
     # Reference world directions (0,0,-1), (-1,-0.5,-1), (1,1,-1) turned into the base
     # frame (x, y negated); intensities scaled from SAPIEN's 2.2 / 0.7 to MuJoCo's range.
     lights=(
-        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.9),
-        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.3),
-        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.3),
+        DirectionalLight(direction=(0.0, 0.0, -1.0), diffuse=0.9, specular=0.3),
+        DirectionalLight(direction=(1.0, 0.5, -1.0), diffuse=0.3, specular=0.3),
+        DirectionalLight(direction=(-1.0, -1.0, -1.0), diffuse=0.3, specular=0.3),
     ),
     headlight=0.0,
     robot_light=False,
+    # Reference robot material: specular 0.9, roughness 0.3 (shininess ~ 1 - roughness); the
+    # colour lifts the Menagerie's near-black texture to the dark grey of the study's frames.
+    robot_look=RobotLook(specular=0.9, shininess=0.7, rgba=(1.3, 1.3, 1.3, 1.0)),
+    tile_side_rgba=(0.08, 0.08, 0.08, 1.0),  # the reference tile mesh's sides are dark
     tile_emission=0.3,
     background="bridge_real_eval_1.png",
 )
@@ -238,7 +302,7 @@ class SimConfig(BaseModel):
         rest_speed: The cube is at rest below this linear speed, m/s.
         rest_angular_speed: ... and below this angular speed, rad/s.
         texture_size: Side of the square tile textures (256 or 512 pixels).
-        shadows: Render shadows (slow on software GL).
+        shadows: Render shadows (main light only; +5 ms per 640x480 frame on software GL).
         reflections: Render reflections (slow).
         multisampling: Multisample anti-aliasing (slow).
         skybox: Render the skybox.

@@ -9,7 +9,7 @@ import mujoco
 import numpy as np
 
 from act2answer.errors import SimulationError
-from act2answer.sim._config import CameraPreset, MountedCamera, SimConfig
+from act2answer.sim._config import CameraPreset, MountedCamera, SimConfig, TableTop
 from act2answer.sim._robots import PROFILES, RobotProfile
 
 THIRD_PERSON = "third_person"
@@ -17,6 +17,10 @@ WRIST = "wrist"
 TILE_NAMES = ("tile_left", "tile_right")
 #: Geom group of the table: hidden when a background photo replaces it (visual matching).
 TABLE_GROUP = 1
+#: Shadow map side (MuJoCo's default 4096 costs ~15x more per frame on software GL).
+SHADOW_MAP_SIZE = 1024
+#: Half thickness of the textured skin on a tile with plain sides (0.2 mm: < 0.3 px in view).
+TILE_FACE_HALF_THICKNESS = 0.0001
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,13 @@ def build_scene(config: SimConfig) -> Scene:
     preset = config.scene
     spec = _load_robot(profile)
 
+    if preset.robot_look is not None:  # before the scene adds its own materials
+        for material in spec.materials:
+            material.specular = preset.robot_look.specular
+            material.shininess = preset.robot_look.shininess
+            if preset.robot_look.rgba is not None:
+                material.rgba = list(preset.robot_look.rgba)
+
     spec.option.timestep = config.physics_timestep
     spec.option.cone = mujoco.mjtCone.mjCONE_ELLIPTIC
     spec.option.impratio = 10.0
@@ -137,13 +148,14 @@ def build_scene(config: SimConfig) -> Scene:
 
     vis = spec.visual
     vis.quality.offsamples = 4 if config.multisampling else 0
+    vis.quality.shadowsize = SHADOW_MAP_SIZE
     vis.global_.offwidth = max(640, config.camera_width, config.wrist_width)
     vis.global_.offheight = max(480, config.camera_height, config.wrist_height)
     vis.headlight.ambient = [preset.ambient] * 3
     vis.headlight.diffuse = [preset.headlight] * 3
     vis.headlight.specular = [0.0, 0.0, 0.0]
     for light in spec.lights:
-        light.castshadow = config.shadows
+        light.castshadow = config.shadows and preset.robot_light
         light.active = preset.robot_light
 
     world = spec.worldbody
@@ -168,15 +180,16 @@ def build_scene(config: SimConfig) -> Scene:
             pos=(np.array([centre_x, 0.0, 0.0]) - 1.5 * direction).tolist(),
             dir=direction.tolist(),
             diffuse=[light.diffuse] * 3,
-            specular=[0.0, 0.0, 0.0],
-            castshadow=config.shadows,
+            specular=[light.specular] * 3,
+            castshadow=config.shadows and index == 0,  # one shadow map: the main light's
         )
-    table_half = (0.45 + centre_x / 2, 0.7, 0.02)
+    table_half, table_xy, table_yaw = _table_box(preset.table, centre_x)
     world.add_geom(
         name="table",
         type=mujoco.mjtGeom.mjGEOM_BOX,
         size=list(table_half),
-        pos=[centre_x - 0.1, 0.0, -table_half[2]],
+        pos=[*table_xy, -table_half[2]],
+        quat=[math.cos(table_yaw / 2), 0.0, 0.0, math.sin(table_yaw / 2)],
         rgba=list(preset.table_rgba),
         friction=[0.8, 0.005, 0.0001],
         group=TABLE_GROUP,
@@ -213,7 +226,7 @@ def build_scene(config: SimConfig) -> Scene:
         )
         material.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = name
         tile = world.add_body(name=name, mocap=True, pos=[x, y, 0.0], quat=tile_quat)
-        tile.add_geom(
+        body = tile.add_geom(
             name=name,
             type=mujoco.mjtGeom.mjGEOM_BOX,
             material=name,
@@ -221,6 +234,21 @@ def build_scene(config: SimConfig) -> Scene:
             pos=[0.0, 0.0, preset.tile_thickness / 2],
             friction=[0.8, 0.005, 0.0001],
         )
+        if preset.tile_side_rgba is not None:
+            # Plain sides (as the reference tile mesh): the body is one colour and the image
+            # is a visual-only skin on its top face, too thin for its own sides to show.
+            body.material = ""
+            body.rgba = list(preset.tile_side_rgba)
+            tile.add_geom(
+                name=f"{name}_face",
+                type=mujoco.mjtGeom.mjGEOM_BOX,
+                material=name,
+                size=[half, half, TILE_FACE_HALF_THICKNESS],
+                pos=[0.0, 0.0, preset.tile_thickness + TILE_FACE_HALF_THICKNESS],
+                contype=0,
+                conaffinity=0,
+                mass=0.0,
+            )
 
     cube = world.add_body(name="cube", pos=[centre_x, 0.0, 0.3])
     cube.add_freejoint(name="cube")
@@ -304,6 +332,21 @@ def build_scene(config: SimConfig) -> Scene:
     except Exception as exc:
         raise SimulationError(f"scene failed to compile: {exc}") from exc
     return _collect_ids(model, profile, tile_yaw, slots, fovy, native)
+
+
+def _table_box(
+    table: TableTop | None, centre_x: float
+) -> tuple[tuple[float, float, float], tuple[float, float], float]:
+    """Half sizes, centre xy and yaw (radians) of the table box, 4 cm thick."""
+    if table is None:  # around the tile slots (the legacy scene)
+        return (0.45 + centre_x / 2, 0.7, 0.02), (centre_x - 0.1, 0.0), 0.0
+    yaw = math.radians(table.yaw_deg)
+    along = ((table.far + table.near) / 2, (table.left + table.right) / 2)
+    centre = (
+        along[0] * math.cos(yaw) - along[1] * math.sin(yaw),
+        along[0] * math.sin(yaw) + along[1] * math.cos(yaw),
+    )
+    return ((table.far - table.near) / 2, (table.left - table.right) / 2, 0.02), centre, yaw
 
 
 def mounted_camera_pose(
