@@ -115,9 +115,12 @@ class DyingPolicy:
         if self.word in self.instruction and observation.step == self.die_at_step:
             markers = Path(self.marker_dir)
             markers.mkdir(parents=True, exist_ok=True)
-            deaths = len(list(markers.iterdir()))
-            if deaths < self.times:
-                (markers / f"death-{deaths}").write_text(str(os.getpid()))
+            for death in range(self.times):  # exclusive creation: exactly `times` deaths in all
+                try:
+                    with (markers / f"death-{death}").open("x") as marker:
+                        marker.write(str(os.getpid()))
+                except FileExistsError:
+                    continue
                 os.kill(os.getpid(), signal.SIGKILL)
         return self.inner.act(observation)
 
