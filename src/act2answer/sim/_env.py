@@ -35,6 +35,26 @@ _SETTLED_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
 _BOX_SIGNS = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
 
 
+def _hull_points(model: mujoco.MjModel, geom: int) -> np.ndarray:
+    """Points (geom frame) whose convex hull contains the geom, scaled 5% about its centre.
+
+    A mesh with a compiled convex hull gives the hull's vertices (MuJoCo's
+    hull graph: numvert, numface, edge addresses, then the hull's vertex
+    ids); any other geom the 8 corners of its bounding box.
+    """
+    mesh = int(model.geom_dataid[geom])
+    if model.geom_type[geom] == mujoco.mjtGeom.mjGEOM_MESH and mesh >= 0:
+        graph = int(model.mesh_graphadr[mesh])
+        if graph >= 0:  # meshes without a compiled hull fall back to their box
+            first, hull_count = int(model.mesh_vertadr[mesh]), int(model.mesh_graph[graph])
+            ids = model.mesh_graph[graph + 2 + hull_count : graph + 2 + 2 * hull_count]
+            vertices = model.mesh_vert[first + ids].astype(float)
+            centre = vertices.mean(axis=0)
+            return centre + 1.05 * (vertices - centre)
+    centre, half = model.geom_aabb[geom].reshape(2, 3)
+    return centre + 1.05 * half * _BOX_SIGNS
+
+
 @dataclass(frozen=True)
 class _Settled:
     """The physics state and IK targets right after an un-jittered grasp."""
@@ -116,8 +136,16 @@ class TabletopEnv:
         self._trace_released: list[bool] = []
         self._settled: _Settled | None = None
         self._cullable = np.flatnonzero(self.model.geom_group == VISUAL_GROUP)
-        box = self.model.geom_aabb[self._cullable].reshape(-1, 2, 3)  # centre, half-size
-        self._cull_corners = box[:, None, 0, :] + 1.05 * box[:, None, 1, :] * _BOX_SIGNS
+        hulls = [_hull_points(self.model, geom) for geom in self._cullable]
+        # One (geoms, points, 3) block for one batched product; short hulls repeat their
+        # first point, which changes no "all points past a plane" test.
+        longest = max((len(hull) for hull in hulls), default=0)
+        self._cull_points = np.array(
+            [
+                np.concatenate([hull, np.repeat(hull[:1], longest - len(hull), axis=0)])
+                for hull in hulls
+            ]
+        ).reshape(len(hulls), longest, 3)
 
     # ------------------------------------------------------------------ tiles
     def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
@@ -423,20 +451,23 @@ class TabletopEnv:
 
         Software GL pays for every vertex it is given, seen or not: the base
         and upper arm, out of the reference view, cost ~40% of a 224 px
-        frame. A geom is skipped only when its bounding box (5% larger) lies
+        frame. A geom is skipped only when its convex hull (5% larger) lies
         entirely outside one side plane of the view frustum widened by 4
         pixels, so it cannot touch a pixel.
         """
         geoms = self._cullable
+        if geoms.size == 0:
+            return geoms
         d, cam = self.data, self._scene.camera
-        # The 8 corners of each geom's bounding box, in camera coordinates.
-        rotations = d.geom_xmat[geoms].reshape(-1, 3, 3)
-        world = d.geom_xpos[geoms][:, None, :] + self._cull_corners @ rotations.transpose(0, 2, 1)
-        local = (world - d.cam_xpos[cam]) @ d.cam_xmat[cam].reshape(3, 3)
+        to_camera = d.cam_xmat[cam].reshape(3, 3)
+        # Camera coordinates of every hull point: p_cam = (x_g - x_cam + R_g p) @ R_cam.
+        rotations = d.geom_xmat[geoms].reshape(-1, 3, 3).transpose(0, 2, 1) @ to_camera
+        offsets = (d.geom_xpos[geoms] - d.cam_xpos[cam]) @ to_camera
+        local = self._cull_points @ rotations + offsets[:, None, :]
         right, up, depth = local[..., 0], local[..., 1], -local[..., 2]
         low_x, high_x, low_y, high_y = self._view_tangents(width, height)
         # Each side plane passes through the camera centre (inside: right >= low_x * depth,
-        # and so on); a geom is skipped when all its corners are past one plane.
+        # and so on); a geom is skipped when all its hull points are past one plane.
         outside = (
             (right < low_x * depth).all(axis=1)
             | (right > high_x * depth).all(axis=1)
