@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_batching.py
 	$(BIN)/python benchmarks/bench_reference.py
+	$(BIN)/python benchmarks/bench_throughput.py --episodes 400
 
 clean:
 	rm -rf $(VENV) $(MODELS_VENV) $(DEMO_OUT)

@@ -58,15 +58,20 @@ def write_suite(root: Path, items: int, seed: int = 0) -> None:
     save_suite(root, rows, name="throughput-bench-v1")
 
 
-def main(episodes: int, workers: int, size: int, background: str, physics_timestep: float) -> None:
-    """Run the benchmark and print its figures."""
-    items = max(1, episodes // 2)
-    sim = SimConfig(
-        camera_width=size,
-        camera_height=size,
+def bench_sim(width: int, height: int, background: str, physics_timestep: float) -> SimConfig:
+    """The simulator settings of a measurement (``physics_timestep`` 0: the robot's default)."""
+    return SimConfig(
+        camera_width=width,
+        camera_height=height,
         background=background,
         **({"physics_timestep": physics_timestep} if physics_timestep > 0 else {}),
     )
+
+
+def main(episodes: int, workers: int, size: int, background: str, physics_timestep: float) -> None:
+    """Run the benchmark and print its figures."""
+    items = max(1, episodes // 2)
+    sim = bench_sim(size, size, background, physics_timestep)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_suite(root / "suite", items)

@@ -94,15 +94,10 @@ def main(episodes: int, size: tuple[int, int], background: str, timestep: float)
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from bench_throughput import write_suite
+    from bench_throughput import bench_sim, write_suite
 
     width, height = size
-    sim = SimConfig(
-        camera_width=width,
-        camera_height=height,
-        background=background,
-        **({"physics_timestep": timestep} if timestep > 0 else {}),
-    )
+    sim = bench_sim(width, height, background, timestep)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_suite(root / "suite", max(2, episodes // 2))
