@@ -77,25 +77,12 @@ def _pixels(image: np.ndarray) -> np.ndarray:
 
 
 class _CompositeBuffers:
-    """Read-back buffers of one frame size, reused every frame, and the photo in GL row order."""
+    """Read-back buffers of one frame size, reused every frame."""
 
     def __init__(self, width: int, height: int) -> None:
         self.rgb = np.empty((height, width, 3), dtype=np.uint8)
         self.depth = np.empty((height, width), dtype=np.float32)
         self.drawn = np.empty((height, width), dtype=bool)
-        self._photo: np.ndarray | None = None
-        self._photo_flipped: np.ndarray | None = None
-        self._source: np.ndarray | None = None
-
-    def photo(self, background: np.ndarray, *, flipped: bool) -> np.ndarray:
-        """The photo, rows bottom-up when ``flipped`` (converted once per photo)."""
-        if self._source is not background:
-            self._source = background
-            self._photo = np.ascontiguousarray(background)
-            self._photo_flipped = np.ascontiguousarray(background[::-1])
-        photo = self._photo_flipped if flipped else self._photo
-        assert photo is not None
-        return photo
 
 
 class RenderPool:
@@ -204,12 +191,14 @@ class RenderPool:
             buffers = _CompositeBuffers(width, height)
             self._buffers[(width, height)] = buffers
         mujoco.mjr_readPixels(buffers.rgb, buffers.depth, rect, context)
-        bottom_up = renderer._gl_context is not None  # EGL/OSMesa images come bottom-up
-        frame = buffers.photo(background, flipped=bottom_up).copy()
         np.not_equal(buffers.depth, _CLEAR_DEPTH, out=buffers.drawn)
+        rendered, drawn = _pixels(buffers.rgb), buffers.drawn
+        if renderer._gl_context is not None:  # EGL/OSMesa images come bottom-up
+            rendered, drawn = rendered[::-1], drawn[::-1]
+        frame = np.array(background, dtype=np.uint8, order="C")
         # One 3-byte element per pixel: a per-pixel mask without broadcasting (4x faster).
-        np.copyto(_pixels(frame), _pixels(buffers.rgb), where=buffers.drawn)
-        return np.flipud(frame).copy() if bottom_up else frame
+        np.copyto(_pixels(frame), rendered, where=drawn)
+        return frame
 
     def _update_scene(
         self,
