@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from act2answer.cli.main import app
+from act2answer.errors import SimulationError
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import ObservationNeeds
 from act2answer.report import load_report
@@ -110,12 +111,12 @@ def test_reference_view_skips_the_forearm_at_the_start():
 
 
 def test_default_physics_step_is_the_robots():
-    assert SimConfig().physics_timestep == 0.005
-    assert SimConfig().substeps == 40
+    assert SimConfig().physics_timestep == 1 / 150
+    assert SimConfig().substeps == 30
     assert SimConfig(robot="panda", scene="legacy").physics_timestep == 0.002
     assert SimConfig(physics_timestep=0.002).substeps == 100
     stored = SimConfig().model_dump()
-    assert stored["physics_timestep"] == 0.005  # runs record the step they used
+    assert stored["physics_timestep"] == 1 / 150  # runs record the step they used
 
 
 def test_default_physics_step_places_like_two_millisecond_steps(make_suite, tmp_path):
@@ -132,6 +133,28 @@ def test_default_physics_step_places_like_two_millisecond_steps(make_suite, tmp_
     for key, (outcome, position) in finals[None].items():
         assert outcome is Outcome.CORRECT and finals[0.002][key][0] is Outcome.CORRECT
         assert np.linalg.norm(position - finals[0.002][key][1]) < 0.001
+
+
+def test_a_cube_inside_the_table_is_an_error_not_an_answer():
+    with TabletopEnv(SimConfig()) as env:
+        env.reset(seed=0, needs=ObservationNeeds(image=False))
+        env.step(np.zeros(7))  # a cube held above the table is fine
+        cube = env._cube_qadr
+        env.data.qpos[cube : cube + 3] = (0.30, 0.0, -0.10)  # tunnelled: under the table
+        env.data.qvel[:] = 0.0
+        with pytest.raises(SimulationError, match="passed through the table at step 2"):
+            env.step(np.zeros(7))
+        env.reset(seed=0, needs=ObservationNeeds(image=False))
+        env.data.qpos[cube : cube + 3] = (0.30, 1.50, -0.50)  # fell past the table's edge
+        env.step(np.zeros(7))  # off the table is an outcome, not a physics failure
+
+
+def test_diverged_physics_is_an_error_not_an_answer():
+    with TabletopEnv(SimConfig()) as env:
+        env.reset(seed=0, needs=ObservationNeeds(image=False))
+        env.data.qvel[:] = np.nan  # what an exploding solver leaves behind
+        with pytest.raises(SimulationError, match="physics diverged at step 1"):
+            env.step(np.zeros(7))
 
 
 def test_constant_policy_runs_every_step_and_reports_rates(make_suite, tmp_path):

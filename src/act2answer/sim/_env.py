@@ -29,6 +29,12 @@ _PIN_TIME = 0.15  # s: the cube is pinned in the hand while the fingers close
 _SETTLE_TIME = 0.15  # s: then it settles freely in the closed grip
 #: Everything mj_step reads and writes, warm start included: restoring it replays bit for bit.
 _SETTLED_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+# MuJoCo resets the state to the model's initial pose after each of these.
+_DIVERGED = (
+    mujoco.mjtWarning.mjWARN_BADQPOS,
+    mujoco.mjtWarning.mjWARN_BADQVEL,
+    mujoco.mjtWarning.mjWARN_BADQACC,
+)
 
 
 #: Corner signs of a box: centre + sign * half-size gives its 8 corners.
@@ -104,6 +110,12 @@ class TabletopEnv:
         self._is_gripper_geom[scene.gripper_geoms] = True
         self._cube_qadr = scene.cube_qpos_adr
         self._cube_dadr = scene.cube_dof_adr
+        table = scene.table_geom
+        self._table_centre = self.model.geom_pos[table].copy()
+        self._table_axes = np.empty(9)
+        mujoco.mju_quat2Mat(self._table_axes, self.model.geom_quat[table])
+        self._table_half = self.model.geom_size[table].copy()
+        self._cube_half = float(self.model.geom_size[scene.cube_geom][0])
         self._down = np.eye(3)
         start_qpos = self.config.scene.start_qpos
         if start_qpos is not None:
@@ -289,7 +301,8 @@ class TabletopEnv:
 
         Raises:
             InvalidActionError: wrong shape or non-finite action.
-            SimulationError: step before reset, or after close.
+            SimulationError: step before reset, or after close; or the physics
+                failed (diverged, or the cube passed through the table).
         """
         a = validate_action(action)
         if not self._has_reset or self._closed:
@@ -302,6 +315,7 @@ class TabletopEnv:
         mujoco.mj_camlight(m, d)
 
         self._step += 1
+        self._check_physics()
         cube = self.cube_state()
         self._trace_xy.append(d.site_xpos[self._scene.ee_site][:2].copy())
         self._trace_released.append(cube.released)
@@ -326,6 +340,35 @@ class TabletopEnv:
             mujoco.mj_step(m, d, nstep=self._chunk)
         if self._tail:
             mujoco.mj_step(m, d, nstep=self._tail)
+
+    def _check_physics(self) -> None:
+        """Refuse to go on from a state no real table could reach.
+
+        A physics step too large for the contacts fails in two ways that would
+        otherwise be scored as answers: the solver diverges (MuJoCo then resets
+        the state to the model's initial pose, which puts the cube somewhere it
+        never went), or a contact tunnels and the cube ends inside or under the
+        table. Neither was seen at the robots' default steps; both are caught
+        here for any ``physics_timestep`` a user sets.
+
+        Raises:
+            SimulationError: the state is not finite, MuJoCo reported an
+                unstable acceleration, or the cube is inside or under the table.
+        """
+        d = self.data
+        if any(d.warning[w].number for w in _DIVERGED) or not np.isfinite(d.qpos).all():
+            raise SimulationError(
+                f"physics diverged at step {self._step} (physics_timestep "
+                f"{self.config.physics_timestep:g} s); use a smaller physics_timestep"
+            )
+        qa = self._cube_qadr
+        local = self._table_axes.reshape(3, 3).T @ (d.qpos[qa : qa + 3] - self._table_centre)
+        over_table = abs(local[0]) < self._table_half[0] and abs(local[1]) < self._table_half[1]
+        if over_table and local[2] < self._table_half[2] - self._cube_half:
+            raise SimulationError(
+                f"the cube passed through the table at step {self._step} (physics_timestep "
+                f"{self.config.physics_timestep:g} s); use a smaller physics_timestep"
+            )
 
     # ---------------------------------------------------------------- queries
     @property
