@@ -88,7 +88,7 @@ def test_rerun_skips_finished_episodes_and_refuses_a_different_config(make_suite
     assert (again.episodes_run, again.episodes_skipped) == (0, 4)
     with pytest.raises(RunError, match="policy"):
         run_evaluation(suite, "left", tmp_path / "run", sim=FAST_SIM, workers=1)
-    with pytest.raises(RunError, match="sim"):
+    with pytest.raises(RunError, match=r"\(sim\.max_steps: stored 40, requested 41\);"):
         other = SimConfig(max_steps=41, early_stop=True)
         run_evaluation(suite, "oracle", tmp_path / "run", sim=other, workers=1)
 

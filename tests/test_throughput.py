@@ -149,7 +149,8 @@ def test_a_cube_inside_the_table_is_an_error_not_an_answer():
         env.step(np.zeros(7))  # off the table is an outcome, not a physics failure
 
 
-def test_diverged_physics_is_an_error_not_an_answer():
+def test_diverged_physics_is_an_error_not_an_answer(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # MuJoCo logs the warning to ./MUJOCO_LOG.TXT
     with TabletopEnv(SimConfig()) as env:
         env.reset(seed=0, needs=ObservationNeeds(image=False))
         env.data.qvel[:] = np.nan  # what an exploding solver leaves behind
@@ -186,3 +187,24 @@ def test_cli_image_size_sets_the_render_size(make_suite, tmp_path):
     bad = CliRunner().invoke(app, [*args, "--image-size", "big"])
     assert bad.exit_code != 0
     assert "224x224" in bad.output
+
+
+def test_a_run_from_another_physics_step_names_it_and_resumes_with_it(make_suite, tmp_path):
+    suite = make_suite(n=1)
+    out = tmp_path / "run"
+    old = SimConfig(physics_timestep=0.005, max_steps=2)  # a run made before the 1/150 s default
+    run_evaluation(suite, "constant", out, sim=old, workers=1)
+    args = ["run", "--policy", "constant", "--suite", str(suite.root), "--out", str(out)]
+    args += ["--workers", "1", "--max-steps", "2"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code != 0
+    # Only the field that differs is named, not two whole simulator configs.
+    assert "sim.physics_timestep: stored 0.005" in refused.output
+    assert "sim.max_steps" not in refused.output
+    resumed = CliRunner().invoke(app, [*args, "--physics-timestep", "0.005"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "0 episodes run, 2 already stored" in resumed.output
+    invalid = CliRunner().invoke(app, [*args, "--physics-timestep", "0.003"])
+    assert invalid.exit_code != 0
+    assert "whole number" in invalid.output
+

@@ -58,6 +58,13 @@ def run(
             "e.g. 224x224 for a model that resizes to that: faster, same view."
         ),
     ] = None,
+    physics_timestep: Annotated[
+        float | None,
+        typer.Option(
+            help="Physics step, s (default: the robot's; 1/150 WidowX, 0.002 Panda). "
+            "Pass a stored run's value to resume it."
+        ),
+    ] = None,
     retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
     wrist_camera: Annotated[
         bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
@@ -129,6 +136,8 @@ def run(
         sim_overrides["max_steps"] = max_steps
     if tile_jitter is not None:
         sim_overrides["tile_jitter"] = tile_jitter
+    if physics_timestep is not None:
+        sim_overrides["physics_timestep"] = physics_timestep
     if image_size is not None:
         width, height = _image_size(image_size)
         sim_overrides.update(camera_width=width, camera_height=height)

@@ -70,11 +70,34 @@ class RunConfig(BaseModel):
 
     def differences(self, other: RunConfig) -> list[str]:
         """Human-readable list of identity fields that differ from ``other``."""
-        return [
-            f"{name}: stored {getattr(self, name)!r}, requested {getattr(other, name)!r}"
-            for name in _IDENTITY_FIELDS
-            if getattr(self, name) != getattr(other, name)
-        ]
+        return identity_differences(self, other, _IDENTITY_FIELDS)
+
+
+def identity_differences(
+    stored: BaseModel, requested: BaseModel, fields: tuple[str, ...]
+) -> list[str]:
+    """What differs between a stored and a requested run configuration, field by field.
+
+    Nested settings (``sim``, ``policy``) name the field inside them, e.g.
+    ``sim.physics_timestep: stored 0.005, requested 0.00666...``, rather than
+    printing two whole configurations.
+    """
+    found: list[str] = []
+    for name in fields:
+        found += _differences(name, getattr(stored, name), getattr(requested, name))
+    return found
+
+
+def _differences(path: str, stored: object, requested: object) -> list[str]:
+    if stored == requested:
+        return []
+    if isinstance(stored, BaseModel) and type(stored) is type(requested):
+        found: list[str] = []
+        for name in type(stored).model_fields:
+            found += _differences(f"{path}.{name}", getattr(stored, name), getattr(requested, name))
+        if found:
+            return found
+    return [f"{path}: stored {stored!r}, requested {requested!r}"]
 
 
 def git_revision() -> str | None:

@@ -107,7 +107,8 @@ class ResultStore:
         if differences:
             raise RunError(
                 f"{self.run_dir} holds a different run ({'; '.join(differences)}); "
-                "use another --out folder to start a new run"
+                "use another --out folder to start a new run, or rerun with the stored "
+                "settings to resume it (`act2answer run --help` lists them)"
             )
 
     def config(self) -> RunConfig | None:

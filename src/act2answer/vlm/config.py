@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from act2answer import __version__
-from act2answer.eval.config import git_revision
+from act2answer.eval.config import git_revision, identity_differences
 from act2answer.interfaces import Side
 from act2answer.sim import SimConfig
 from act2answer.vlm.prompt import InputMode, PromptTemplate
@@ -88,8 +88,4 @@ class VLMRunConfig(BaseModel):
 
     def differences(self, other: VLMRunConfig) -> list[str]:
         """Human-readable list of identity fields that differ from ``other``."""
-        return [
-            f"{name}: stored {getattr(self, name)!r}, requested {getattr(other, name)!r}"
-            for name in _IDENTITY_FIELDS
-            if getattr(self, name) != getattr(other, name)
-        ]
+        return identity_differences(self, other, _IDENTITY_FIELDS)
