@@ -178,6 +178,8 @@ def run_in_processes(
                         f"{episode_timeout:g} s; its worker process was killed and replaced"
                     )
                 if report is not None:
+                    if queue and not waiting_for_all:  # busy again while the caller stores it
+                        worker.assign(queue.popleft())
                     yield report
                 if replace_reason is None:
                     continue
