@@ -304,13 +304,8 @@ class _Scheduler:
         unavailable: str | None = None
         stalled_since: float | None = None
         while self.running or (queue and unavailable is None):
-            while self.idle and queue and unavailable is None:
-                task, attempt = queue.popleft()
-                actor = self.idle.pop()
-                shipped = (images[task.left_image], images[task.right_image])
-                self.running[actor.run.remote(task, shipped)] = _InFlight(
-                    actor, task, attempt, time.monotonic()
-                )
+            if unavailable is None:
+                self._submit(queue, images)
             if self.running:
                 stalled_since = None
             elif stalled_since is None:
@@ -351,10 +346,23 @@ class _Scheduler:
                         yield NotRun(queue.popleft()[0], unavailable)
                     continue
                 self.deaths_in_a_row = 0
+                self._submit(queue, images)  # busy again while the caller stores this one
                 store_video(run_dir, outcome)
                 yield outcome.report
             if self.episode_timeout is not None:
                 yield from self._time_out(self.episode_timeout)
+
+    def _submit(
+        self, queue: deque[tuple[EpisodeTask, int]], images: dict[str, ShippedImage]
+    ) -> None:
+        """Give every idle actor its next episode."""
+        while self.idle and queue:
+            task, attempt = queue.popleft()
+            actor = self.idle.pop()
+            shipped = (images[task.left_image], images[task.right_image])
+            self.running[actor.run.remote(task, shipped)] = _InFlight(
+                actor, task, attempt, time.monotonic()
+            )
 
     def _started(self, ref: Any) -> None:
         actor = self.starting.pop(ref)
