@@ -148,3 +148,23 @@ class RandomNotInProcess:
 
     def act(self, observation: Observation) -> np.ndarray:
         return self.inner.act(observation)
+
+
+class StartLoggingPolicy(_Base):
+    """Appends the wall-clock time of every episode start to ``log_file`` (any process)."""
+
+    name = "start-logging"
+
+    def __init__(self, log_file: str) -> None:
+        super().__init__()
+        self.log_file = log_file
+
+    def reset(self, start: EpisodeStart) -> None:
+        import time
+
+        super().reset(start)
+        with open(self.log_file, "a") as log:
+            log.write(f"{time.time()}\n")
+
+    def act(self, observation: Observation) -> np.ndarray:
+        return self.healthy_action()

@@ -166,3 +166,22 @@ def test_report_files_and_video(make_suite, tmp_path):
 
     frames = iio.imread(video_path)
     assert frames.shape[1:] == (120, 160, 3) and frames.shape[0] >= 5
+
+
+def test_a_worker_starts_its_next_episode_while_its_result_is_being_stored(make_suite, tmp_path):
+    from act2answer.eval.tasks import make_tasks
+    from act2answer.runner._processes import WorkerSetup, run_in_processes
+
+    log = tmp_path / "starts.txt"
+    spec = PolicySpec(
+        name="tests.policies_for_tests:StartLoggingPolicy", kwargs={"log_file": str(log)}
+    )
+    setup = WorkerSetup(SimConfig(max_steps=3), spec, str(tmp_path), None)
+    reports = run_in_processes(make_tasks(make_suite(1)), setup, 1, None)
+    next(reports)
+    first_stored = time.time()
+    time.sleep(1.0)  # a caller busy with the first result (committing, printing)
+    assert len(list(reports)) == 1
+    starts = sorted(float(line) for line in log.read_text().split())
+    # One worker: the second episode started before the caller asked for it.
+    assert len(starts) == 2 and starts[1] < first_stored + 0.5

@@ -248,3 +248,27 @@ def test_hung_episode_times_out_on_ray_and_retry_errors_reruns_it(make_suite, tm
     assert _rows_per_episode(tmp_path / "ray") == {
         (f"item-{i}", side): 1 for i in range(2) for side in ("left", "right")
     }
+
+
+def test_an_actor_gets_its_next_episode_while_its_result_is_being_stored(make_suite, tmp_path):
+    import time
+
+    log = tmp_path / "starts.txt"
+    spec = PolicySpec(
+        name="tests.policies_for_tests:StartLoggingPolicy", kwargs={"log_file": str(log)}
+    )
+    stored: list[float] = []
+
+    def slow_store(result, done, total):  # a caller busy with each result
+        stored.append(time.time())
+        time.sleep(1.0)
+
+    sim = SimConfig(max_steps=3)
+    run_evaluation(
+        make_suite(1), spec, tmp_path / "run", sim=sim, workers=1, ray=RayOptions(),
+        on_result=slow_store,
+    )  # fmt: skip
+    starts = sorted(float(line) for line in log.read_text().split())
+    # One actor: the second episode started before the caller was done with the first.
+    assert len(starts) == 2 and len(stored) == 2
+    assert starts[1] < stored[0] + 0.5
