@@ -104,16 +104,17 @@ class TabletopEnv:
         self._is_gripper_geom[scene.gripper_geoms] = True
         self._cube_qadr = scene.cube_qpos_adr
         self._cube_dadr = scene.cube_dof_adr
+        # What _check_physics needs of the table (a box, only yawed) and of the clock.
         table = scene.table_geom
-        self._table_centre = self.model.geom_pos[table].copy()
-        axes = np.empty(9)
-        mujoco.mju_quat2Mat(axes, self.model.geom_quat[table])
-        self._table_axes = axes.reshape(3, 3)
-        self._table_half = self.model.geom_size[table].copy()
+        table_axes = np.empty(9)
+        mujoco.mju_quat2Mat(table_axes, self.model.geom_quat[table])
+        self._table_to_local_xy = table_axes.reshape(3, 3)[:2, :2].T.copy()
+        self._table_centre_xy = self.model.geom_pos[table][:2].copy()
+        self._table_half_xy = self.model.geom_size[table][:2].copy()
+        top = self.model.geom_pos[table][2] + self.model.geom_size[table][2]
         # A cube whose centre is this low has its top face under the table top.
-        self._cube_floor = float(
-            self._table_centre[2] + self._table_half[2] - self.model.geom_size[scene.cube_geom][0]
-        )
+        self._cube_floor = float(top - self.model.geom_size[scene.cube_geom][0])
+        self._half_control_period = 0.5 / self.config.control_hz
         self._down = np.eye(3)
         start_qpos = self.config.scene.start_qpos
         if start_qpos is not None:
@@ -359,23 +360,22 @@ class TabletopEnv:
         d = self.data
         # MuJoCo's reset after a bad qpos/qvel/qacc warning also zeroes the clock (which
         # reads at least 0.3 s after the grasp), so it is then behind this step's end.
-        if d.time < time_before + 0.5 / self.config.control_hz or not math.isfinite(
+        if d.time < time_before + self._half_control_period or not math.isfinite(
             float(d.qpos.sum())
         ):
-            raise SimulationError(
-                f"physics diverged at step {self._step} (physics_timestep "
-                f"{self.config.physics_timestep:g} s); use a smaller physics_timestep"
-            )
+            raise self._physics_failure("physics diverged")
         qa = self._cube_qadr
         if d.qpos[qa + 2] >= self._cube_floor:  # the common case: on or above the table
             return
-        # The table is only yawed: its footprint is a rotated rectangle in x, y.
-        local = self._table_axes[:2, :2].T @ (d.qpos[qa : qa + 2] - self._table_centre[:2])
-        if abs(local[0]) < self._table_half[0] and abs(local[1]) < self._table_half[1]:
-            raise SimulationError(
-                f"the cube passed through the table at step {self._step} (physics_timestep "
-                f"{self.config.physics_timestep:g} s); use a smaller physics_timestep"
-            )
+        local = self._table_to_local_xy @ (d.qpos[qa : qa + 2] - self._table_centre_xy)
+        if (np.abs(local) < self._table_half_xy).all():
+            raise self._physics_failure("the cube passed through the table")
+
+    def _physics_failure(self, what: str) -> SimulationError:
+        return SimulationError(
+            f"{what} at step {self._step} (physics_timestep "
+            f"{self.config.physics_timestep:g} s); use a smaller physics_timestep"
+        )
 
     # ---------------------------------------------------------------- queries
     @property
