@@ -35,11 +35,11 @@ if _SHARED_MENAGERIE.is_dir():
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 import numpy as np  # noqa: E402
+from tests.helpers.standins import SleepBatchPolicy  # noqa: E402
 
 from act2answer.client import OpenpiPolicy  # noqa: E402
 from act2answer.interfaces import EpisodeStart, Observation  # noqa: E402
 from act2answer.policies import PolicySpec  # noqa: E402
-from act2answer.policies.standins import SleepBatchPolicy  # noqa: E402
 from act2answer.runner import RunSummary, run_evaluation  # noqa: E402
 from act2answer.serve import PolicyServer, make_backend  # noqa: E402
 from act2answer.sim import SimConfig  # noqa: E402
@@ -71,7 +71,7 @@ def evaluate(
     suite: Path, out: Path, workers: int, sleep: float, steps: int, window: float
 ) -> RunSummary:
     spec = PolicySpec(
-        name="act2answer.policies.standins:SleepBatchPolicy", kwargs={"sleep_s": sleep}
+        name="tests.helpers.standins:SleepBatchPolicy", kwargs={"sleep_s": sleep}
     )
     return run_evaluation(
         suite,

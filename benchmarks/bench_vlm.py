@@ -32,10 +32,11 @@ def main() -> None:
     from tests.tiny_vlms import build_qwen2_5_vl
 
     from act2answer.eval.tasks import make_tasks
+    from act2answer.runner import run_vlm
+    from act2answer.runner._vlm import FrameSource
     from act2answer.sim import SimConfig
-    from act2answer.vlm import InputMode, ModelSpec, run_vlm
+    from act2answer.vlm import InputMode, ModelSpec
     from act2answer.vlm.backends.transformers_backend import TransformersBackend
-    from act2answer.vlm.runner import FrameSource
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

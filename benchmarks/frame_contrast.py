@@ -19,11 +19,11 @@ import tempfile
 
 import numpy as np
 
+from act2answer.quality.frame_checks import apparent_pair, calibrate
+from act2answer.quality.pixel_checks import foreground, load_rgb
 from act2answer.sim import SimConfig, make_env
 from act2answer.synth import generate_suite
 from act2answer.synth.categories.shape import ASPECT_SHAPES
-from act2answer.synth.checks import foreground, load_rgb
-from act2answer.synth.frame_checks import apparent_pair, calibrate
 
 
 def main() -> None:

@@ -10,11 +10,11 @@ import pytest
 from act2answer.adapters import ADAPTERS, _tokens
 from act2answer.adapters.internvla_m1 import unnormalize_m1
 from act2answer.adapters.magma import action_tokens_before_eos, builtin_norm_stats
-from act2answer.adapters.tiny import TINY_KIND
 from act2answer.adapters.xiaomi_r0 import xiaomi_prompt
 from act2answer.errors import PolicyError
 from act2answer.policies import PolicySpec, make_policy, policy_names
 from act2answer.policies.presets import get_preset
+from act2answer.testing.tiny import TINY_KIND
 
 STATS = {
     "q01": [-1.0, 0, 0, 0, 0, 0, 0],

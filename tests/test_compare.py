@@ -16,9 +16,9 @@ from act2answer.analysis.outcomes import load_outcomes
 from act2answer.cli.main import app
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
+from act2answer.store._vlm import VLMStore
 from act2answer.vlm import InputMode, ModelSpec, VLMAnswer, VLMRunConfig
 from act2answer.vlm.scoring import ScoreMethod
-from act2answer.vlm.store import VLMStore
 
 N_ITEMS = 200
 
@@ -138,8 +138,7 @@ def test_consistency_across_layouts() -> None:
 
 
 def test_compare_cli_vla_against_vlm(tmp_path: Path, make_suite) -> None:
-    from act2answer.runner import run_evaluation
-    from act2answer.vlm import run_vlm
+    from act2answer.runner import run_evaluation, run_vlm
     from tests.vlm_fakes import ColourBackend
 
     suite = make_suite(n=6)

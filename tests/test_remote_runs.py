@@ -77,7 +77,7 @@ def test_oracle_served_by_act2answer_serve_matches_the_in_process_oracle(make_su
 def test_hosted_batch_policy_batches_and_matches_batch_size_one(make_suite, tmp_path):
     suite = make_suite(2)
     spec = PolicySpec(
-        name="act2answer.policies.standins:SleepBatchPolicy",
+        name="tests.helpers.standins:SleepBatchPolicy",
         kwargs={"sleep_s": 0.01, "chunk_size": 3, "replan_steps": 2},
     )
     run_evaluation(suite, spec, tmp_path / "alone", sim=SimConfig(max_steps=12), workers=1)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from act2answer.quality.check import check_suite
 from act2answer.review import make_server
 from act2answer.suite import load_suite
-from act2answer.suite.check import check_suite
 from act2answer.suite.review import load_reviews
 from tests.conftest import make_colour_suite
 

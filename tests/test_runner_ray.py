@@ -183,7 +183,7 @@ def test_localize_images_fetches_only_missing_images_and_names_copies_by_content
 
 def test_batched_policy_is_served_from_a_replica_actor(make_suite, tmp_path):
     suite = make_suite(2)
-    policy = PolicySpec(name="act2answer.policies.standins:SleepBatchPolicy", kwargs={"sleep_s": 0})
+    policy = PolicySpec(name="tests.helpers.standins:SleepBatchPolicy", kwargs={"sleep_s": 0})
     run_evaluation(suite, policy, tmp_path / "local", sim=SIM, workers=1)
     summary = run_evaluation(
         suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions(policy_replicas=1)

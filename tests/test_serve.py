@@ -19,8 +19,8 @@ from act2answer.client.msgpack_numpy import packb, unpackb
 from act2answer.errors import PolicyError
 from act2answer.interfaces import EpisodeStart, Observation, PrivilegedInfo, Side
 from act2answer.policies.chunking import BatchPolicyAsPolicy
-from act2answer.policies.standins import SleepBatchPolicy
 from act2answer.serve import PolicyServer, backend_for_spec, make_backend
+from tests.helpers.standins import SleepBatchPolicy
 from tests.openpi_fakes import openpi_style_server
 
 # openpi-client 0.1.2 calls websockets' connect() the pre-17 way.

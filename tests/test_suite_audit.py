@@ -11,15 +11,15 @@ from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
 from act2answer.cli.main import app
-from act2answer.suite import SuiteItem, save_suite
-from act2answer.suite.audit import (
+from act2answer.quality.audit import (
     FLAG_ACCURACY,
     audit_suite,
     concept_labels,
     instruction_polarity,
     wilson_interval,
 )
-from act2answer.suite.check import check_suite
+from act2answer.quality.check import check_suite
+from act2answer.suite import SuiteItem, save_suite
 
 
 def _picture(rng: np.random.Generator, extra_ink: float) -> Image.Image:

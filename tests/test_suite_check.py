@@ -12,9 +12,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from act2answer.cli.synth_commands import register
+from act2answer.quality.check import check_suite
+from act2answer.quality.preview import make_contact_sheet, render_first_frames
 from act2answer.suite import SUITE_FILE
-from act2answer.suite.check import check_suite
-from act2answer.suite.preview import make_contact_sheet, render_first_frames
 from act2answer.synth import generate_suite
 
 CATS = ["Color", "Counting", "Time"]

@@ -10,6 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from act2answer.quality.pixel_checks import (
+    CHECKED_CATEGORIES,
+    agreement,
+    check_item,
+    check_sample,
+    classify_color,
+    label_components,
+)
 from act2answer.suite import load_suite
 from act2answer.synth import (
     CATEGORY_ORDER,
@@ -19,14 +27,6 @@ from act2answer.synth import (
     get_generator,
 )
 from act2answer.synth._draw import NAMED_COLORS
-from act2answer.synth.checks import (
-    CHECKED_CATEGORIES,
-    agreement,
-    check_item,
-    check_sample,
-    classify_color,
-    label_components,
-)
 
 MINE = list(CHECKED_CATEGORIES)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from act2answer.quality.frame_checks import apparent_pair, calibrate, dark_pixels_in_tiles
+from act2answer.quality.pixel_checks import foreground
 from act2answer.sim import SimConfig, make_env
 from act2answer.synth import get_generator, item_rng
 from act2answer.synth.categories.shape import ASPECT_SHAPES
-from act2answer.synth.checks import foreground
-from act2answer.synth.frame_checks import apparent_pair, calibrate, dark_pixels_in_tiles
 
 SEED = 41  # not used by other tests
 #: The intended difference must show as at least this apparent ratio in both layouts.

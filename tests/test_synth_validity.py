@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from act2answer.quality.pixel_checks import read_digital_clock
 from act2answer.synth import get_generator, item_rng
 from act2answer.synth.categories import emotion, time, traffic
 from act2answer.synth.categories._pictograms import Pen
-from act2answer.synth.checks import read_digital_clock
 
 SEED = 31  # not used by other tests
 

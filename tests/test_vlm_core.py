@@ -15,9 +15,11 @@ from act2answer.cli.main import app
 from act2answer.errors import Act2AnswerError, RunError
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
+from act2answer.report._vlm import load_vlm_report
+from act2answer.runner import run_vlm
 from act2answer.sim import SimConfig
-from act2answer.vlm import InputMode, ModelSpec, PromptTemplate, letter_binding, run_vlm
-from act2answer.vlm.report import load_vlm_report
+from act2answer.store._vlm import VLMStore, run_kind
+from act2answer.vlm import InputMode, ModelSpec, PromptTemplate, letter_binding
 from act2answer.vlm.scoring import (
     LetterTokens,
     ScoreMethod,
@@ -26,7 +28,6 @@ from act2answer.vlm.scoring import (
     scores_from_logprobs,
     scores_from_top_logprobs,
 )
-from act2answer.vlm.store import VLMStore, run_kind
 from tests.vlm_fakes import ColourBackend, ConstantBackend
 
 SPEC = ModelSpec(backend="transformers", model="fake")

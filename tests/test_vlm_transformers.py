@@ -13,12 +13,13 @@ import torch
 from act2answer.analysis.compare import compare_runs
 from act2answer.analysis.outcomes import load_outcomes
 from act2answer.eval.scoring import Outcome
+from act2answer.report._vlm import load_vlm_report
+from act2answer.runner import run_vlm
+from act2answer.runner._vlm import FrameSource
 from act2answer.sim import SimConfig
-from act2answer.vlm import InputMode, ModelSpec, ScoreMethod, run_vlm
+from act2answer.vlm import InputMode, ModelSpec, ScoreMethod
 from act2answer.vlm.backends import VLMQuestion
 from act2answer.vlm.backends.transformers_backend import TransformersBackend
-from act2answer.vlm.report import load_vlm_report
-from act2answer.vlm.runner import FrameSource
 from act2answer.vlm.scoring import LetterTokens
 from tests.tiny_vlms import BUILDERS
 

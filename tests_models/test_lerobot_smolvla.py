@@ -1,6 +1,6 @@
 """A tiny SmolVLA (LeRobot's real SmolVLAPolicy, random weights) end to end.
 
-The model is built offline (``act2answer.adapters.tiny.smolvla``), saved like a
+The model is built offline (``act2answer.testing.tiny.smolvla``), saved like a
 hub checkpoint and loaded by the ``lerobot`` adapter through LeRobot's own
 ``from_pretrained`` and ``make_pre_post_processors``. A 20-item procedural
 suite (40 episodes) runs in process and again through ``act2answer serve``
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from act2answer.adapters.tiny import build_tiny
 from act2answer.interfaces import Observation, PolicyRequest
 from act2answer.policies import PolicySpec, make_policy
 from act2answer.sim import SimConfig
+from act2answer.testing.tiny import build_tiny
 
 SIM = SimConfig(camera_width=160, camera_height=120)
 

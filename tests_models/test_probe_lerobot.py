@@ -11,9 +11,9 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from act2answer.adapters.tiny import build_tiny
 from act2answer.cli.main import app
 from act2answer.probing import FeatureStore
+from act2answer.testing.tiny import build_tiny
 
 runner = CliRunner()
 

@@ -1,6 +1,6 @@
 """Remote-code adapters around stand-ins loaded through the real ``from_pretrained`` path.
 
-Each stand-in (``act2answer.adapters.tiny.standin_*``) is saved to a local folder
+Each stand-in (``act2answer.testing.tiny.standin_*``) is saved to a local folder
 whose ``config.json`` maps ``AutoConfig`` / ``AutoModel...`` / ``AutoProcessor`` to
 a local module, and loaded with ``trust_remote_code=True`` exactly as the hub
 model would be. The tests check what the stand-in received (prompt string,
@@ -17,9 +17,9 @@ import numpy as np
 
 from act2answer.adapters._hf import request_seed
 from act2answer.adapters.magma import builtin_norm_stats
-from act2answer.adapters.tiny import build_tiny
 from act2answer.interfaces import Observation, PolicyRequest
 from act2answer.policies import PolicySpec, make_policy
+from act2answer.testing.tiny import build_tiny
 
 STATS = builtin_norm_stats()["bridge_orig"]["action"]
 Q01, Q99 = np.array(STATS["q01"]), np.array(STATS["q99"])

@@ -91,3 +91,7 @@ class InvalidActionError(PolicyError):
 
 class RunError(Act2AnswerError):
     """A run folder is inconsistent with the requested evaluation."""
+
+
+class SynthError(Act2AnswerError):
+    """A procedural category could not be found or produced an invalid item."""

@@ -2,7 +2,7 @@
 
 :class:`SleepBatchPolicy` sleeps a fixed time per ``act_batch`` call whatever
 the batch size, as a GPU model roughly does; the batching benchmark and
-tests use it. Run it with ``--policy act2answer.policies.standins:SleepBatchPolicy``.
+tests use it. Run it with ``--policy tests.helpers.standins:SleepBatchPolicy``.
 """
 
 from __future__ import annotations

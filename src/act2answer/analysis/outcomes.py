@@ -80,7 +80,7 @@ def load_outcomes(run_dir: Path | str, label: str | None = None) -> RunOutcomes:
     """
     from act2answer.errors import RunError
     from act2answer.store import ResultStore
-    from act2answer.vlm.store import VLMStore, run_kind
+    from act2answer.store._vlm import VLMStore, run_kind
 
     run_dir = Path(run_dir)
     if run_kind(run_dir) == "vlm":

@@ -1,10 +1,12 @@
-"""Helpers shared by CLI commands: error printing and progress bars."""
+"""Helpers shared by CLI commands: error printing, progress bars and option parsers."""
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
@@ -71,3 +73,46 @@ def episode_progress(label: str) -> Iterator[Callable[[EpisodeResult, int, int],
             progress.update(task_id, completed=done, total=total)
 
         yield update
+
+
+def image_size(text: str, option: str = "--image-size") -> tuple[int, int]:
+    """Parse ``WIDTHxHEIGHT``.
+
+    Raises:
+        typer.BadParameter: the text is not two integers joined by ``x``.
+    """
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
+        raise typer.BadParameter(f"{option} must look like 224x224, got {text!r}")
+    return int(parts[0]), int(parts[1])
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def choice(value: str, option: str, kind: type[E]) -> E:
+    """The member of ``kind`` whose value is ``value``.
+
+    Raises:
+        Act2AnswerError: unknown value; the message lists the known ones.
+    """
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(str(member.value) for member in kind)
+        raise Act2AnswerError(f"{option}: unknown value {value!r} (choose from {known})") from None
+
+
+def json_object(text: str, option: str) -> dict[str, object]:
+    """Parse a JSON object given on the command line.
+
+    Raises:
+        Act2AnswerError: not JSON, or not an object.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Act2AnswerError(f"{option}: not valid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise Act2AnswerError(f"{option}: must be a JSON object")
+    return value

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from act2answer.cli._common import console, episode_progress, friendly_errors
+from act2answer.cli._common import (
+    choice as _choice,
+)
+from act2answer.cli._common import (
+    console,
+    episode_progress,
+    friendly_errors,
+)
+from act2answer.cli._common import image_size as _image_size
+from act2answer.cli._common import json_object as _json_object
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:
@@ -19,14 +26,6 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 suite_app = typer.Typer(no_args_is_help=True, help="Inspect and validate suites.")
 app.add_typer(suite_app, name="suite")
-
-
-def _image_size(text: str) -> tuple[int, int]:
-    """Parse ``WIDTHxHEIGHT``."""
-    parts = text.lower().split("x")
-    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
-        raise typer.BadParameter(f"--image-size must look like 224x224, got {text!r}")
-    return int(parts[0]), int(parts[1])
 
 
 @app.command()
@@ -145,7 +144,7 @@ def run(
         sim_overrides["wrist_camera"] = True
     kwargs = _json_object(policy_args, "--policy-args")
     if dry_run:
-        from act2answer.adapters.dryrun import describe, prepare_dry_run
+        from act2answer.testing.dryrun import describe, prepare_dry_run
 
         planned = prepare_dry_run(policy, suite=suite, out=out, policy_kwargs=kwargs, seed=seed)
         suite, out, kwargs, workers = planned.suite, planned.out, planned.policy_kwargs, 1
@@ -274,17 +273,6 @@ def _sim_config(values: dict[str, object]) -> SimConfig:
         raise Act2AnswerError(f"invalid simulator settings: {problems}") from None
 
 
-E = TypeVar("E", bound=Enum)
-
-
-def _choice(value: str, option: str, kind: type[E]) -> E:
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(member.value for member in kind)
-        raise Act2AnswerError(f"{option}: unknown value {value!r} (choose from {known})") from None
-
-
 def _ray_options(
     executor: str, address: str | None, policy_gpus: float, policy_replicas: int
 ) -> RayOptions | None:
@@ -301,16 +289,6 @@ def _ray_options(
     if policy_gpus < 0 or policy_replicas < 1:
         raise typer.BadParameter("--policy-gpus must be >= 0 and --policy-replicas >= 1")
     return RayOptions(address=address, policy_gpus=policy_gpus, policy_replicas=policy_replicas)
-
-
-def _json_object(text: str, option: str) -> dict[str, object]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Act2AnswerError(f"{option}: not valid JSON: {exc.msg}") from None
-    if not isinstance(value, dict):
-        raise Act2AnswerError(f"{option}: must be a JSON object")
-    return value
 
 
 def _register_optional_commands() -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from act2answer.cli._common import console, friendly_errors
+from act2answer.cli._common import console, friendly_errors, json_object
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:
@@ -76,12 +76,7 @@ def _probe(
         raise Act2AnswerError("probe needs --suite, --model and --out (or a subcommand)")
     config = _config(*config_args)
     seed = config.seed
-    try:
-        kwargs = json.loads(model_args)
-    except json.JSONDecodeError as exc:
-        raise Act2AnswerError(f"--model-args: not valid JSON: {exc.msg}") from None
-    if not isinstance(kwargs, dict):
-        raise Act2AnswerError("--model-args: must be a JSON object")
+    kwargs = json_object(model_args, "--model-args")
     probe_model = load_probe_model(model, kwargs)
     # Where the model runs is not part of what was recorded: a run may resume on another device.
     identity_args = {key: value for key, value in kwargs.items() if key != "device"}

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from act2answer.cli._common import console as _console
-from act2answer.cli._common import friendly_errors
+from act2answer.cli._common import friendly_errors, json_object
 
 
 def serve(
@@ -34,12 +34,11 @@ def serve(
     ] = 50.0,
 ) -> None:
     """Serve a policy over openpi's websocket protocol, batching concurrent connections."""
-    from act2answer.cli.main import _json_object
     from act2answer.client.openpi import API_KEY_ENV
     from act2answer.policies import PolicySpec
     from act2answer.serve import PolicyServer, backend_for_spec
 
-    spec = PolicySpec(name=policy, kwargs=_json_object(policy_args, "--policy-args"))
+    spec = PolicySpec(name=policy, kwargs=json_object(policy_args, "--policy-args"))
     backend = backend_for_spec(spec)
     server = PolicyServer(
         backend,

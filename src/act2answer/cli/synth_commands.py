@@ -30,8 +30,8 @@ def synth(
     check: Annotated[bool, typer.Option(help="Pixel-check a sample afterwards.")] = True,
 ) -> None:
     """Generate the offline procedural knowledge suite."""
+    from act2answer.quality.pixel_checks import agreement, check_sample
     from act2answer.synth import generate_suite
-    from act2answer.synth.checks import agreement, check_sample
 
     suite = generate_suite(
         out,
@@ -59,7 +59,7 @@ def check(
     ] = True,
 ) -> None:
     """Validate a suite folder: counts, balance, duplicates, wording, broken images."""
-    from act2answer.suite.check import check_suite
+    from act2answer.quality.check import check_suite
 
     report = check_suite(root, hash_duplicates=not no_hash, audit=shortcut_audit)
     _console.print(report.to_rich())
@@ -75,7 +75,7 @@ def audit(
     seed: Annotated[int, typer.Option(help="Seed of the cross-validation split.")] = 0,
 ) -> None:
     """Shortcut audit: can pixel statistics alone find the answers? Exit 1 when flagged."""
-    from act2answer.suite.audit import audit_suite, write_audit_json
+    from act2answer.quality.audit import audit_suite, write_audit_json
 
     report = audit_suite(root, seed=seed)
     _console.print(report.to_rich())
@@ -101,7 +101,7 @@ def preview(
     ] = 224,
 ) -> None:
     """Draw a contact sheet of a suite (and optionally first simulator frames)."""
-    from act2answer.suite.preview import make_contact_sheet, render_first_frames
+    from act2answer.quality.preview import make_contact_sheet, render_first_frames
 
     _console.print(f"wrote {make_contact_sheet(root, out, per_category, tile_px)}")
     if frames is not None:

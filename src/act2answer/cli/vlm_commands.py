@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import console, friendly_errors
+from act2answer.cli._common import console, friendly_errors, json_object
 from act2answer.errors import Act2AnswerError
 
 
@@ -54,20 +53,16 @@ def vlm(
 ) -> None:
     """Ask a VLM every item as an A/B question, without action, in both layouts."""
     from act2answer.cli._common import episode_progress
+    from act2answer.report._vlm import load_vlm_report, vlm_rich_table, write_vlm_report
+    from act2answer.runner import run_vlm
     from act2answer.sim import SimConfig
-    from act2answer.vlm import InputMode, ModelSpec, PromptTemplate, run_vlm
-    from act2answer.vlm.report import load_vlm_report, vlm_rich_table, write_vlm_report
+    from act2answer.vlm import InputMode, ModelSpec, PromptTemplate
 
     try:
         mode = InputMode(input_mode)
     except ValueError:
         raise Act2AnswerError(f"--input must be frame or options, not {input_mode!r}") from None
-    try:
-        options = json.loads(model_args)
-    except json.JSONDecodeError as exc:
-        raise Act2AnswerError(f"--model-args: not valid JSON: {exc.msg}") from None
-    if not isinstance(options, dict):
-        raise Act2AnswerError("--model-args must be a JSON object")
+    options = json_object(model_args, "--model-args")
     runtime: dict[str, object]
     if backend == "openai":
         runtime = {
@@ -181,8 +176,8 @@ def compare(
 
 def report_vlm_run(run_dir: Path) -> bool:
     """Print and write a VLM run's report; False when ``run_dir`` is not a VLM run."""
-    from act2answer.vlm.report import load_vlm_report, vlm_rich_table, write_vlm_report
-    from act2answer.vlm.store import run_kind
+    from act2answer.report._vlm import load_vlm_report, vlm_rich_table, write_vlm_report
+    from act2answer.store._vlm import run_kind
 
     if run_kind(run_dir) != "vlm":
         return False

@@ -161,7 +161,7 @@ def check_suite(
     Args:
         root: Suite folder.
         hash_duplicates: Decode every image and look for near-duplicates (slower).
-        audit: Also run the shortcut audit (:mod:`act2answer.suite.audit`) and put
+        audit: Also run the shortcut audit (:mod:`act2answer.quality.audit`) and put
             its one-line summary in ``report.audit_line`` (a warning, never an error).
 
     Returns:
@@ -222,7 +222,7 @@ def check_suite(
 def _audit_line(root: Path, report: SuiteCheckReport) -> str:
     if report.line_errors or report.unreadable or report.duplicate_ids or not report.n_items:
         return "shortcut audit: skipped (fix the problems above first)"
-    from act2answer.suite.audit import audit_suite
+    from act2answer.quality.audit import audit_suite
 
     try:
         return audit_suite(root).summary_line()

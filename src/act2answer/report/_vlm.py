@@ -26,10 +26,10 @@ from act2answer.eval.results import EpisodeResult
 from act2answer.report._tables import interval_text, percent
 from act2answer.report._write import suite_order_and_size
 from act2answer.report.compare import json_safe
+from act2answer.store._vlm import VLMStore
 from act2answer.vlm.config import VLMRunConfig
 from act2answer.vlm.results import VLMAnswer
 from act2answer.vlm.scoring import ScoreMethod
-from act2answer.vlm.store import VLMStore
 
 REPORT_MD = "report.md"
 METRICS_JSON = "metrics.json"

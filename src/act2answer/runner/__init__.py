@@ -1,6 +1,14 @@
-"""Run a suite x policy x layouts evaluation: parallel, resumable, stored in SQLite."""
+"""Run many episodes (VLA) or questions (VLM): parallel, resumable, stored in SQLite."""
 
 from act2answer.runner._local import RunSummary, default_workers, run_evaluation
 from act2answer.runner._ray import RayOptions
+from act2answer.runner._vlm import VLMRunSummary, run_vlm
 
-__all__ = ["RayOptions", "RunSummary", "default_workers", "run_evaluation"]
+__all__ = [
+    "RayOptions",
+    "RunSummary",
+    "VLMRunSummary",
+    "default_workers",
+    "run_evaluation",
+    "run_vlm",
+]

@@ -42,7 +42,7 @@ LIGHT_BACKGROUNDS: tuple[RGB, ...] = (
 )
 
 #: Named colours with several shades each. Every shade is chosen to be
-#: unambiguous for its name (see ``act2answer.synth.checks.classify_color``).
+#: unambiguous for its name (see ``act2answer.quality.pixel_checks.classify_color``).
 NAMED_COLORS: dict[str, tuple[RGB, ...]] = {
     "red": ((220, 30, 30), (200, 20, 40), (235, 50, 40), (185, 20, 25)),
     "orange": ((255, 140, 0), (245, 120, 20), (255, 155, 40), (235, 115, 10)),

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from act2answer.errors import Act2AnswerError
+from act2answer.errors import SynthError
 from act2answer.suite import Suite, SuiteItem, load_suite, save_suite
 from act2answer.synth._base import IMAGE_SIZE, GeneratedItem
 from act2answer.synth.categories import (
@@ -29,10 +29,6 @@ GENERATOR_VERSION = "2"
 SOURCE = "act2answer-synth"
 #: Items per worker task (small enough to balance two cores).
 _CHUNK = 25
-
-
-class SynthError(Act2AnswerError):
-    """A procedural category could not be found or produced an invalid item."""
 
 
 def suite_name(seed: int) -> str:

@@ -1,6 +1,6 @@
 """``act2answer run --policy ADAPTER --dry-run``: check the plumbing on a CPU before renting a GPU.
 
-Builds a tiny model of the adapter's class (see :mod:`act2answer.adapters.tiny`)
+Builds a tiny model of the adapter's class (see :mod:`act2answer.testing.tiny`)
 and a one-item procedural suite (two episodes: both layouts), so the whole
 path (loading through ``from_pretrained``, pre-processing, conventions,
 action chunks, simulator, storage, report) runs in a minute on a laptop.
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from act2answer.adapters import ADAPTERS
-from act2answer.adapters.tiny import TINY_KIND, build_tiny
 from act2answer.errors import PolicyError
+from act2answer.testing.tiny import TINY_KIND, build_tiny
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from act2answer.eval.config import RunConfig
 from act2answer.report._write import EPISODES_CSV, RunReport, load_report, write_report
 from act2answer.report.html._probes import ProbeRun, is_probe_run, load_probe_run
 from act2answer.store import DB_FILE
+from act2answer.store._vlm import run_kind
 from act2answer.vlm.config import VLMRunConfig
-from act2answer.vlm.store import run_kind
 
 
 class ModelKind(str, Enum):
@@ -260,7 +260,7 @@ def _study_model(run_dir: Path, label: str, page_dir: Path, thumbnails: bool) ->
 
 
 def _vlm_model(run_dir: Path, label: str, page_dir: Path) -> StudyModel:
-    from act2answer.vlm.report import ANSWERS_CSV, load_vlm_report, write_vlm_report
+    from act2answer.report._vlm import ANSWERS_CSV, load_vlm_report, write_vlm_report
 
     report = load_vlm_report(run_dir)
     if not (run_dir / ANSWERS_CSV).is_file():

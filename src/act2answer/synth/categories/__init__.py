@@ -36,7 +36,7 @@ def get_generator(name: str) -> CategoryGenerator:
     Raises:
         SynthError: The name is unknown or its module is not available.
     """
-    from act2answer.synth._generate import SynthError
+    from act2answer.errors import SynthError
 
     canonical = resolve_category(name)
     module_name = f"act2answer.synth.categories.{category_slug(canonical)}"
@@ -61,7 +61,7 @@ def resolve_category(name: str) -> str:
     Raises:
         SynthError: The name is not one of ``CATEGORY_ORDER``.
     """
-    from act2answer.synth._generate import SynthError
+    from act2answer.errors import SynthError
 
     key = category_slug(name.replace("-", " ").replace("_", " "))
     for canonical in CATEGORY_ORDER:

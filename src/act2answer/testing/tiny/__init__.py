@@ -48,7 +48,7 @@ def _bridge_stats() -> dict[str, Any]:
 
 def _remote_code_folder(adapter: str, folder: Path) -> dict[str, Any]:
     module_name = "standin_" + adapter.replace("-", "_")
-    module = import_module(f"act2answer.adapters.tiny.{module_name}")
+    module = import_module(f"act2answer.testing.tiny.{module_name}")
     config_kwargs: dict[str, Any] = {}
     if adapter == "openvla":
         config_kwargs["norm_stats"] = {"bridge_orig": {"action": _bridge_stats()}}
@@ -68,7 +68,7 @@ def _internvla_folder(folder: Path) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     stats = {"bridge_dataset": {"action": _bridge_stats()}}
     (folder / "dataset_statistics.json").write_text(json.dumps(stats))
-    module = "act2answer.adapters.tiny.standin_internvla_m1"
+    module = "act2answer.testing.tiny.standin_internvla_m1"
     return {
         "model_path": str(folder),
         "device": "cpu",
@@ -89,7 +89,7 @@ def build_tiny(adapter: str, folder: Path | str, seed: int = 0) -> dict[str, Any
         raise PolicyError(f"no tiny model for {adapter!r} (known: {', '.join(TINY_KIND)})")
     try:
         if adapter == "lerobot":
-            from act2answer.adapters.tiny.smolvla import build_tiny_smolvla
+            from act2answer.testing.tiny.smolvla import build_tiny_smolvla
 
             return {"model_path": str(build_tiny_smolvla(folder, seed=seed)), "device": "cpu"}
         if adapter == "internvla-m1":
