@@ -105,7 +105,7 @@ def write_synthetic_vlm_run(
     suite_name: str = "synthetic-suite-v1",
 ) -> Path:
     """A finished VLM run (``act2answer vlm`` store) on the same item ids as the VLA runs."""
-    from act2answer.store._vlm import VLMStore
+    from act2answer.store import VLMStore
     from act2answer.vlm import InputMode, ModelSpec, VLMAnswer, VLMRunConfig
     from act2answer.vlm.scoring import ScoreMethod
 

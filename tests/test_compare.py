@@ -16,7 +16,7 @@ from act2answer.analysis.outcomes import load_outcomes
 from act2answer.cli.main import app
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
-from act2answer.store._vlm import VLMStore
+from act2answer.store import VLMStore
 from act2answer.vlm import InputMode, ModelSpec, VLMAnswer, VLMRunConfig
 from act2answer.vlm.scoring import ScoreMethod
 

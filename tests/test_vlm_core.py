@@ -18,7 +18,7 @@ from act2answer.interfaces import Side
 from act2answer.report._vlm import load_vlm_report
 from act2answer.runner import run_vlm
 from act2answer.sim import SimConfig
-from act2answer.store._vlm import VLMStore, run_kind
+from act2answer.store import VLMStore, run_kind
 from act2answer.vlm import InputMode, ModelSpec, PromptTemplate, letter_binding
 from act2answer.vlm.scoring import (
     LetterTokens,

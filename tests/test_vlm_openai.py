@@ -10,7 +10,7 @@ from act2answer.eval.scoring import Outcome
 from act2answer.report._vlm import load_vlm_report
 from act2answer.runner import run_vlm
 from act2answer.sim import SimConfig
-from act2answer.store._vlm import VLMStore
+from act2answer.store import VLMStore
 from act2answer.vlm import InputMode, ModelSpec, ScoreMethod
 from act2answer.vlm.backends import VLMQuestion
 from act2answer.vlm.backends.openai_backend import OpenAIBackend

@@ -28,10 +28,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
+
+if TYPE_CHECKING:
+    from act2answer.store import RunRecord
 
 Z_95 = 1.959963984540054
 OVERALL = "Overall (macro)"
@@ -90,9 +94,13 @@ def _mean(values: Sequence[float]) -> float:
     return sum(finite) / len(finite) if finite else math.nan
 
 
-def intent_summary(results: Sequence[EpisodeResult]) -> IntentSummary | None:
-    """Aggregate the per-episode intent metrics of a group (None when there are none)."""
-    metrics = [r.intent for r in results if r.intent is not None]
+def intent_summary(results: Sequence[RunRecord]) -> IntentSummary | None:
+    """Aggregate the per-episode intent metrics of a group (None when there are none).
+
+    Records without intent metrics (VLM answers, episodes of policies that
+    report none) are left out.
+    """
+    metrics = [intent for r in results if (intent := getattr(r, "intent", None)) is not None]
     if not metrics:
         return None
     entered = [m.first_tile_entered == "target" for m in metrics if m.first_tile_entered]
@@ -188,8 +196,12 @@ def verdict(success_rate: float, band: Interval) -> Verdict:
     return Verdict.WITHIN
 
 
-def category_metrics(name: str, results: Sequence[EpisodeResult]) -> GroupMetrics:
-    """Metrics of one group of episodes."""
+def category_metrics(name: str, results: Sequence[RunRecord]) -> GroupMetrics:
+    """Metrics of one group of records (episodes or answers).
+
+    ``release_rate`` counts records that carry ``released`` (episodes); it is
+    NaN for a group without any (VLM answers).
+    """
     n = len(results)
     correct = sum(r.outcome is Outcome.CORRECT for r in results)
     no_answer = sum(r.outcome is Outcome.NO_ANSWER for r in results)
@@ -208,10 +220,15 @@ def category_metrics(name: str, results: Sequence[EpisodeResult]) -> GroupMetric
         no_answer_rate=no_answer / n if n else math.nan,
         left_choice_rate=left / len(chose_tile) if chose_tile else math.nan,
         error_rate=errors / n if n else math.nan,
-        release_rate=sum(r.released for r in results) / n if n else math.nan,
+        release_rate=_release_rate(results),
         verdict=verdict(rate, band) if n else Verdict.WITHIN,
         intent=intent_summary(results),
     )
+
+
+def _release_rate(results: Sequence[RunRecord]) -> float:
+    released = [bool(r.released) for r in results if isinstance(r, EpisodeResult)]
+    return sum(released) / len(released) if released else math.nan
 
 
 def macro_metrics(groups: Sequence[GroupMetrics]) -> GroupMetrics:
@@ -250,15 +267,16 @@ def _adjusted_variance(successes: int, trials: int, z: float = Z_95) -> float:
 
 
 def compute_metrics(
-    results: Iterable[EpisodeResult], category_order: Sequence[str] | None = None
+    results: Iterable[RunRecord], category_order: Sequence[str] | None = None
 ) -> RunMetrics:
-    """Per-category and overall metrics of a run.
+    """Per-category and overall metrics of a run of any kind.
 
     Args:
-        results: Stored episode results.
+        results: Stored records (VLA episodes or VLM answers; see
+            :class:`act2answer.store.RunRecord`).
         category_order: Order of the rows (e.g. suite order); others follow sorted.
     """
-    by_category: dict[str, list[EpisodeResult]] = {}
+    by_category: dict[str, list[RunRecord]] = {}
     for result in results:
         by_category.setdefault(result.category, []).append(result)
     order = [c for c in (category_order or []) if c in by_category]

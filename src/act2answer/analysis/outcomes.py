@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
+
+if TYPE_CHECKING:
+    from act2answer.store import RunRecord
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,27 @@ class Trial:
     @property
     def key(self) -> tuple[str, str]:
         return (self.item_id, self.layout.value)
+
+    # The record protocol (act2answer.store.RunRecord), so metrics read trials directly.
+    @property
+    def answer_side(self) -> Side:
+        return self.layout
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.CORRECT if self.correct else Outcome.WRONG
+
+    @property
+    def chosen_side(self) -> Side | None:
+        return None
+
+    @property
+    def wall_time_s(self) -> float:
+        return math.nan
+
+    @property
+    def error(self) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -59,14 +85,14 @@ class RunOutcomes:
         return {trial.key: trial for trial in self.trials}
 
 
-def trials_from(records: Iterable[object]) -> tuple[Trial, ...]:
-    """Trials from ``EpisodeResult`` or ``VLMAnswer`` records (both carry these fields)."""
+def trials_from(records: Iterable[RunRecord]) -> tuple[Trial, ...]:
+    """Trials from stored records of any run kind (:class:`act2answer.store.RunRecord`)."""
     return tuple(
         Trial(
-            item_id=record.item_id,  # type: ignore[attr-defined]
-            category=record.category,  # type: ignore[attr-defined]
-            layout=record.answer_side,  # type: ignore[attr-defined]
-            correct=record.outcome is Outcome.CORRECT,  # type: ignore[attr-defined]
+            item_id=record.item_id,
+            category=record.category,
+            layout=record.answer_side,
+            correct=record.outcome is Outcome.CORRECT,
         )
         for record in records
     )
@@ -79,42 +105,21 @@ def load_outcomes(run_dir: Path | str, label: str | None = None) -> RunOutcomes:
         RunError: not a run folder, or a run without configuration.
     """
     from act2answer.errors import RunError
-    from act2answer.store import ResultStore
-    from act2answer.store._vlm import VLMStore, run_kind
+    from act2answer.store import open_run
 
     run_dir = Path(run_dir)
-    if run_kind(run_dir) == "vlm":
-        with VLMStore.open_existing(run_dir) as vlm_store:
-            vlm_config = vlm_store.config()
-            answers = vlm_store.answers()
-        if vlm_config is None:
-            raise RunError(f"{run_dir}: database has no run configuration")
-        return RunOutcomes(
-            label or vlm_config.label,
-            "vlm",
-            run_dir,
-            vlm_config.suite_name,
-            vlm_config.suite_hash,
-            trials_from(answers),
-            _scene(vlm_config.sim, vlm_config.base_seed)
-            if vlm_config.input_mode.value == "frame"
-            else None,
-        )
-    with ResultStore.open_existing(run_dir) as store:
+    with open_run(run_dir) as store:
         config = store.config()
-        results = store.results()
+        records = store.records()
+        kind = store.kind
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
     return RunOutcomes(
-        label or config.policy.name,
-        "vla",
+        label or config.label,
+        kind,
         run_dir,
         config.suite_name,
         config.suite_hash,
-        trials_from(results),
-        _scene(config.sim, config.base_seed),
+        trials_from(records),
+        config.image_source,
     )
-
-
-def _scene(sim: object, base_seed: int) -> str:
-    return f"{sim.model_dump_json()} base_seed={base_seed}"  # type: ignore[attr-defined]

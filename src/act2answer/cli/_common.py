@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -13,11 +13,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
 
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:  # the eval package imports MuJoCo; `act2answer serve` must not
     from act2answer.eval import EpisodeResult
+    from act2answer.report import RunReport, VLMReport
+    from act2answer.store import RunRecord
 
 #: Metrics tables need ~110 columns; rich assumes 80 when output is not a terminal.
 MIN_WIDTH = 110
@@ -116,3 +119,47 @@ def json_object(text: str, option: str) -> dict[str, object]:
     if not isinstance(value, dict):
         raise Act2AnswerError(f"{option}: must be a JSON object")
     return value
+
+
+def print_consistency(records: Sequence[RunRecord]) -> None:
+    """Print consistency across layouts (items right in both layouts) of a run's records."""
+    from act2answer.analysis.consistency import layout_consistency
+    from act2answer.analysis.outcomes import trials_from
+    from act2answer.report import interval_text, percent
+
+    table = Table(title="Consistency across layouts (items right in both layouts)")
+    for header in ("category", "items", "both right", "rate", "95% CI"):
+        table.add_column(header, justify="left" if header == "category" else "right")
+    for row in layout_consistency(trials_from(records)):
+        table.add_row(
+            row.name,
+            str(row.items),
+            str(row.both_correct),
+            percent(row.rate),
+            interval_text(row.interval),
+        )
+    console.print(table)
+
+
+def show_report(report: RunReport | VLMReport, *, details: bool = True) -> None:
+    """Print a run's metrics table (any run kind) and write its report files.
+
+    Args:
+        report: A loaded run report.
+        details: Also print consistency across layouts (VLA; the VLM table has
+            a column for it) and say so when the run has fewer records than its
+            suite asks for (``act2answer report``; the run commands say it themselves).
+    """
+    from act2answer.report import RunReport, report_table, write_report
+
+    console.print(report_table(report))
+    if isinstance(report, RunReport) and details:
+        print_consistency(report.records)
+    if details and report.complete is False:
+        console.print(
+            f"[yellow]run incomplete: {len(report.records)} of {report.expected_records} "
+            f"{report.RECORD_NOUN} stored; rerun `{report.RESUME_COMMAND}` with the same --out "
+            "to finish[/yellow]"
+        )
+    for path in write_report(report):
+        console.print(f"wrote {path}")

@@ -14,6 +14,7 @@ from act2answer.cli._common import (
     console,
     episode_progress,
     friendly_errors,
+    show_report,
 )
 from act2answer.cli._common import image_size as _image_size
 from act2answer.cli._common import json_object as _json_object
@@ -121,7 +122,7 @@ def run(
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.eval.scoring import ScoringRule
     from act2answer.policies import PolicySpec
-    from act2answer.report import load_report, rich_table, write_report
+    from act2answer.report import load_run_report
     from act2answer.runner import run_evaluation
     from act2answer.suite import Condition
 
@@ -185,10 +186,7 @@ def run(
             "rerun the same command to resume[/yellow]",
             highlight=False,
         )
-    report = load_report(out)
-    console.print(rich_table(report.metrics, title=f"{policy} on {report.config.suite_name}"))
-    for path in write_report(report):
-        console.print(f"wrote {path}")
+    show_report(load_run_report(out), details=False)
 
 
 @app.command()
@@ -208,28 +206,15 @@ def report(
 ) -> None:
     """Print each run's metrics again and rewrite its report files (report.md, metrics.json...)."""
     from act2answer.cli.probe_commands import report_probe
-    from act2answer.cli.vlm_commands import print_consistency, report_vlm_run
     from act2answer.eval.scoring import ScoringRule
-    from act2answer.report import load_report, rich_table, write_report
+    from act2answer.report import load_run_report
     from act2answer.store import DB_FILE
 
     rule = _choice(scoring, "--scoring", ScoringRule) if scoring else None
     for run_dir in run_dirs:
         if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
             continue
-        if report_vlm_run(run_dir):
-            continue
-        loaded = load_report(run_dir, scoring=rule)
-        title = f"{loaded.config.policy.name} on {loaded.config.suite_name}"
-        console.print(rich_table(loaded.metrics, title=title))
-        print_consistency(loaded.results)
-        if loaded.complete is False:
-            console.print(
-                f"[yellow]run incomplete: {len(loaded.results)} of {loaded.expected_episodes} "
-                "episodes stored; rerun `act2answer run` with the same --out to finish[/yellow]"
-            )
-        for path in write_report(loaded):
-            console.print(f"wrote {path}")
+        show_report(load_run_report(run_dir, scoring=rule))
     if html is not None:
         from act2answer.report.html import write_html_report
 

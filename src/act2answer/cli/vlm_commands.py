@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import console, friendly_errors, json_object
+from act2answer.cli._common import console, friendly_errors, json_object, show_report
 from act2answer.errors import Act2AnswerError
 
 
@@ -53,7 +53,7 @@ def vlm(
 ) -> None:
     """Ask a VLM every item as an A/B question, without action, in both layouts."""
     from act2answer.cli._common import episode_progress
-    from act2answer.report._vlm import load_vlm_report, vlm_rich_table, write_vlm_report
+    from act2answer.report import load_run_report
     from act2answer.runner import run_vlm
     from act2answer.sim import SimConfig
     from act2answer.vlm import InputMode, ModelSpec, PromptTemplate
@@ -112,10 +112,7 @@ def vlm(
         f"{summary.errors} errors, {summary.text_fallbacks} read from text, "
         f"{summary.wall_time_s:.1f} s"
     )
-    report = load_vlm_report(out)
-    console.print(vlm_rich_table(report))
-    for path in write_vlm_report(report):
-        console.print(f"wrote {path}")
+    show_report(load_run_report(out), details=False)
 
 
 def compare(
@@ -174,48 +171,7 @@ def compare(
             console.print(f"wrote {path}")
 
 
-def report_vlm_run(run_dir: Path) -> bool:
-    """Print and write a VLM run's report; False when ``run_dir`` is not a VLM run."""
-    from act2answer.report._vlm import load_vlm_report, vlm_rich_table, write_vlm_report
-    from act2answer.store._vlm import run_kind
-
-    if run_kind(run_dir) != "vlm":
-        return False
-    report = load_vlm_report(run_dir)
-    console.print(vlm_rich_table(report))
-    if report.complete is False:
-        console.print(
-            f"[yellow]run incomplete: {len(report.answers)} of {report.expected_answers} "
-            "answers stored; rerun `act2answer vlm` with the same --out to finish[/yellow]"
-        )
-    for path in write_vlm_report(report):
-        console.print(f"wrote {path}")
-    return True
-
-
 def register(app: typer.Typer) -> None:
     """Add ``vlm`` and ``compare`` to ``app``."""
     app.command("vlm")(friendly_errors(vlm))
     app.command("compare")(friendly_errors(compare))
-
-
-def print_consistency(records: list) -> None:
-    """Print consistency across layouts (items right in both layouts) of a run's records."""
-    from rich.table import Table
-
-    from act2answer.analysis.consistency import layout_consistency
-    from act2answer.analysis.outcomes import trials_from
-    from act2answer.report._tables import interval_text, percent
-
-    table = Table(title="Consistency across layouts (items right in both layouts)")
-    for header in ("category", "items", "both right", "rate", "95% CI"):
-        table.add_column(header, justify="left" if header == "category" else "right")
-    for row in layout_consistency(trials_from(records)):
-        table.add_row(
-            row.name,
-            str(row.items),
-            str(row.both_correct),
-            percent(row.rate),
-            interval_text(row.interval),
-        )
-    console.print(table)

@@ -68,6 +68,16 @@ class RunConfig(BaseModel):
         default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
     )
 
+    @property
+    def label(self) -> str:
+        """Short name of what answered: the policy."""
+        return self.policy.name
+
+    @property
+    def image_source(self) -> str | None:
+        """Simulator settings and base seed the run's camera images came from (JSON)."""
+        return f"{self.sim.model_dump_json()} base_seed={self.base_seed}"
+
     def differences(self, other: RunConfig) -> list[str]:
         """Human-readable list of identity fields that differ from ``other``."""
         return identity_differences(self, other, _IDENTITY_FIELDS)

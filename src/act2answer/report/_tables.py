@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from rich.table import Table
 
@@ -31,7 +32,8 @@ def interval_text(interval: Interval) -> str:
     return f"{100 * interval.low:.1f}-{100 * interval.high:.1f}"
 
 
-def _row(group: GroupMetrics) -> tuple[str, ...]:
+def group_cells(group: GroupMetrics) -> tuple[str, ...]:
+    """The cells of one row of :data:`HEADERS`."""
     return (
         group.name,
         str(group.episodes),
@@ -47,31 +49,50 @@ def _row(group: GroupMetrics) -> tuple[str, ...]:
 
 def rows(metrics: RunMetrics) -> list[tuple[str, ...]]:
     """Table rows: one per category, then the overall macro row."""
-    return [_row(group) for group in (*metrics.categories, metrics.overall)]
+    return [group_cells(group) for group in (*metrics.categories, metrics.overall)]
 
 
-def rich_table(metrics: RunMetrics, title: str = "") -> Table:
-    """A rich table for the terminal."""
+def rows_table(
+    headers: Sequence[str], all_rows: Sequence[Sequence[str]], title: str = ""
+) -> Table:
+    """A rich table whose last row is the overall one (bold, below a rule).
+
+    A ``verdict`` column is coloured: green above chance, red below.
+    """
     table = Table(title=title or None)
-    for header in HEADERS:
+    for header in headers:
         table.add_column(
             header,
             justify="left" if header == "category" else "right",
             no_wrap=header == "category",
         )
-    all_rows = rows(metrics)
+    verdict_column = list(headers).index("verdict") if "verdict" in headers else None
     for index, row in enumerate(all_rows):
-        style = "bold" if index == len(all_rows) - 1 else None
-        colour = {"above": "green", "below": "red"}.get(row[5])
         cells = list(row)
-        if colour:
-            cells[5] = f"[{colour}]{row[5]}[/{colour}]"
-        table.add_row(*cells, style=style, end_section=index == len(all_rows) - 2)
+        if verdict_column is not None:
+            colour = {"above": "green", "below": "red"}.get(cells[verdict_column])
+            if colour:
+                cells[verdict_column] = f"[{colour}]{cells[verdict_column]}[/{colour}]"
+        table.add_row(
+            *cells,
+            style="bold" if index == len(all_rows) - 1 else None,
+            end_section=index == len(all_rows) - 2,
+        )
     return table
+
+
+def rich_table(metrics: RunMetrics, title: str = "") -> Table:
+    """A rich table for the terminal."""
+    return rows_table(HEADERS, rows(metrics), title)
+
+
+def markdown_rows(headers: Sequence[str], all_rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table of ``headers`` and ``all_rows``."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in all_rows]
+    return "\n".join(lines)
 
 
 def markdown_table(metrics: RunMetrics) -> str:
     """A GitHub-flavoured Markdown table."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows(metrics)]
-    return "\n".join(lines)
+    return markdown_rows(HEADERS, rows(metrics))

@@ -2,7 +2,9 @@
 
 Success rate, Wilson interval, chance band, verdict, no-answer and left-choice
 (side bias) rates are computed by the same code as for VLA runs
-(:func:`act2answer.analysis.compute_metrics`); a VLM run adds the A-choice rate
+(:func:`act2answer.analysis.compute_metrics` reads any
+:class:`act2answer.store.RunRecord`, so answers are never dressed up as
+episodes); the files are written by the same writer; a VLM run adds the A-choice rate
 (letter bias: of the answers that chose a letter, the share that chose "A";
 0.5 = no letter bias), the share of answers read from generated text, and
 consistency across layouts.
@@ -10,7 +12,6 @@ consistency across layouts.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import asdict, dataclass
@@ -22,17 +23,17 @@ from act2answer.analysis import OVERALL, GroupMetrics, RunMetrics, compute_metri
 from act2answer.analysis.consistency import Consistency, layout_consistency
 from act2answer.analysis.outcomes import trials_from
 from act2answer.errors import RunError
-from act2answer.eval.results import EpisodeResult
-from act2answer.report._tables import interval_text, percent
-from act2answer.report._write import suite_order_and_size
-from act2answer.report.compare import json_safe
-from act2answer.store._vlm import VLMStore
+from act2answer.report._files import (
+    json_safe,
+    suite_order_and_size,
+    write_run_files,
+)
+from act2answer.report._tables import group_cells, markdown_rows, percent, rows_table
+from act2answer.store import VLMStore
 from act2answer.vlm.config import VLMRunConfig
 from act2answer.vlm.results import VLMAnswer
 from act2answer.vlm.scoring import ScoreMethod
 
-REPORT_MD = "report.md"
-METRICS_JSON = "metrics.json"
 ANSWERS_CSV = "answers.csv"
 
 HEADERS = (
@@ -72,31 +73,23 @@ class VLMReport:
     consistency: tuple[Consistency, ...]
     expected_answers: int | None
 
+    RECORD_NOUN = "answers"
+    RESUME_COMMAND = "act2answer vlm"
+
+    @property
+    def records(self) -> list[VLMAnswer]:
+        """The stored records (every run kind's report has them)."""
+        return self.answers
+
+    @property
+    def expected_records(self) -> int | None:
+        return self.expected_answers
+
     @property
     def complete(self) -> bool | None:
         if self.expected_answers is None:
             return None
         return len(self.answers) >= self.expected_answers
-
-
-def as_episode(answer: VLMAnswer) -> EpisodeResult:
-    """A VLM answer in the shape of an episode result, for the shared metrics code."""
-    return EpisodeResult(
-        item_id=answer.item_id,
-        category=answer.category,
-        answer_side=answer.answer_side,
-        seed=answer.frame_seed,
-        outcome=answer.outcome,
-        chosen_side=answer.chosen_side,
-        cube_x=math.nan,
-        cube_y=math.nan,
-        cube_z=math.nan,
-        distance_to_correct=math.nan,
-        released=False,
-        steps=0,
-        wall_time_s=answer.wall_time_s,
-        error=answer.error,
-    )
 
 
 def _extras(name: str, answers: list[VLMAnswer]) -> VLMGroupExtras:
@@ -123,7 +116,7 @@ def load_vlm_report(run_dir: Path | str) -> VLMReport:
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
     order, expected = suite_order_and_size(config.suite_path, config.suite_hash, config.layouts)
-    metrics = compute_metrics((as_episode(a) for a in answers), order)
+    metrics = compute_metrics(answers, order)
     extras = (
         *(
             _extras(group.name, [a for a in answers if a.category == group.name])
@@ -136,19 +129,14 @@ def load_vlm_report(run_dir: Path | str) -> VLMReport:
 
 
 def _row(group: GroupMetrics, extra: VLMGroupExtras, consistent: Consistency) -> tuple[str, ...]:
+    name, count, success, interval, band, verdict, no_answer, left, errors = group_cells(group)
     return (
-        group.name,
-        str(group.episodes),
-        percent(group.success_rate),
-        interval_text(group.success_interval),
-        interval_text(group.chance_band),
-        group.verdict.value,
+        *(name, count, success, interval, band, verdict),
         percent(consistent.rate),
-        percent(group.no_answer_rate),
-        percent(group.left_choice_rate),
+        *(no_answer, left),
         percent(extra.a_choice_rate),
         percent(extra.text_fallback_rate),
-        percent(group.error_rate),
+        errors,
     )
 
 
@@ -161,40 +149,26 @@ def vlm_rows(report: VLMReport) -> list[tuple[str, ...]]:
 
 
 def vlm_rich_table(report: VLMReport) -> Table:
-    table = Table(title=f"{report.config.label} on {report.config.suite_name}")
-    for header in HEADERS:
-        table.add_column(header, justify="left" if header == "category" else "right")
-    rows = vlm_rows(report)
-    for index, row in enumerate(rows):
-        table.add_row(
-            *row,
-            style="bold" if index == len(rows) - 1 else None,
-            end_section=index == len(rows) - 2,
-        )
-    return table
+    """The VLM run's metrics as a terminal table."""
+    title = f"{report.config.label} on {report.config.suite_name}"
+    return rows_table(HEADERS, vlm_rows(report), title)
 
 
 def write_vlm_report(report: VLMReport) -> list[Path]:
     """Write ``report.md``, ``metrics.json`` and ``answers.csv`` into the run folder."""
-    paths = [
-        report.run_dir / REPORT_MD,
-        report.run_dir / METRICS_JSON,
-        report.run_dir / ANSWERS_CSV,
-    ]
-    paths[0].write_text(_markdown(report), encoding="utf-8")
-    paths[1].write_text(json.dumps(_metrics_json(report), indent=2, allow_nan=False) + "\n")
-    with paths[2].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=VLMAnswer.field_names())
-        writer.writeheader()
-        for answer in report.answers:
-            writer.writerow(answer.to_row())
-    return paths
+    return write_run_files(
+        report.run_dir,
+        _markdown(report),
+        _metrics_json(report),
+        ANSWERS_CSV,
+        VLMAnswer.field_names(),
+        report.answers,
+    )
 
 
 def _markdown(report: VLMReport) -> str:
     config = report.config
-    table = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    table += ["| " + " | ".join(row) + " |" for row in vlm_rows(report)]
+    table = markdown_rows(HEADERS, vlm_rows(report))
     stored = f"{len(report.answers)}" + (
         f" of {report.expected_answers}" if report.expected_answers else ""
     )
@@ -208,7 +182,7 @@ def _markdown(report: VLMReport) -> str:
             + ", ".join(side.value for side in config.layouts),
             f"- act2answer {config.act2answer_version}, git {config.git_revision or 'unknown'}",
             "",
-            *table,
+            table,
             "",
             "Success: the chosen letter names the correct image. CI: Wilson 95%. "
             "Chance band: 0.5 +- 1.96 sqrt(0.25/n). Both layouts: share of items right "

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from act2answer.analysis import GroupMetrics, RunMetrics, compute_metrics
 from act2answer.analysis.consistency import Consistency, layout_consistency
 from act2answer.analysis.outcomes import trials_from
-from act2answer.errors import RunError, SuiteError
+from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
+from act2answer.report._files import (
+    json_safe,
+    suite_order_and_size,
+    write_run_files,
+)
 from act2answer.report._tables import interval_text, markdown_table, percent
-from act2answer.report.compare import json_safe
 from act2answer.store import ResultStore
-from act2answer.suite import load_suite
 
-REPORT_MD = "report.md"
-METRICS_JSON = "metrics.json"
 EPISODES_CSV = "episodes.csv"
 
 
@@ -50,6 +48,19 @@ class RunReport:
     timings: list[dict[str, object]] = field(default_factory=list)
     scoring: ScoringRule = ScoringRule.DEFAULT
     by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
+
+    #: What one record is called, and the command that adds the missing ones.
+    RECORD_NOUN = "episodes"
+    RESUME_COMMAND = "act2answer run"
+
+    @property
+    def records(self) -> list[EpisodeResult]:
+        """The stored records (every run kind's report has them)."""
+        return self.results
+
+    @property
+    def expected_records(self) -> int | None:
+        return self.expected_episodes
 
     @property
     def complete(self) -> bool | None:
@@ -93,34 +104,20 @@ def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -
     return RunReport(run_dir, config, results, metrics, expected, timings, rule, by_rule)
 
 
-def suite_order_and_size(
-    suite_path: str, suite_hash: str, layouts: Sequence[object], condition: object = None
-) -> tuple[list[str] | None, int | None]:
-    """Category order and trial count of a run's suite, or ``(None, None)`` when the
-    suite is gone or its content changed since the run (items without an instruction
-    for ``condition`` do not count)."""
-    try:
-        suite = load_suite(suite_path, check_images=False)
-    except SuiteError:
-        return None, None
-    if suite.content_hash != suite_hash:
-        return None, None
-    runnable = [item for item in suite.items if condition is None or item.supports(condition)]
-    return suite.categories, len(runnable) * len(layouts)
-
-
-def write_report(report: RunReport) -> list[Path]:
+def write_episode_report(report: RunReport) -> list[Path]:
     """Write ``report.md``, ``metrics.json`` and ``episodes.csv`` into the run folder.
 
     Returns:
         The paths written.
     """
-    run_dir = report.run_dir
-    paths = [run_dir / REPORT_MD, run_dir / METRICS_JSON, run_dir / EPISODES_CSV]
-    paths[0].write_text(_markdown(report), encoding="utf-8")
-    paths[1].write_text(json.dumps(_metrics_json(report), indent=2, allow_nan=False) + "\n")
-    _write_csv(paths[2], report.results)
-    return paths
+    return write_run_files(
+        report.run_dir,
+        _markdown(report),
+        _metrics_json(report),
+        EPISODES_CSV,
+        EpisodeResult.field_names(),
+        report.results,
+    )
 
 
 def _markdown(report: RunReport) -> str:
@@ -181,18 +178,10 @@ def _rule_lines(report: RunReport) -> list[str]:
     return [*lines, ""]
 
 
-def _json_value(value: object) -> object:
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, dict):
-        return {key: _json_value(item) for key, item in value.items()}
-    return value
-
-
 def _group_json(group: GroupMetrics) -> dict[str, object]:
     data = asdict(group)
     data["verdict"] = data["verdict"].value
-    return {key: _json_value(v) for key, v in data.items()}
+    return {key: json_safe(v) for key, v in data.items()}
 
 
 def _intent_lines(metrics: RunMetrics) -> list[str]:
@@ -241,12 +230,3 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
 def _consistency(report: RunReport) -> tuple[Consistency, ...]:
     order = [group.name for group in report.metrics.categories]
     return layout_consistency(trials_from(report.results), order)
-
-
-def _write_csv(path: Path, results: list[EpisodeResult]) -> None:
-    fields = EpisodeResult.field_names()
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        for result in results:
-            writer.writerow(result.to_row())

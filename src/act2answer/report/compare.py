@@ -7,7 +7,6 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import asdict
-from enum import Enum
 from pathlib import Path
 
 from rich.table import Table
@@ -16,6 +15,7 @@ from act2answer.analysis import OVERALL, compute_metrics
 from act2answer.analysis.compare import CategoryComparison, RunComparison
 from act2answer.analysis.consistency import ALL_ITEMS, layout_consistency
 from act2answer.analysis.outcomes import RunOutcomes
+from act2answer.report._files import json_safe
 from act2answer.report._tables import interval_text, percent
 
 COMPARE_CSV = "compare.csv"
@@ -61,7 +61,7 @@ def side_by_side_table(runs: Sequence[RunOutcomes]) -> Table:
         table.add_column("both layouts", justify="right")
     per_run = []
     for run in runs:
-        metrics = compute_metrics(_as_results(run))
+        metrics = compute_metrics(run.trials)
         groups = {g.name: g for g in (*metrics.categories, metrics.overall)}
         consistency = {c.name: c for c in layout_consistency(run.trials)}
         per_run.append((groups, consistency, [g.name for g in metrics.categories]))
@@ -80,30 +80,6 @@ def side_by_side_table(runs: Sequence[RunOutcomes]) -> Table:
             cells.append(percent(both.rate) if both else "-")
         table.add_row(*cells, style="bold" if name == OVERALL else None)
     return table
-
-
-def _as_results(run: RunOutcomes) -> list:
-    from act2answer.eval.results import EpisodeResult
-    from act2answer.eval.scoring import Outcome
-
-    return [
-        EpisodeResult(
-            trial.item_id,
-            trial.category,
-            trial.layout,
-            0,
-            Outcome.CORRECT if trial.correct else Outcome.WRONG,
-            None,
-            math.nan,
-            math.nan,
-            math.nan,
-            math.nan,
-            False,
-            0,
-            0.0,
-        )
-        for trial in run.trials
-    ]
 
 
 def comparison_table(comparison: RunComparison) -> Table:
@@ -217,16 +193,3 @@ def write_comparison(
     }
     json_path.write_text(json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
     return [csv_path, json_path]
-
-
-def json_safe(value: object) -> object:
-    """``value`` with NaN as None and enums as their values, through dicts and lists."""
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {key: json_safe(v) for key, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value

@@ -15,7 +15,7 @@ from act2answer.eval.scoring import Outcome
 from act2answer.eval.tasks import EpisodeTask, make_tasks
 from act2answer.interfaces import ObservationNeeds, Side
 from act2answer.sim import SimBackend, SimConfig, make_env
-from act2answer.store._vlm import VLMStore
+from act2answer.store import VLMStore
 from act2answer.suite import Suite, load_suite
 from act2answer.vlm.backends import VLMBackend, VLMQuestion, make_backend
 from act2answer.vlm.config import ModelSpec, VLMRunConfig

@@ -84,7 +84,16 @@ class VLMRunConfig(BaseModel):
 
     @property
     def label(self) -> str:
+        """Short name of what answered: the model and its input mode."""
         return f"{self.model.model} ({self.input_mode.value})"
+
+    @property
+    def image_source(self) -> str | None:
+        """Simulator settings and base seed of the frames shown (JSON), or None when the
+        model was shown the option images themselves."""
+        if self.input_mode is not InputMode.FRAME:
+            return None
+        return f"{self.sim.model_dump_json()} base_seed={self.base_seed}"
 
     def differences(self, other: VLMRunConfig) -> list[str]:
         """Human-readable list of identity fields that differ from ``other``."""

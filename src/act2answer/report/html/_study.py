@@ -20,10 +20,10 @@ from act2answer.analysis.outcomes import RunOutcomes, Trial, trials_from
 from act2answer.analysis.verdicts import CorrectedVerdicts, corrected_verdicts
 from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
-from act2answer.report._write import EPISODES_CSV, RunReport, load_report, write_report
+from act2answer.report._write import EPISODES_CSV, RunReport, load_report
+from act2answer.report._write import write_episode_report as write_report
 from act2answer.report.html._probes import ProbeRun, is_probe_run, load_probe_run
-from act2answer.store import DB_FILE
-from act2answer.store._vlm import run_kind
+from act2answer.store import DB_FILE, run_kind
 from act2answer.vlm.config import VLMRunConfig
 
 
