@@ -1,7 +1,8 @@
 """The layer rule of docs/concepts/architecture.md, kept by the imports themselves.
 
-Every import between act2answer's files (module level or inside a function) is
-read from the source with :mod:`ast`. The files must not import each other in a
+Every import between act2answer's files (module level or inside a function;
+not those under ``if TYPE_CHECKING:``, which never run) is read from the
+source with :mod:`ast`. The files must not import each other in a
 circle, and a package may import only packages on its own layer or below, with
 the single exception listed in ``ALLOWED_UPWARD``. A subprocess then imports
 each layer alone and checks that nothing from a higher layer was loaded.
@@ -32,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("analysis",),
     ("probing",),
     ("report",),
-    ("cli", "demo", "gym_env", "api", "testing"),
+    ("api", "cli", "demo", "gym_env", "testing"),
 )
 #: (importer package, imported package) pairs allowed to run back up a layer.
 ALLOWED_UPWARD: frozenset[tuple[str, str]] = frozenset()
@@ -53,6 +54,20 @@ def _modules() -> dict[str, Path]:
     return modules
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under ``if TYPE_CHECKING:`` (imports for type hints only)."""
+    found: list[ast.AST] = []
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            pending.extend(node.orelse)
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _import_edges() -> dict[str, set[str]]:
     modules = _modules()
 
@@ -63,7 +78,7 @@ def _import_edges() -> dict[str, set[str]]:
 
     edges: dict[str, set[str]] = defaultdict(set)
     for module, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _runtime_nodes(ast.parse(path.read_text())):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]

@@ -62,8 +62,11 @@ def test_config_is_json_round_trip() -> None:
     assert SimConfig.model_validate_json(config.model_dump_json()) == config
     with pytest.raises(ValueError):
         SimConfig(control_hz=7.0)
+    # The robot's default scene, as `act2answer run --robot panda` picks it.
+    assert SimConfig(robot="panda").scene.name == "legacy"
+    assert SimConfig().scene.name == "reference"
     with pytest.raises(ValueError, match="made for robot 'widowx'"):
-        SimConfig(robot="panda")  # the reference scene is the WidowX's
+        SimConfig(robot="panda", scene="reference")  # the reference scene is the WidowX's
     with pytest.raises(ValueError, match="unknown scene 'nope'"):
         SimConfig(scene="nope")
 

@@ -21,7 +21,7 @@ from act2answer.cli._common import json_object as _json_object
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:
-    from act2answer.runner import RayOptions
+    from act2answer.api import Execution
     from act2answer.sim import SimConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -120,29 +120,23 @@ def run(
     ] = 1,
 ) -> None:
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
+    from act2answer.api import evaluate
     from act2answer.eval.scoring import ScoringRule
     from act2answer.policies import PolicySpec
-    from act2answer.report import load_run_report
-    from act2answer.runner import run_evaluation
     from act2answer.suite import Condition
 
     sim_overrides: dict[str, object] = {
         "robot": robot,
-        "scene": scene or ("legacy" if robot == "panda" else "reference"),
+        "scene": scene,
         "background": background,
         "early_stop": early_stop,
+        "max_steps": max_steps,
+        "tile_jitter": tile_jitter,
+        "physics_timestep": physics_timestep,
+        "wrist_camera": wrist_camera or None,
     }
-    if max_steps is not None:
-        sim_overrides["max_steps"] = max_steps
-    if tile_jitter is not None:
-        sim_overrides["tile_jitter"] = tile_jitter
-    if physics_timestep is not None:
-        sim_overrides["physics_timestep"] = physics_timestep
     if image_size is not None:
-        width, height = _image_size(image_size)
-        sim_overrides.update(camera_width=width, camera_height=height)
-    if wrist_camera:
-        sim_overrides["wrist_camera"] = True
+        sim_overrides["camera_width"], sim_overrides["camera_height"] = _image_size(image_size)
     kwargs = _json_object(policy_args, "--policy-args")
     if dry_run:
         from act2answer.testing.dryrun import describe, prepare_dry_run
@@ -152,26 +146,32 @@ def run(
         console.print(describe(planned), highlight=False)
     if suite is None or out is None:
         raise typer.BadParameter("--suite and --out are required (unless --dry-run)")
-    spec = PolicySpec(name=policy, kwargs=kwargs)
-    ray_options = _ray_options(executor, address, policy_gpus, policy_replicas)
+    execution = _execution(
+        workers=workers or None,
+        episode_timeout=episode_timeout or None,
+        max_batch=max_batch,
+        batch_window_s=batch_window_ms / 1000.0,
+        executor=executor,
+        ray_address=address,
+        policy_gpus=policy_gpus,
+        policy_replicas=policy_replicas,
+        video=tuple(video_item) if video_item else video,
+        retry_errors=retry_errors,
+    )
     with episode_progress(f"{policy} on {suite.name}") as on_result:
-        summary = run_evaluation(
+        finished = evaluate(
             suite,
-            spec,
-            out,
-            sim=_sim_config(sim_overrides),
+            PolicySpec(name=policy, kwargs=kwargs),
+            out=out,
+            sim=_sim_config({k: v for k, v in sim_overrides.items() if v is not None}),
             base_seed=seed,
-            workers=workers or None,
-            video=video_item if video_item else video,
-            retry_errors=retry_errors,
-            on_result=on_result,
             scoring=_choice(scoring, "--scoring", ScoringRule),
             condition=_choice(condition, "--condition", Condition),
-            episode_timeout=episode_timeout or None,
-            max_batch=max_batch,
-            batch_window_s=batch_window_ms / 1000.0,
-            ray=ray_options,
+            execution=execution,
+            on_result=on_result,
         )
+    summary = finished.summary
+    assert summary is not None
     console.print(
         f"{summary.episodes_run} episodes run, {summary.episodes_skipped} already stored, "
         f"{summary.errors} errors, {summary.wall_time_s:.1f} s"
@@ -186,7 +186,8 @@ def run(
             "rerun the same command to resume[/yellow]",
             highlight=False,
         )
-    show_report(load_run_report(out), details=False)
+    assert finished.report is not None
+    show_report(finished.report, details=False)
 
 
 @app.command()
@@ -258,22 +259,17 @@ def _sim_config(values: dict[str, object]) -> SimConfig:
         raise Act2AnswerError(f"invalid simulator settings: {problems}") from None
 
 
-def _ray_options(
-    executor: str, address: str | None, policy_gpus: float, policy_replicas: int
-) -> RayOptions | None:
-    from act2answer.runner import RayOptions
+def _execution(**values: object) -> Execution:
+    from pydantic import ValidationError
 
-    if executor not in ("local", "ray"):
-        raise typer.BadParameter(f"--executor must be local or ray, not {executor!r}")
-    if executor == "local":
-        if address is not None or policy_gpus or policy_replicas != 1:
-            raise typer.BadParameter(
-                "--address, --policy-gpus and --policy-replicas need --executor ray"
-            )
-        return None
-    if policy_gpus < 0 or policy_replicas < 1:
-        raise typer.BadParameter("--policy-gpus must be >= 0 and --policy-replicas >= 1")
-    return RayOptions(address=address, policy_gpus=policy_gpus, policy_replicas=policy_replicas)
+    from act2answer.api import Execution
+
+    if values["executor"] not in ("local", "ray"):
+        raise typer.BadParameter(f"--executor must be local or ray, not {values['executor']!r}")
+    try:
+        return Execution.model_validate(values)
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(error["msg"] for error in exc.errors())) from None
 
 
 def _register_optional_commands() -> None:

@@ -280,7 +280,8 @@ class SimConfig(BaseModel):
 
     Attributes:
         robot: ``"widowx"`` (Trossen WidowX 250 S, default) or ``"panda"``.
-        scene: Scene preset, or a preset name (``reference``, default, or ``legacy``).
+        scene: Scene preset, or a preset name (``reference`` or ``legacy``); default:
+            the robot's (``reference`` for the WidowX, ``legacy`` for the Panda).
         camera_width: Third-person image width in pixels.
         camera_height: Third-person image height in pixels.
         background: Visual matching: ``"auto"`` (the scene's default photo),
@@ -347,6 +348,10 @@ class SimConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _scene_by_name(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("scene") is None:
+            # The robot's default scene: the reference scene is made for the WidowX.
+            robot = values.get("robot", "widowx")
+            values = {**values, "scene": "legacy" if robot == "panda" else "reference"}
         if isinstance(values, dict) and isinstance(values.get("scene"), str):
             name = values["scene"]
             if name not in SCENE_PRESETS:
