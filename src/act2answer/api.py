@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from act2answer._registry import Registry
 from act2answer.analysis import RunMetrics
 from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
@@ -38,6 +39,15 @@ from act2answer.suite import Condition, Suite
 from act2answer.vlm import VLMRunConfig
 
 RunKindName = Literal["vla", "vlm", "probe"]
+
+#: Where a run's episodes execute (``Execution.executor``, ``--executor``).
+EXECUTORS: Registry[str] = Registry(
+    "executor",
+    {
+        "local": "simulator processes on this machine (or in this process for one worker)",
+        "ray": "Ray actors on a cluster or a private local instance (the ray extra)",
+    },
+)
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
 
 
@@ -65,7 +75,7 @@ class Execution(BaseModel):
     episode_timeout: float | None = Field(600.0, gt=0)
     max_batch: int | None = Field(None, ge=1)
     batch_window_s: float = Field(0.1, ge=0)
-    executor: Literal["local", "ray"] = "local"
+    executor: str = "local"
     ray_address: str | None = None
     policy_gpus: float = Field(0.0, ge=0)
     policy_replicas: int = Field(1, ge=1)
@@ -74,6 +84,8 @@ class Execution(BaseModel):
 
     @model_validator(mode="after")
     def _ray_options_need_ray(self) -> Execution:
+        if self.executor not in EXECUTORS:
+            raise ValueError(EXECUTORS.unknown_message(self.executor))
         uses_ray_options = (
             self.ray_address is not None or self.policy_gpus or self.policy_replicas != 1
         )

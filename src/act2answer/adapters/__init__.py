@@ -16,46 +16,23 @@ environment that has them.
 | ``xiaomi-r0``   | Xiaomi-Robotics-0 remote code         | :mod:`.xiaomi_r0`           |
 
 pi0 / pi0-FAST / pi0.5 run in openpi's own ``serve_policy`` and are evaluated
-with ``--policy openpi://HOST:PORT`` and a preset from :mod:`.presets`.
+with ``--policy openpi://HOST:PORT`` and a preset from
+:data:`act2answer.policies.presets.PRESET_TABLE`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
-from act2answer.adapters import presets as presets  # registers the model presets
-
-#: Registered adapter name -> ``module:Class`` (imported on first use).
-ADAPTERS: dict[str, str] = {
-    "lerobot": "act2answer.adapters.lerobot:LeRobotAdapter",
-    "openvla": "act2answer.adapters.openvla:OpenVLAAdapter",
-    "spatialvla": "act2answer.adapters.spatialvla:SpatialVLAAdapter",
-    "magma": "act2answer.adapters.magma:MagmaAdapter",
-    "internvla-m1": "act2answer.adapters.internvla_m1:InternVLAM1Adapter",
-    "xiaomi-r0": "act2answer.adapters.xiaomi_r0:XiaomiR0Adapter",
-}
+from act2answer._registry import import_object
+from act2answer.errors import PolicyError
+from act2answer.policies._registry import ADAPTERS
 
 
 def adapter_class(name: str) -> Callable[..., Any]:
     """The adapter class registered as ``name`` (its module is imported now)."""
-    module_name, _, attribute = ADAPTERS[name].partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
+    return import_object(ADAPTERS[name], PolicyError)  # type: ignore[return-value]
 
 
-def _lazy_factory(name: str) -> Callable[..., Any]:
-    def factory(**kwargs: Any) -> Any:
-        return adapter_class(name)(**kwargs)
-
-    factory.__name__ = f"make_{name.replace('-', '_')}"
-    return factory
-
-
-def register_adapters(register: Callable[[str, Callable[..., Any]], None]) -> None:
-    """Register every adapter under its name with a policy registry's ``register``."""
-    for name in ADAPTERS:
-        register(name, _lazy_factory(name))
-
-
-__all__ = ["ADAPTERS", "adapter_class", "register_adapters"]
+__all__ = ["ADAPTERS", "adapter_class"]

@@ -264,8 +264,6 @@ def _execution(**values: object) -> Execution:
 
     from act2answer.api import Execution
 
-    if values["executor"] not in ("local", "ray"):
-        raise typer.BadParameter(f"--executor must be local or ray, not {values['executor']!r}")
     try:
         return Execution.model_validate(values)
     except ValidationError as exc:

@@ -2,26 +2,52 @@
 
 from __future__ import annotations
 
-import difflib
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from act2answer._registry import Registry, import_object
 from act2answer.errors import PolicyError
 from act2answer.interfaces import BatchPolicy, Policy
 
 PolicyFactory = Callable[..., Policy | BatchPolicy]
 
 #: URL schemes of remote policies: ``--policy openpi://HOST:PORT``.
-REMOTE_SCHEMES = {
-    "openpi": "act2answer.client.openpi:OpenpiPolicy",
-    "openvla-rest": "act2answer.client.openvla_rest:OpenVLARestPolicy",
+REMOTE_SCHEMES: Registry[PolicyFactory] = Registry(
+    "remote policy scheme",
+    {
+        "openpi": "act2answer.client.openpi:OpenpiPolicy",
+        "openvla-rest": "act2answer.client.openvla_rest:OpenVLARestPolicy",
+    },
+    error=PolicyError,
+    lazy=True,
+)
+
+#: Model adapters for real checkpoints (:mod:`act2answer.adapters`), imported on first use.
+ADAPTERS: dict[str, str] = {
+    "lerobot": "act2answer.adapters.lerobot:LeRobotAdapter",
+    "openvla": "act2answer.adapters.openvla:OpenVLAAdapter",
+    "spatialvla": "act2answer.adapters.spatialvla:SpatialVLAAdapter",
+    "magma": "act2answer.adapters.magma:MagmaAdapter",
+    "internvla-m1": "act2answer.adapters.internvla_m1:InternVLAM1Adapter",
+    "xiaomi-r0": "act2answer.adapters.xiaomi_r0:XiaomiR0Adapter",
 }
 
-_FACTORIES: dict[str, PolicyFactory] = {}
-_BUILTIN_LOADED = False
+#: Every built-in policy: the reference baselines and the model adapters.
+POLICIES: Registry[PolicyFactory] = Registry(
+    "policy",
+    {
+        "oracle": "act2answer.policies.reference:OraclePolicy",
+        "random": "act2answer.policies.reference:RandomTilePolicy",
+        "left": "act2answer.policies.reference:LeftPolicy",
+        "idle": "act2answer.policies.reference:IdlePolicy",
+        "constant": "act2answer.policies.reference:ConstantPolicy",
+        **ADAPTERS,
+    },
+    error=PolicyError,
+    lazy=True,
+)
 
 
 class PolicySpec(BaseModel):
@@ -38,15 +64,17 @@ class PolicySpec(BaseModel):
     kwargs: dict[str, Any] = Field(default_factory=dict)
 
 
-def register_policy(name: str, factory: PolicyFactory) -> None:
-    """Register a policy factory under ``name`` (later registrations replace earlier)."""
-    _FACTORIES[name] = factory
+def register_policy(name: str, factory: PolicyFactory | str) -> None:
+    """Register a policy factory (or its ``"module:attribute"`` path) under ``name``.
+
+    Later registrations replace earlier ones.
+    """
+    POLICIES.register(name, factory)
 
 
 def policy_names() -> list[str]:
     """Names of all registered policies, sorted."""
-    _load_builtin()
-    return sorted(_FACTORIES)
+    return POLICIES.names()
 
 
 def make_policy(spec: PolicySpec | str) -> Policy | BatchPolicy:
@@ -60,56 +88,19 @@ def make_policy(spec: PolicySpec | str) -> Policy | BatchPolicy:
     Raises:
         PolicyError: unknown name (with a suggestion) or bad arguments.
     """
-    _load_builtin()
     spec = PolicySpec(name=spec) if isinstance(spec, str) else spec
     scheme, separator, _ = spec.name.partition("://")
+    arguments: tuple[str, ...] = ()
     if separator and scheme in REMOTE_SCHEMES:
-        factory = _import_factory(REMOTE_SCHEMES[scheme])
-        try:
-            return factory(spec.name, **spec.kwargs)
-        except TypeError as exc:
-            raise PolicyError(f"policy {spec.name!r}: bad arguments {spec.kwargs}: {exc}") from None
-    factory = _FACTORIES.get(spec.name)
-    if factory is None and ":" in spec.name:
-        factory = _import_factory(spec.name)
-    if factory is None:
-        close = difflib.get_close_matches(spec.name, _FACTORIES, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise PolicyError(
-            f"unknown policy {spec.name!r}{hint} (known: {', '.join(sorted(_FACTORIES))})"
-        )
+        factory = REMOTE_SCHEMES.get(scheme)
+        arguments = (spec.name,)
+    elif spec.name in POLICIES or ":" not in spec.name:
+        factory = POLICIES.get(spec.name)
+    else:
+        factory = import_object(spec.name, PolicyError)  # type: ignore[assignment]
+    if not callable(factory):
+        raise PolicyError(f"policy {spec.name!r} is not callable")
     try:
-        return factory(**spec.kwargs)
+        return factory(*arguments, **spec.kwargs)
     except TypeError as exc:
         raise PolicyError(f"policy {spec.name!r}: bad arguments {spec.kwargs}: {exc}") from None
-
-
-def _import_factory(path: str) -> PolicyFactory:
-    module_name, _, attribute = path.partition(":")
-    try:
-        factory = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise PolicyError(f"cannot import policy {path!r}: {exc}") from None
-    if not callable(factory):
-        raise PolicyError(f"policy {path!r} is not callable")
-    return factory
-
-
-def _load_builtin() -> None:
-    global _BUILTIN_LOADED
-    if _BUILTIN_LOADED:
-        return
-    _BUILTIN_LOADED = True
-    from act2answer.policies import reference
-
-    for policy_class in (
-        reference.OraclePolicy,
-        reference.RandomTilePolicy,
-        reference.LeftPolicy,
-        reference.IdlePolicy,
-        reference.ConstantPolicy,
-    ):
-        _FACTORIES.setdefault(policy_class.name, policy_class)
-    from act2answer.adapters import register_adapters
-
-    register_adapters(_FACTORIES.setdefault)

@@ -5,17 +5,19 @@ into a model's input (image size, resize mode, rotation, cameras, state
 layout, wire keys) and how to turn the model's output back into act2answer
 actions (rotation encoding, gripper convention, scaling, chunk replanning).
 Remote clients and adapters use them; ``--policy-args '{"preset": "..."}'``
-picks one. The README's preset table cites where every number comes from.
+picks one. Every built-in preset is one entry of :data:`PRESET_TABLE` (data, no
+registration side effects); ``docs/reference/presets.md`` is generated from it
+and each entry's ``source`` cites where every number comes from.
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from act2answer._registry import Registry
 from act2answer.errors import PolicyError
 from act2answer.interfaces import ACTION_DIM, Observation, ObservationNeeds
 from act2answer.policies import conventions
@@ -161,37 +163,6 @@ class Preset(BaseModel):
         )
 
 
-_PRESETS: dict[str, Preset] = {}
-
-
-def register_preset(preset: Preset) -> None:
-    """Add or replace a named preset (adapters register their own)."""
-    _PRESETS[preset.name] = preset
-
-
-def preset_names() -> list[str]:
-    """Names of all registered presets, sorted."""
-    return sorted(_PRESETS)
-
-
-def get_preset(preset: Preset | str | dict[str, Any]) -> Preset:
-    """Look up a preset by name (a :class:`Preset` is returned as is, a dict validated).
-
-    Raises:
-        PolicyError: unknown name, with a suggestion.
-    """
-    if isinstance(preset, Preset):
-        return preset
-    if isinstance(preset, dict):
-        return Preset.model_validate(preset)
-    found = _PRESETS.get(preset)
-    if found is None:
-        close = difflib.get_close_matches(preset, _PRESETS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise PolicyError(f"unknown preset {preset!r}{hint} (known: {', '.join(preset_names())})")
-    return found
-
-
 ACT2ANSWER = Preset(
     name="act2answer",
     description="act2answer's own conventions: rendered frame as is, 7-D state, rpy deltas",
@@ -236,19 +207,196 @@ LIBERO_OPENPI = Preset(
     replan_steps=5,
 )
 
-for _preset in (ACT2ANSWER, BRIDGE_OPENVLA, LIBERO_OPENPI):
-    register_preset(_preset)
+BRIDGE_SPATIALVLA = Preset(
+    name="bridge-spatialvla",
+    description="SpatialVLA on Bridge (WidowX), in process through its remote code",
+    source=(
+        "SimplerEnv simpler_env/policies/spatialvla/spatialvla_model.py (224x224 "
+        "cv2.INTER_AREA, unnorm_key 'bridge_orig/1.0.0', gripper 2*(open>0.5)-1, rpy deltas; "
+        "chunk ensembling replaced by replanning every step)"
+    ),
+    image_size=(224, 224),
+    resize_mode="resize",
+    interpolation="area",
+    state_layout="none",
+    gripper="open_01",
+    unnorm_key="bridge_orig/1.0.0",
+    replan_steps=1,
+)
+
+BRIDGE_MAGMA = Preset(
+    name="bridge-magma",
+    description="Magma-8B on Bridge (WidowX), in process through its remote code",
+    source=(
+        "CognitiveAISystems/Act2Answer SimplerEnv/simpler_env/policies/magma/magma_model.py "
+        "(PIL resize to 256x256, bridge_orig q01/q99, gripper 2*(open>0.5)-1, rpy deltas)"
+    ),
+    image_size=(256, 256),
+    resize_mode="resize",
+    interpolation="bicubic",
+    state_layout="none",
+    gripper="open_01",
+    unnorm_key="bridge_orig",
+    replan_steps=1,
+)
+
+BRIDGE_INTERNVLA_M1 = Preset(
+    name="bridge-internvla-m1",
+    description="InternVLA-M1 on Bridge, served by act2answer's InternVLA-M1 server script",
+    source=(
+        "InternRobotics/InternVLA-M1 examples/SimplerEnv/model2simpler_interface.py (224x224 "
+        "cv2.INTER_AREA, unnorm_key 'bridge_dataset', normalised actions clipped to [-1, 1], "
+        "gripper binarised at 0.5 then 2*(open>0.5)-1, rpy deltas; the adaptive chunk "
+        "ensemble is replaced by replanning every step)"
+    ),
+    image_size=(224, 224),
+    resize_mode="resize",
+    interpolation="area",
+    state_layout="none",
+    gripper="open_01",
+    unnorm_key="bridge_dataset",
+    replan_steps=1,
+)
+
+BRIDGE_XIAOMI_R0 = Preset(
+    name="bridge-xiaomi-r0",
+    description="Xiaomi-Robotics-0 WidowX fine-tune, served by act2answer's Xiaomi server script",
+    source=(
+        "XiaomiRobotics/Xiaomi-Robotics-0 README (AutoModel/AutoProcessor remote code, "
+        "multi-view Qwen prompt, processor.decode_action(outputs.actions, robot_type)); "
+        "Bridge conventions as SimplerEnv's WidowX policies (gripper 2*(open>0.5)-1, rpy); "
+        "image size is left to the processor"
+    ),
+    state_layout="act2answer",
+    gripper="open_01",
+    replan_steps=4,
+)
+
+
+def _openpi_libero(name: str, model: str, horizon: str) -> Preset:
+    return LIBERO_OPENPI.model_copy(
+        update={
+            "name": name,
+            "description": f"{model} LIBERO checkpoint served by openpi's serve_policy",
+            "source": (
+                f"openpi src/openpi/training/config.py ({name.replace('-', '_')}: LiberoInputs/"
+                f"LiberoOutputs keys, action horizon {horizon}); examples/libero/main.py "
+                "(replan_steps=5, 180-degree rotation, resize_with_pad 224)"
+            ),
+        }
+    )
+
+
+PI0_LIBERO = _openpi_libero("pi0-libero", "pi0", "50")
+PI0_FAST_LIBERO = _openpi_libero("pi0-fast-libero", "pi0-FAST", "10")
+PI05_LIBERO = _openpi_libero("pi05-libero", "pi0.5", "10")
+
+#: Every built-in preset, in the order of the docs table (docs/reference/presets.md).
+#: This table is the one place a preset is added: a new entry here is known by name.
+PRESET_TABLE: tuple[Preset, ...] = (
+    ACT2ANSWER,
+    BRIDGE_OPENVLA,
+    LIBERO_OPENPI,
+    BRIDGE_SPATIALVLA,
+    BRIDGE_MAGMA,
+    BRIDGE_INTERNVLA_M1,
+    BRIDGE_XIAOMI_R0,
+    PI0_LIBERO,
+    PI0_FAST_LIBERO,
+    PI05_LIBERO,
+)
+
+PRESETS: Registry[Preset] = Registry(
+    "preset", {preset.name: preset for preset in PRESET_TABLE}, error=PolicyError
+)
+
+
+def register_preset(preset: Preset) -> None:
+    """Add or replace a named preset (a user's own; built-ins are in ``PRESET_TABLE``)."""
+    PRESETS.register(preset.name, preset)
+
+
+def preset_names() -> list[str]:
+    """Names of all registered presets, sorted."""
+    return PRESETS.names()
+
+
+def get_preset(preset: Preset | str | dict[str, Any]) -> Preset:
+    """Look up a preset by name (a :class:`Preset` is returned as is, a dict validated).
+
+    Raises:
+        PolicyError: unknown name, with a suggestion.
+    """
+    if isinstance(preset, Preset):
+        return preset
+    if isinstance(preset, dict):
+        return Preset.model_validate(preset)
+    return PRESETS.get(preset)
+
+
+_DOC_COLUMNS = (
+    ("name", "name"),
+    ("image", "image_size"),
+    ("resize", "resize_mode"),
+    ("rotation", "action_rotation"),
+    ("gripper", "gripper"),
+    ("state", "state_layout"),
+    ("wrist", "wrist_camera"),
+    ("replan", "replan_steps"),
+    ("unnorm key", "unnorm_key"),
+)
+
+
+def presets_markdown() -> str:
+    """The docs page of the built-in presets (``docs/reference/presets.md``), from the table.
+
+    Regenerate the page with ``python -m act2answer.policies.presets > docs/reference/presets.md``.
+    """
+    lines = [
+        "# Presets",
+        "",
+        "<!-- Generated from act2answer.policies.presets.PRESET_TABLE by",
+        "     `python -m act2answer.policies.presets > docs/reference/presets.md`;",
+        "     tests/test_presets_table.py fails when this page is out of date. -->",
+        "",
+        "A preset is the conventions of one model family as data: how an observation",
+        "becomes the model's input and how its output becomes act2answer actions. Pick",
+        "one with `--policy-args '{\"preset\": \"NAME\"}'`.",
+        "",
+        "| " + " | ".join(header for header, _ in _DOC_COLUMNS) + " | description |",
+        "|" + " --- |" * (len(_DOC_COLUMNS) + 1),
+    ]
+    for preset in PRESET_TABLE:
+        cells = []
+        for _, field in _DOC_COLUMNS:
+            value = getattr(preset, field)
+            if field == "name":
+                cells.append(f"`{value}`")
+            elif field == "image_size":
+                cells.append("render size" if value is None else f"{value[1]}x{value[0]}")
+            elif isinstance(value, bool):
+                cells.append("yes" if value else "no")
+            else:
+                cells.append("-" if value is None else str(value))
+        lines.append("| " + " | ".join(cells) + f" | {preset.description} |")
+    lines += ["", "## Sources", ""]
+    lines += [f"- `{preset.name}`: {preset.source}" for preset in PRESET_TABLE]
+    return "\n".join(lines) + "\n"
+
 
 __all__ = [
     "ACT2ANSWER",
     "BRIDGE_OPENVLA",
     "LIBERO_OPENPI",
+    "PRESETS",
+    "PRESET_TABLE",
     "Preset",
     "get_preset",
     "preset_names",
+    "presets_markdown",
     "register_preset",
 ]
 
-# The model adapters' presets (pi0 / pi0-FAST / pi0.5 LIBERO, SpatialVLA, Magma, ...)
-# register themselves on import; importing them here makes every preset known by name.
-from act2answer.adapters import presets as _adapter_presets  # noqa: E402, F401
+
+if __name__ == "__main__":
+    print(presets_markdown(), end="")

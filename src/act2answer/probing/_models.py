@@ -8,22 +8,27 @@ arguments of ``--model-args`` and must return an object with ``name``,
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from act2answer._registry import Registry, import_object
 from act2answer.errors import Act2AnswerError
 from act2answer.probing._record import ProbeModel
 
 #: Registered probe models: name -> "module:factory" (imported on use).
-PROBE_MODELS: dict[str, str] = {
-    "toy-vla": "act2answer.probing._toy:ToyVLA",
-    "transformers": "act2answer.probing.families:TransformersVLMProbe",
-    "lerobot": "act2answer.probing.families:LeRobotProbe",
-}
+PROBE_MODELS: Registry[Callable[..., object]] = Registry(
+    "probe model",
+    {
+        "toy-vla": "act2answer.probing._toy:ToyVLA",
+        "transformers": "act2answer.probing.families:TransformersVLMProbe",
+        "lerobot": "act2answer.probing.families:LeRobotProbe",
+    },
+    lazy=True,
+)
 
 
 def probe_model_names() -> list[str]:
-    return sorted(PROBE_MODELS)
+    """Names of the built-in probe models, sorted."""
+    return PROBE_MODELS.names()
 
 
 def load_probe_model(spec: str, kwargs: dict[str, object] | None = None) -> ProbeModel:
@@ -33,17 +38,14 @@ def load_probe_model(spec: str, kwargs: dict[str, object] | None = None) -> Prob
         Act2AnswerError: unknown name, unimportable factory, or an object that
             is not a probe model.
     """
-    target = PROBE_MODELS.get(spec, spec)
-    if ":" not in target:
+    if spec in PROBE_MODELS:
+        factory = PROBE_MODELS.get(spec)
+    elif ":" in spec:
+        factory = import_object(spec)  # type: ignore[assignment]
+    else:
         raise Act2AnswerError(
-            f"unknown probe model {spec!r}: use one of {', '.join(probe_model_names())} "
-            "or package.module:Factory"
+            PROBE_MODELS.unknown_message(spec) + "; or give package.module:Factory"
         )
-    module_name, _, attribute = target.partition(":")
-    try:
-        factory: Callable[..., object] = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise Act2AnswerError(f"probe model {spec!r}: cannot import {target} ({exc})") from None
     try:
         model = factory(**(kwargs or {}))
     except TypeError as exc:

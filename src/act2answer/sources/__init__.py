@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from act2answer._registry import Registry
 from act2answer.sources import compbench, concepts, iconqa, mmbench, okvqa
 from act2answer.sources._files import ImageRef, SourceFileError
 from act2answer.sources._model import Candidate, CurationReport, Skipped
@@ -33,16 +34,19 @@ class SourceSpec:
     records: Callable[[Path, int], Iterator[Candidate | Skipped]]
 
 
-SOURCES: dict[str, SourceSpec] = {
-    module.NAME: SourceSpec(
-        module.NAME,
-        module.CATEGORIES,
-        module.EXPECTED,
-        (module.__doc__ or "").strip().splitlines()[0],
-        module.records,
-    )
-    for module in (compbench, iconqa, mmbench, okvqa, concepts)
-}
+SOURCES: Registry[SourceSpec] = Registry(
+    "source",
+    {
+        module.NAME: SourceSpec(
+            module.NAME,
+            module.CATEGORIES,
+            module.EXPECTED,
+            (module.__doc__ or "").strip().splitlines()[0],
+            module.records,
+        )
+        for module in (compbench, iconqa, mmbench, okvqa, concepts)
+    },
+)
 
 
 def convert(
@@ -56,15 +60,13 @@ def convert(
 ) -> tuple[Suite, CurationReport]:
     """Read ``data`` with the ``source`` converter and write a curated suite to ``out``."""
     if source not in SOURCES:
-        raise SourceFileError(Path(str(data)), f"unknown source {source!r}; one of {list(SOURCES)}")
+        raise SourceFileError(Path(str(data)), SOURCES.unknown_message(source))
     config = config or CurationConfig()
     data = Path(data)
     if not data.exists():
         raise SourceFileError(data, "dataset folder does not exist")
     records = SOURCES[source].records(data, config.seed)
-    return build_suite(
-        records, out, source=source, config=config, rewriters=rewriters, name=name
-    )
+    return build_suite(records, out, source=source, config=config, rewriters=rewriters, name=name)
 
 
 __all__ = [

@@ -1,9 +1,9 @@
-"""Registry of the procedural categories, imported lazily by name."""
+"""Registry of the procedural categories (:data:`CATEGORIES`), imported lazily by name."""
 
 from __future__ import annotations
 
-import importlib
-
+from act2answer._registry import Registry
+from act2answer.errors import SynthError
 from act2answer.synth._base import CategoryGenerator
 
 #: The 11 procedural categories, in suite order.
@@ -30,29 +30,25 @@ def category_slug(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
 
 
+#: Generator class of each category, imported on first use.
+CATEGORIES: Registry[type[CategoryGenerator]] = Registry(
+    "category",
+    {
+        name: f"act2answer.synth.categories.{category_slug(name)}:Generator"
+        for name in CATEGORY_ORDER
+    },
+    error=SynthError,
+    lazy=True,
+)
+
+
 def get_generator(name: str) -> CategoryGenerator:
     """Instantiate the generator of category ``name`` (case-insensitive, spaces or underscores).
 
     Raises:
         SynthError: The name is unknown or its module is not available.
     """
-    from act2answer.errors import SynthError
-
-    canonical = resolve_category(name)
-    module_name = f"act2answer.synth.categories.{category_slug(canonical)}"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            raise SynthError(
-                f"category {canonical!r} has no generator module yet ({module_name})"
-            ) from None
-        raise
-    generator_class = getattr(module, "Generator", None)
-    if generator_class is None:
-        raise SynthError(f"module {module_name} does not define a Generator class")
-    generator: CategoryGenerator = generator_class()
-    return generator
+    return CATEGORIES.get(resolve_category(name))()
 
 
 def resolve_category(name: str) -> str:
@@ -61,10 +57,8 @@ def resolve_category(name: str) -> str:
     Raises:
         SynthError: The name is not one of ``CATEGORY_ORDER``.
     """
-    from act2answer.errors import SynthError
-
     key = category_slug(name.replace("-", " ").replace("_", " "))
     for canonical in CATEGORY_ORDER:
         if category_slug(canonical) == key:
             return canonical
-    raise SynthError(f"unknown category {name!r}; choose from {', '.join(CATEGORY_ORDER)}")
+    raise SynthError(CATEGORIES.unknown_message(name))

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from act2answer._registry import Registry
 from act2answer.vlm.backends.base import VLMBackend, VLMQuestion
 from act2answer.vlm.config import ModelSpec
+
+#: VLM backends by name (``--backend``), imported on first use.
+BACKENDS: Registry[Callable[..., VLMBackend]] = Registry(
+    "VLM backend",
+    {
+        "openai": "act2answer.vlm.backends.openai_backend:OpenAIBackend",
+        "transformers": "act2answer.vlm.backends.transformers_backend:TransformersBackend",
+    },
+    lazy=True,
+)
 
 
 def make_backend(
@@ -21,13 +33,10 @@ def make_backend(
             run can resume on another GPU or against a restarted server.
     """
     options = {**spec.options, **(runtime or {})}
+    backend_class = BACKENDS.get(spec.backend)
     if spec.backend == "openai":
-        from act2answer.vlm.backends.openai_backend import OpenAIBackend
-
-        return OpenAIBackend(spec.model, api_key=api_key, **options)
-    from act2answer.vlm.backends.transformers_backend import TransformersBackend
-
-    return TransformersBackend(spec.model, **options)
+        options["api_key"] = api_key
+    return backend_class(spec.model, **options)
 
 
-__all__ = ["VLMBackend", "VLMQuestion", "make_backend"]
+__all__ = ["BACKENDS", "VLMBackend", "VLMQuestion", "make_backend"]
