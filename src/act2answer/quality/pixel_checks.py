@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
+from scipy.spatial import ConvexHull, QhullError
 
 from act2answer.errors import ImageFileError
 from act2answer.suite import Suite, SuiteItem, read_rgb
@@ -96,50 +98,13 @@ def _mode_color(pixels: np.ndarray) -> tuple[int, int, int]:
 
 
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """4-connected component labels of a boolean mask (run-length union-find).
+    """4-connected component labels of a boolean mask (``scipy.ndimage.label``).
 
     Returns:
-        ``(labels, n)`` with labels 1..n and 0 for background.
+        ``(labels, n)`` with labels 1..n (in raster order) and 0 for background.
     """
-    h, w = mask.shape
-    parent: list[int] = []
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    runs: list[tuple[int, int, int, int]] = []  # (row, start, stop, run id)
-    previous: list[tuple[int, int, int]] = []
-    padded = np.zeros((h, w + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    edges = np.diff(padded, axis=1)
-    for row in range(h):
-        starts = np.flatnonzero(edges[row] == 1)
-        stops = np.flatnonzero(edges[row] == -1)
-        current = []
-        j = 0
-        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-            run_id = len(parent)
-            parent.append(run_id)
-            while j < len(previous) and previous[j][1] <= start:
-                j += 1
-            k = j
-            while k < len(previous) and previous[k][0] < stop:
-                a, b = find(previous[k][2]), find(run_id)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-                k += 1
-            current.append((start, stop, run_id))
-            runs.append((row, start, stop, run_id))
-        previous = current
-    labels = np.zeros((h, w), dtype=np.int32)
-    roots: dict[int, int] = {}
-    for row, start, stop, run_id in runs:
-        root = find(run_id)
-        labels[row, start:stop] = roots.setdefault(root, len(roots) + 1)
-    return labels, len(roots)
+    labels, count = ndimage.label(mask)
+    return labels.astype(np.int32), int(count)
 
 
 def component_sizes(mask: np.ndarray, min_area: int = 40) -> list[int]:
@@ -412,9 +377,7 @@ def shape_features(mask: np.ndarray) -> dict[str, float]:
         mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
     )
     by, bx = np.nonzero(mask & ~interior)
-    hull = _convex_hull(np.stack([bx + 0.5, by + 0.5], axis=1))
-    hx, hy = hull[:, 0], hull[:, 1]
-    hull_area = 0.5 * abs(float(np.dot(hx, np.roll(hy, 1)) - np.dot(hy, np.roll(hx, 1))))
+    hull_area = _convex_hull_area(np.stack([bx + 0.5, by + 0.5], axis=1))
     bins = 360
     angle = (np.degrees(np.arctan2(bx + 0.5 - cx, -(by + 0.5 - cy))) % 360).astype(int) % bins
     dist = np.hypot(bx + 0.5 - cx, by + 0.5 - cy)
@@ -435,25 +398,14 @@ def shape_features(mask: np.ndarray) -> dict[str, float]:
     }
 
 
-def _convex_hull(points: np.ndarray) -> np.ndarray:
-    pts = sorted(set(map(tuple, points.tolist())))
-    if len(pts) < 3:
-        return np.array(pts, dtype=np.float64)
-
-    def cross(o: tuple, a: tuple, b: tuple) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list[tuple] = []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    upper: list[tuple] = []
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
+def _convex_hull_area(points: np.ndarray) -> float:
+    """Area of the points' convex hull (0 for fewer than three, or collinear, points)."""
+    if len(np.unique(points, axis=0)) < 3:
+        return 0.0
+    try:
+        return float(ConvexHull(points).volume)  # a 2-D hull's "volume" is its area
+    except QhullError:
+        return 0.0
 
 
 def _count_peaks(values: np.ndarray, prominence: float) -> int:
@@ -528,14 +480,10 @@ def _check_shape(item: SuiteItem, good: np.ndarray, bad: np.ndarray) -> tuple[bo
 
 
 def _erode(mask: np.ndarray, steps: int) -> np.ndarray:
-    out = mask.copy()
-    for _ in range(steps):
-        inner = np.zeros_like(out)
-        inner[1:-1, 1:-1] = (
-            out[1:-1, 1:-1] & out[:-2, 1:-1] & out[2:, 1:-1] & out[1:-1, :-2] & out[1:-1, 2:]
-        )
-        out = inner
-    return out
+    """``steps`` 4-neighbour erosions; pixels outside the image count as background."""
+    if steps < 1:  # scipy reads iterations < 1 as "until nothing changes"
+        return mask.copy()
+    return ndimage.binary_erosion(mask, iterations=steps, border_value=0)
 
 
 def classify_pattern(rgb: np.ndarray) -> str:
