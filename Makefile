@@ -18,7 +18,7 @@ export MUJOCO_GL ?= egl
 export PYOPENGL_PLATFORM ?= egl
 DEMO_OUT ?= demo_out
 
-.PHONY: demo test lint bench clean test-models
+.PHONY: demo test lint bench clean test-models serve-venv
 
 # The model stack (LeRobot 0.4.4 pins torch<2.11, transformers<5) lives in its own venv,
 # with act2answer installed too; tests_models/ runs there (tiny SmolVLA, remote-code stand-ins).
@@ -34,7 +34,7 @@ $(MODELS_STAMP): pyproject.toml requirements/lerobot-constraints.txt
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,analysis,report,ray]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,all]'
 	# Test-only: the official openpi client (it pins numpy<2 but runs on numpy 2; its deps are ours).
 	$(BIN)/python -m pip install --quiet --no-deps 'openpi-client==0.1.2'
 	touch $(STAMP)
@@ -56,7 +56,15 @@ test-models: $(MODELS_STAMP)
 	$(MODELS_VENV)/bin/python -m pytest -q tests_models
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests tests_models benchmarks
+	$(BIN)/python -m mypy
+
+# The light server side (remote client + `act2answer serve`, no MuJoCo) for a model's own
+# environment: `make serve-venv SERVE_VENV=/path/to/model-venv` installs it there.
+SERVE_VENV ?= .venv-serve
+serve-venv:
+	[ -x $(SERVE_VENV)/bin/python ] || $(PYTHON) -m venv $(SERVE_VENV)
+	$(SERVE_VENV)/bin/python -m pip install --quiet -r requirements/serve.txt
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
@@ -65,4 +73,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_throughput.py --episodes 400
 
 clean:
-	rm -rf $(VENV) $(MODELS_VENV) $(DEMO_OUT)
+	rm -rf $(VENV) $(MODELS_VENV) .venv-serve $(DEMO_OUT)

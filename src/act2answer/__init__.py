@@ -21,10 +21,17 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("act2answer")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0"
+
+def _installed_version() -> str:
+    for distribution in ("act2answer", "act2answer-core"):  # full, or the light base
+        try:
+            return version(distribution)
+        except PackageNotFoundError:
+            continue
+    return "0.0.0"  # running from a source tree without install
+
+
+__version__ = _installed_version()
 
 #: Public name -> module that defines it (imported on first access).
 _PUBLIC = {

@@ -71,14 +71,14 @@ class Execution(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    workers: int | None = Field(None, ge=1)
-    episode_timeout: float | None = Field(600.0, gt=0)
-    max_batch: int | None = Field(None, ge=1)
-    batch_window_s: float = Field(0.1, ge=0)
+    workers: int | None = Field(default=None, ge=1)
+    episode_timeout: float | None = Field(default=600.0, gt=0)
+    max_batch: int | None = Field(default=None, ge=1)
+    batch_window_s: float = Field(default=0.1, ge=0)
     executor: str = "local"
     ray_address: str | None = None
-    policy_gpus: float = Field(0.0, ge=0)
-    policy_replicas: int = Field(1, ge=1)
+    policy_gpus: float = Field(default=0.0, ge=0)
+    policy_replicas: int = Field(default=1, ge=1)
     video: int | tuple[str, ...] = 0
     retry_errors: bool = False
 

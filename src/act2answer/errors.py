@@ -95,3 +95,25 @@ class RunError(Act2AnswerError):
 
 class SynthError(Act2AnswerError):
     """A procedural category could not be found or produced an invalid item."""
+
+
+class MissingExtraError(Act2AnswerError, ImportError):
+    """A feature needs an optional part of act2answer that is not installed.
+
+    The message names the extra: a light install (``act2answer-core``, the
+    remote client and ``act2answer serve``) lacks the simulator and the HTML
+    report, which a plain ``pip install act2answer`` includes.
+
+    Args:
+        feature: What the user asked for, e.g. ``"the simulator"``.
+        extra: The extra that provides it (``sim``, ``report``, ``ray``...).
+        missing: The module that could not be imported.
+    """
+
+    def __init__(self, feature: str, extra: str, missing: str) -> None:
+        super().__init__(
+            f"{feature} needs the {extra!r} extra ({missing} is not installed): "
+            f"pip install 'act2answer[{extra}]', or 'act2answer-core[{extra}]' next to a light "
+            "install"
+        )
+        self.extra = extra

@@ -72,9 +72,9 @@ class Preset(BaseModel):
     actions_key: str = "actions"
     action_rotation: conventions.RotationMode = "rpy"
     gripper: conventions.GripperMode = "open_pm1"
-    position_scale: float = Field(1.0, gt=0.0)
-    rotation_scale: float = Field(1.0, gt=0.0)
-    replan_steps: int = Field(1, ge=1)
+    position_scale: float = Field(default=1.0, gt=0.0)
+    rotation_scale: float = Field(default=1.0, gt=0.0)
+    replan_steps: int = Field(default=1, ge=1)
     unnorm_key: str | None = None
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-from act2answer.errors import RenderBackendError
+from act2answer.errors import MissingExtraError, RenderBackendError
 
 _PACKAGES = (
     "Install an OpenGL backend and set MUJOCO_GL=egl (expected): on Debian/Ubuntu "
@@ -50,7 +50,9 @@ def import_mujoco() -> ModuleType:
     os.environ.setdefault("LP_NUM_THREADS", "0")
     try:
         import mujoco
-    except ImportError:
+    except ImportError as exc:
+        if exc.name == "mujoco":
+            raise MissingExtraError("the simulator", "sim", "mujoco") from exc
         raise
     except Exception as exc:  # RuntimeError (bad MUJOCO_GL), AttributeError (no libOSMesa)
         raise render_backend_error(exc) from exc

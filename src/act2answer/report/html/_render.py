@@ -9,7 +9,7 @@ from pathlib import Path
 
 from act2answer.analysis import OVERALL, GroupMetrics, Interval
 from act2answer.analysis.verdicts import METHOD_TEXT
-from act2answer.errors import Act2AnswerError
+from act2answer.errors import MissingExtraError
 from act2answer.report.html._study import Study, StudyModel, load_study
 
 #: A cell is flagged when at least this share of its episodes ended on neither tile.
@@ -146,9 +146,7 @@ def require_report_extra() -> None:
         if importlib.util.find_spec(name) is None
     ]
     if missing:
-        raise Act2AnswerError(
-            f"the HTML report needs {', '.join(missing)}: pip install 'act2answer[report]'"
-        )
+        raise MissingExtraError("the HTML report", "report", ", ".join(missing))
 
 
 def render_html(study: Study) -> str:
