@@ -264,16 +264,17 @@ def rerun(
         config = store.config()
     if config is None:
         raise RunError(f"{run_dir}: database has no run configuration")
+    identity = {name: getattr(config, name) for name in _RERUN_FIELDS}
+    target = run_dir if out is None else out
     return evaluate(
         config.suite_path,
         config.policy,
-        out=run_dir if out is None else out,
-        sim=config.sim,
-        base_seed=config.base_seed,
-        scoring=config.scoring,
-        condition=config.condition,
-        layouts=config.layouts,
-        zone_radius=config.zone_radius,
+        out=target,
         execution=execution,
         on_result=on_result,
+        **identity,
     )
+
+
+#: The stored identity fields ``rerun`` passes back to :func:`evaluate`.
+_RERUN_FIELDS = ("sim", "base_seed", "scoring", "condition", "layouts", "zone_radius")

@@ -13,7 +13,7 @@ from act2answer.eval.scoring import ScoringRule
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.sim import SimConfig
-from act2answer.suite import Condition
+from act2answer.suite import Condition, Suite
 
 #: Fields that must match for a run folder to be resumed.
 _IDENTITY_FIELDS = (
@@ -30,7 +30,40 @@ _IDENTITY_FIELDS = (
 )
 
 
-class RunConfig(BaseModel):
+class StoredRunConfig(BaseModel):
+    """What every stored run configuration (VLA or VLM) records besides its own settings.
+
+    Attributes:
+        suite_name: Versioned suite name.
+        suite_hash: SHA-256 of the suite's items and images.
+        suite_path: Where the suite was read from (informational).
+        act2answer_version: Package version.
+        git_revision: Git revision of the act2answer source, when known.
+        created_at: UTC time the run was first started.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    suite_name: str
+    suite_hash: str
+    suite_path: str
+    act2answer_version: str = __version__
+    git_revision: str | None = Field(default_factory=lambda: git_revision())
+    created_at: str = Field(
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
+
+    @staticmethod
+    def suite_fields(suite: Suite) -> dict[str, str]:
+        """``suite_name``, ``suite_hash`` and ``suite_path`` of a loaded suite."""
+        return {
+            "suite_name": suite.name,
+            "suite_hash": suite.content_hash,
+            "suite_path": str(Path(suite.root).resolve()),
+        }
+
+
+class RunConfig(StoredRunConfig):
     """What produced a run's results.
 
     Attributes:
@@ -50,11 +83,6 @@ class RunConfig(BaseModel):
         created_at: UTC time the run was first started.
     """
 
-    model_config = ConfigDict(frozen=True)
-
-    suite_name: str
-    suite_hash: str
-    suite_path: str
     policy: PolicySpec
     sim: SimConfig
     layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
@@ -62,11 +90,6 @@ class RunConfig(BaseModel):
     zone_radius: float | None = None
     scoring: ScoringRule = ScoringRule.DEFAULT
     condition: Condition = Condition.KNOWLEDGE
-    act2answer_version: str = __version__
-    git_revision: str | None = Field(default_factory=lambda: git_revision())
-    created_at: str = Field(
-        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
-    )
 
     @property
     def label(self) -> str:

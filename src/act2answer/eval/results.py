@@ -13,8 +13,47 @@ from act2answer.eval.scoring import Outcome, ScoringRule
 from act2answer.interfaces import Side
 
 
+class KeyedRecord:
+    """Row conversion shared by the records of every run kind (episodes, VLM answers).
+
+    Subclasses are frozen dataclasses with ``item_id``, ``answer_side``,
+    ``outcome`` and ``chosen_side`` fields.
+    """
+
+    item_id: str
+    answer_side: Side
+    outcome: Outcome
+    chosen_side: Side | None
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """Names of the stored fields, in order."""
+        return [field.name for field in fields(cls)]  # type: ignore[arg-type]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.item_id, self.answer_side.value)
+
+    def _enum_row(self) -> dict[str, object]:
+        """``asdict`` with the shared enums as their values."""
+        row = asdict(self)  # type: ignore[call-overload]
+        row["answer_side"] = self.answer_side.value
+        row["outcome"] = self.outcome.value
+        row["chosen_side"] = self.chosen_side.value if self.chosen_side else None
+        return row
+
+    @staticmethod
+    def _enum_values(row: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored row with the shared enums read back."""
+        values = dict(row)
+        values["answer_side"] = Side(values["answer_side"])
+        values["outcome"] = Outcome(values["outcome"])
+        values["chosen_side"] = Side(values["chosen_side"]) if values["chosen_side"] else None
+        return values
+
+
 @dataclass(frozen=True)
-class EpisodeResult:
+class EpisodeResult(KeyedRecord):
     """Outcome of one episode, as stored in the run database.
 
     Attributes:
@@ -58,15 +97,6 @@ class EpisodeResult:
     scores: tuple[tuple[str, str, str | None], ...] = ()
     intent: IntentMetrics | None = None
 
-    @classmethod
-    def field_names(cls) -> list[str]:
-        """Names of the stored fields, in order."""
-        return [field.name for field in fields(cls)]
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.item_id, self.answer_side.value)
-
     def under(self, rule: ScoringRule | str) -> EpisodeResult:
         """This episode with ``outcome`` / ``chosen_side`` taken from another scoring rule.
 
@@ -84,10 +114,7 @@ class EpisodeResult:
 
     def to_row(self) -> dict[str, object]:
         """Flat, JSON/CSV-friendly representation (enums as their values)."""
-        row = asdict(self)
-        row["answer_side"] = self.answer_side.value
-        row["outcome"] = self.outcome.value
-        row["chosen_side"] = self.chosen_side.value if self.chosen_side else None
+        row = self._enum_row()
         row["scores"] = json.dumps([list(score) for score in self.scores])
         row["intent"] = json.dumps(self.intent.to_dict()) if self.intent else None
         return row
@@ -95,12 +122,9 @@ class EpisodeResult:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> EpisodeResult:
         """Inverse of :meth:`to_row` (missing floats, e.g. SQL NULL, become NaN)."""
-        values = dict(row)
+        values = cls._enum_values(row)
         for name in _FLOAT_FIELDS:
             values[name] = math.nan if values[name] is None else float(values[name])
-        values["answer_side"] = Side(values["answer_side"])
-        values["outcome"] = Outcome(values["outcome"])
-        values["chosen_side"] = Side(values["chosen_side"]) if values["chosen_side"] else None
         values["released"] = bool(values["released"])
         raw_scores = values.get("scores")
         if isinstance(raw_scores, str):

@@ -27,6 +27,33 @@ class _Row(Protocol):
     def to_row(self) -> dict[str, object]: ...
 
 
+class StoredRecordsReport:
+    """What every run kind's report says about its records (mixed into the report types).
+
+    Subclasses set ``RECORD_NOUN`` and ``RESUME_COMMAND`` and provide
+    ``records`` and ``expected_records``.
+    """
+
+    #: What one record is called, and the command that adds the missing ones.
+    RECORD_NOUN = "records"
+    RESUME_COMMAND = "act2answer run"
+
+    @property
+    def records(self) -> Sequence[object]:
+        raise NotImplementedError
+
+    @property
+    def expected_records(self) -> int | None:
+        raise NotImplementedError
+
+    @property
+    def complete(self) -> bool | None:
+        """Whether every record the suite asks for is stored (None: suite not found)."""
+        if self.expected_records is None:
+            return None
+        return len(self.records) >= self.expected_records
+
+
 def json_safe(value: object) -> object:
     """``value`` with NaN as None and enums as their values, through dicts and lists."""
     if isinstance(value, float):

@@ -24,6 +24,7 @@ from act2answer.analysis.consistency import Consistency, layout_consistency
 from act2answer.analysis.outcomes import trials_from
 from act2answer.errors import RunError
 from act2answer.report._files import (
+    StoredRecordsReport,
     json_safe,
     suite_order_and_size,
     write_run_files,
@@ -62,7 +63,7 @@ class VLMGroupExtras:
 
 
 @dataclass(frozen=True)
-class VLMReport:
+class VLMReport(StoredRecordsReport):
     """A VLM run's configuration, answers and metrics."""
 
     run_dir: Path
@@ -78,18 +79,12 @@ class VLMReport:
 
     @property
     def records(self) -> list[VLMAnswer]:
-        """The stored records (every run kind's report has them)."""
         return self.answers
 
     @property
     def expected_records(self) -> int | None:
         return self.expected_answers
 
-    @property
-    def complete(self) -> bool | None:
-        if self.expected_answers is None:
-            return None
-        return len(self.answers) >= self.expected_answers
 
 
 def _extras(name: str, answers: list[VLMAnswer]) -> VLMGroupExtras:

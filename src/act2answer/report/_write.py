@@ -14,6 +14,7 @@ from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
 from act2answer.report._files import (
+    StoredRecordsReport,
     json_safe,
     suite_order_and_size,
     write_run_files,
@@ -25,7 +26,7 @@ EPISODES_CSV = "episodes.csv"
 
 
 @dataclass(frozen=True)
-class RunReport:
+class RunReport(StoredRecordsReport):
     """A run's configuration, results and metrics, plus the files written.
 
     Attributes:
@@ -49,24 +50,17 @@ class RunReport:
     scoring: ScoringRule = ScoringRule.DEFAULT
     by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
 
-    #: What one record is called, and the command that adds the missing ones.
     RECORD_NOUN = "episodes"
     RESUME_COMMAND = "act2answer run"
 
     @property
     def records(self) -> list[EpisodeResult]:
-        """The stored records (every run kind's report has them)."""
         return self.results
 
     @property
     def expected_records(self) -> int | None:
         return self.expected_episodes
 
-    @property
-    def complete(self) -> bool | None:
-        if self.expected_episodes is None:
-            return None
-        return len(self.results) >= self.expected_episodes
 
 
 def load_report(run_dir: Path | str, scoring: ScoringRule | str | None = None) -> RunReport:

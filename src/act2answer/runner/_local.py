@@ -153,9 +153,7 @@ def run_evaluation(
             check()  # a remote policy: fail now if its server is unreachable
         require_wrist_camera(spec.name, instance.needs, sim)
     config = RunConfig(
-        suite_name=suite.name,
-        suite_hash=suite.content_hash,
-        suite_path=str(Path(suite.root).resolve()),
+        **RunConfig.suite_fields(suite),
         policy=spec,
         sim=sim,
         layouts=layouts,

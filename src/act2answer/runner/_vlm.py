@@ -172,9 +172,7 @@ def run_vlm(
     started = time.perf_counter()
     loaded = suite if isinstance(suite, Suite) else load_suite(suite)
     config = VLMRunConfig(
-        suite_name=loaded.name,
-        suite_hash=loaded.content_hash,
-        suite_path=str(Path(loaded.root).resolve()),
+        **VLMRunConfig.suite_fields(loaded),
         model=model,
         input_mode=input_mode,
         prompt=prompt or PromptTemplate(),

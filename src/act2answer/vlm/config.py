@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from act2answer import __version__
-from act2answer.eval.config import git_revision, identity_differences
+from act2answer.eval.config import StoredRunConfig, identity_differences
 from act2answer.interfaces import Side
 from act2answer.sim import SimConfig
 from act2answer.vlm.prompt import InputMode, PromptTemplate
@@ -45,7 +43,7 @@ class ModelSpec(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
-class VLMRunConfig(BaseModel):
+class VLMRunConfig(StoredRunConfig):
     """What produced a VLM run's answers.
 
     Attributes:
@@ -64,23 +62,13 @@ class VLMRunConfig(BaseModel):
         created_at: UTC time the run was first started.
     """
 
-    model_config = ConfigDict(frozen=True)
-
     kind: Literal["vlm"] = "vlm"
-    suite_name: str
-    suite_hash: str
-    suite_path: str
     model: ModelSpec
     input_mode: InputMode
     prompt: PromptTemplate = PromptTemplate()
     sim: SimConfig = SimConfig()
     layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
     base_seed: int = 0
-    act2answer_version: str = __version__
-    git_revision: str | None = Field(default_factory=lambda: git_revision())
-    created_at: str = Field(
-        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
-    )
 
     @property
     def label(self) -> str:

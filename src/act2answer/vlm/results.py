@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
+from act2answer.eval.results import KeyedRecord
 from act2answer.eval.scoring import Outcome
 from act2answer.interfaces import Side
 from act2answer.vlm.scoring import ScoreMethod
 
 
 @dataclass(frozen=True)
-class VLMAnswer:
+class VLMAnswer(KeyedRecord):
     """One item in one layout, asked to a VLM (same key as a VLA episode).
 
     Attributes:
@@ -56,20 +57,9 @@ class VLMAnswer:
     wall_time_s: float
     error: str | None = None
 
-    @classmethod
-    def field_names(cls) -> list[str]:
-        return [field.name for field in fields(cls)]
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.item_id, self.answer_side.value)
-
     def to_row(self) -> dict[str, object]:
         """Flat, JSON/CSV-friendly representation (enums as values, NaN as None)."""
-        row = asdict(self)
-        row["answer_side"] = self.answer_side.value
-        row["chosen_side"] = self.chosen_side.value if self.chosen_side else None
-        row["outcome"] = self.outcome.value
+        row = self._enum_row()
         row["method"] = self.method.value
         for name in ("score_a", "score_b", "margin"):
             value = row[name]
@@ -79,10 +69,7 @@ class VLMAnswer:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> VLMAnswer:
-        values = dict(row)
-        values["answer_side"] = Side(values["answer_side"])
-        values["chosen_side"] = Side(values["chosen_side"]) if values["chosen_side"] else None
-        values["outcome"] = Outcome(values["outcome"])
+        values = cls._enum_values(row)
         values["method"] = ScoreMethod(values["method"])
         values["a_is_left"] = bool(values["a_is_left"])
         return cls(**values)
