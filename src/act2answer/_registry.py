@@ -12,15 +12,23 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Iterator, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from act2answer.errors import Act2AnswerError
 
 T = TypeVar("T")
 
 
-def import_object(path: str, error: type[Act2AnswerError] = Act2AnswerError) -> object:
-    """Import ``"package.module:attribute"``.
+def import_object(
+    path: str, error: type[Act2AnswerError] = Act2AnswerError, needs: str = ""
+) -> Any:
+    """Import ``"package.module:attribute"`` (an optional stack's entry point).
+
+    Args:
+        path: What to import.
+        error: The error raised when it cannot be imported.
+        needs: What the caller needs it for, said first in the message
+            (e.g. ``"the LeRobot probe needs the LeRobot adapter and its venv"``).
 
     Raises:
         Act2AnswerError: (or ``error``) the module or attribute cannot be imported.
@@ -31,7 +39,8 @@ def import_object(path: str, error: type[Act2AnswerError] = Act2AnswerError) -> 
     try:
         return getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as exc:
-        raise error(f"cannot import {path!r}: {exc}") from None
+        prefix = f"{needs}: " if needs else ""
+        raise error(f"{prefix}cannot import {path!r}: {exc}") from None
 
 
 class Registry(Generic[T]):
@@ -78,8 +87,8 @@ class Registry(Generic[T]):
                 loaded = import_object(entry, self.error)
             except self.error as exc:
                 raise self.error(f"{self.kind} {name!r}: {exc}") from None
-            self._entries[name] = loaded  # type: ignore[assignment]
-            return loaded  # type: ignore[return-value]
+            self._entries[name] = loaded
+            return loaded
         return entry  # type: ignore[return-value]
 
     def path(self, name: str) -> str | None:

@@ -32,7 +32,7 @@ from act2answer.policies._registry import ADAPTERS
 
 def adapter_class(name: str) -> Callable[..., Any]:
     """The adapter class registered as ``name`` (its module is imported now)."""
-    return import_object(ADAPTERS[name], PolicyError)  # type: ignore[return-value]
+    return import_object(ADAPTERS[name], PolicyError)
 
 
 __all__ = ["ADAPTERS", "adapter_class"]

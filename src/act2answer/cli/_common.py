@@ -163,3 +163,9 @@ def show_report(report: RunReport | VLMReport, *, details: bool = True) -> None:
         )
     for path in write_report(report):
         console.print(f"wrote {path}")
+
+
+def add_commands(app: typer.Typer, commands: dict[str, Callable[..., object]]) -> None:
+    """Register each command under its name, printing act2answer's errors as one line."""
+    for name, command in commands.items():
+        app.command(name)(friendly_errors(command))

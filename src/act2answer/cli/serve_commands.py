@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
+from act2answer.cli._common import add_commands, json_object
 from act2answer.cli._common import console as _console
-from act2answer.cli._common import friendly_errors, json_object
 
 
 def serve(
@@ -70,5 +70,4 @@ def presets() -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``serve`` and ``presets`` to the CLI."""
-    app.command()(friendly_errors(serve))
-    app.command()(friendly_errors(presets))
+    add_commands(app, {"serve": serve, "presets": presets})

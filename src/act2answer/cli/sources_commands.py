@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from act2answer.cli._common import add_commands
 from act2answer.cli._common import console as _console
-from act2answer.cli._common import friendly_errors
 
 
 class ImportFormat(str, Enum):
@@ -166,9 +166,14 @@ def merge(
 
 def register(app: typer.Typer, suite_app: typer.Typer) -> None:
     """Add the source, interop and review commands to ``app`` and ``merge`` to ``suite_app``."""
-    suite_app.command("merge")(friendly_errors(merge))
-    app.command("sources")(friendly_errors(sources))
-    app.command("convert")(friendly_errors(convert))
-    app.command("import")(friendly_errors(import_))
-    app.command("export")(friendly_errors(export))
-    app.command("review")(friendly_errors(review))
+    add_commands(suite_app, {"merge": merge})
+    add_commands(
+        app,
+        {
+            "sources": sources,
+            "convert": convert,
+            "import": import_,
+            "export": export,
+            "review": review,
+        },
+    )

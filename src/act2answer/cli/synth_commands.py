@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from act2answer.cli._common import add_commands
 from act2answer.cli._common import console as _console
-from act2answer.cli._common import friendly_errors
 
 
 def synth(
@@ -110,7 +110,5 @@ def preview(
 
 def register(app: typer.Typer, suite_app: typer.Typer) -> None:
     """Add ``synth`` to ``app`` and ``check`` / ``audit`` / ``preview`` to ``suite_app``."""
-    app.command("synth")(friendly_errors(synth))
-    suite_app.command("check")(friendly_errors(check))
-    suite_app.command("audit")(friendly_errors(audit))
-    suite_app.command("preview")(friendly_errors(preview))
+    add_commands(app, {"synth": synth})
+    add_commands(suite_app, {"check": check, "audit": audit, "preview": preview})

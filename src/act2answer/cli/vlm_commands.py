@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import console, friendly_errors, json_object, show_report
+from act2answer.cli._common import add_commands, console, json_object, show_report
 from act2answer.errors import Act2AnswerError
 
 
@@ -173,5 +173,4 @@ def compare(
 
 def register(app: typer.Typer) -> None:
     """Add ``vlm`` and ``compare`` to ``app``."""
-    app.command("vlm")(friendly_errors(vlm))
-    app.command("compare")(friendly_errors(compare))
+    add_commands(app, {"vlm": vlm, "compare": compare})

@@ -109,9 +109,7 @@ def run_episode(
 def error_result(task: EpisodeTask, error: str, wall_time_s: float) -> EpisodeResult:
     """The record of an episode that could not finish at all (its worker hung or died)."""
     return EpisodeResult(
-        item_id=task.item_id,
-        category=task.category,
-        answer_side=task.answer_side,
+        **task.record_fields,
         seed=task.seed,
         outcome=Outcome.ERROR,
         chosen_side=None,

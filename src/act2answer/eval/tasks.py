@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from act2answer.errors import SuiteError
 from act2answer.interfaces import Side
@@ -46,6 +47,11 @@ class EpisodeTask:
     right_image: str
     seed: int
     record_video: bool = False
+
+    @property
+    def record_fields(self) -> dict[str, Any]:
+        """``item_id``, ``category`` and ``answer_side``: the key fields of its stored record."""
+        return {"item_id": self.item_id, "category": self.category, "answer_side": self.answer_side}
 
     @property
     def key(self) -> tuple[str, str]:

@@ -97,7 +97,7 @@ def make_policy(spec: PolicySpec | str) -> Policy | BatchPolicy:
     elif spec.name in POLICIES or ":" not in spec.name:
         factory = POLICIES.get(spec.name)
     else:
-        factory = import_object(spec.name, PolicyError)  # type: ignore[assignment]
+        factory = import_object(spec.name, PolicyError)
     if not callable(factory):
         raise PolicyError(f"policy {spec.name!r} is not callable")
     try:

@@ -41,7 +41,7 @@ def load_probe_model(spec: str, kwargs: dict[str, object] | None = None) -> Prob
     if spec in PROBE_MODELS:
         factory = PROBE_MODELS.get(spec)
     elif ":" in spec:
-        factory = import_object(spec)  # type: ignore[assignment]
+        factory = import_object(spec)
     else:
         raise Act2AnswerError(
             PROBE_MODELS.unknown_message(spec) + "; or give package.module:Factory"

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from act2answer._registry import import_object
 from act2answer.errors import Act2AnswerError
 from act2answer.interfaces import Observation, PolicyRequest
 from act2answer.probing._hooks import PartPattern
@@ -91,13 +92,11 @@ class TransformersVLMProbe:
         **backend_kwargs: Any,
     ) -> None:
         if backend is None:
-            try:
-                from act2answer.vlm.backends.transformers_backend import TransformersBackend
-            except ImportError as exc:
-                raise Act2AnswerError(
-                    f"the transformers probe needs the VLM backends (act2answer.vlm): {exc}"
-                ) from None
-            backend = TransformersBackend(model, **backend_kwargs)
+            backend_class = import_object(
+                "act2answer.vlm.backends.transformers_backend:TransformersBackend",
+                needs="the transformers probe needs the VLM backends (act2answer.vlm)",
+            )
+            backend = backend_class(model, **backend_kwargs)
         self.backend = backend
         self.layer_pattern = layer_pattern or decoder_layer_pattern(backend.model)
 
@@ -154,13 +153,11 @@ class LeRobotProbe:
 
     def __init__(self, model_path: str = "", *, adapter: Any = None, **adapter_kwargs: Any):
         if adapter is None:
-            try:
-                from act2answer.adapters.lerobot import LeRobotAdapter
-            except ImportError as exc:
-                raise Act2AnswerError(
-                    f"the LeRobot probe needs the LeRobot adapter and its venv: {exc}"
-                ) from None
-            adapter = LeRobotAdapter(model_path, **adapter_kwargs)
+            adapter_class = import_object(
+                "act2answer.adapters.lerobot:LeRobotAdapter",
+                needs="the LeRobot probe needs the LeRobot adapter and its venv",
+            )
+            adapter = adapter_class(model_path, **adapter_kwargs)
         self.adapter = adapter
         self.patterns = lerobot_patterns(adapter.policy)
 

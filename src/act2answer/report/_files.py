@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from act2answer.errors import SuiteError
 from act2answer.suite import load_suite
@@ -30,21 +30,24 @@ class _Row(Protocol):
 class StoredRecordsReport:
     """What every run kind's report says about its records (mixed into the report types).
 
-    Subclasses set ``RECORD_NOUN`` and ``RESUME_COMMAND`` and provide
-    ``records`` and ``expected_records``.
+    Subclasses name what one record is called, the command that adds the
+    missing ones, and their attributes holding the records and their expected count.
     """
 
-    #: What one record is called, and the command that adds the missing ones.
     RECORD_NOUN = "records"
     RESUME_COMMAND = "act2answer run"
+    RECORDS_ATTRIBUTE = "records"
+    EXPECTED_ATTRIBUTE = "expected_records"
 
     @property
-    def records(self) -> Sequence[object]:
-        raise NotImplementedError
+    def records(self) -> Sequence[Any]:
+        """The stored records (episodes or answers)."""
+        return getattr(self, self.RECORDS_ATTRIBUTE)
 
     @property
     def expected_records(self) -> int | None:
-        raise NotImplementedError
+        """How many records the run's suite asks for (None: suite not found)."""
+        return getattr(self, self.EXPECTED_ATTRIBUTE)
 
     @property
     def complete(self) -> bool | None:

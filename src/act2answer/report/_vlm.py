@@ -75,15 +75,10 @@ class VLMReport(StoredRecordsReport):
     expected_answers: int | None
 
     RECORD_NOUN = "answers"
+    RECORDS_ATTRIBUTE = "answers"
+    EXPECTED_ATTRIBUTE = "expected_answers"
     RESUME_COMMAND = "act2answer vlm"
 
-    @property
-    def records(self) -> list[VLMAnswer]:
-        return self.answers
-
-    @property
-    def expected_records(self) -> int | None:
-        return self.expected_answers
 
 
 

@@ -51,15 +51,10 @@ class RunReport(StoredRecordsReport):
     by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
 
     RECORD_NOUN = "episodes"
+    RECORDS_ATTRIBUTE = "results"
+    EXPECTED_ATTRIBUTE = "expected_episodes"
     RESUME_COMMAND = "act2answer run"
 
-    @property
-    def records(self) -> list[EpisodeResult]:
-        return self.results
-
-    @property
-    def expected_records(self) -> int | None:
-        return self.expected_episodes
 
 
 

@@ -108,9 +108,7 @@ def build_answer(
         difference = scores.score_a - scores.score_b
         margin = difference if correct_letter == "A" else -difference
     return VLMAnswer(
-        item_id=task.item_id,
-        category=task.category,
-        answer_side=task.answer_side,
+        **task.record_fields,
         frame_seed=task.seed,
         letter_seed=binding.seed,
         a_is_left=binding.a_is_left,
