@@ -25,10 +25,12 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import sys
 import threading
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(_ROOT))  # SleepBatchPolicy is a test double in tests/helpers
 _SHARED_MENAGERIE = _ROOT.parent / "shared" / "menagerie"
 if _SHARED_MENAGERIE.is_dir():
     os.environ.setdefault("MENAGERIE_ROOT", str(_SHARED_MENAGERIE))
