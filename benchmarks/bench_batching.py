@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
