@@ -21,6 +21,13 @@ class ExportFormat(str, Enum):
     vlmevalkit = "vlmevalkit"
 
 
+class ExportImages(str, Enum):
+    """``act2answer.interop.ImageLayout``'s values (kept here so the CLI loads light)."""
+
+    two_images = "two-images"
+    side_by_side = "side-by-side"
+
+
 def sources() -> None:
     """List the source converters, the study categories each builds and the files it expects."""
     from rich.table import Table
@@ -104,7 +111,15 @@ def import_(
 
 def export(
     suite_dir: Annotated[Path, typer.Argument(help="Suite folder.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Asset set folder or .tsv file.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="maniskill-assets: asset set folder. vlmevalkit: a folder ($LMUData; the "
+            "file is named after the dataset) or NAME.tsv (NAME becomes the dataset name).",
+        ),
+    ],
     format: Annotated[ExportFormat, typer.Option(help="Output format.")] = (
         ExportFormat.maniskill_assets
     ),
@@ -119,13 +134,37 @@ def export(
     quarter_turns: Annotated[
         int, typer.Option(help="Store textures turned N quarter turns clockwise.")
     ] = 0,
-    seed: Annotated[int, typer.Option(help="vlmevalkit: letter-order seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="vlmevalkit: letter-order seed (as `act2answer vlm --seed`).")
+    ] = 0,
+    images: Annotated[
+        ExportImages,
+        typer.Option(
+            help="vlmevalkit: two-images (left, right) or side-by-side (one canvas with a "
+            "gap, options left/right, for models that take one image; adds 'sidebyside' "
+            "to the dataset name)."
+        ),
+    ] = ExportImages.two_images,
+    circular: Annotated[
+        bool,
+        typer.Option(
+            help="vlmevalkit: every row twice with A and B swapped, scored as a pair "
+            "(VLMEvalKit circular evaluation; adds 'circular' to the dataset name)."
+        ),
+    ] = False,
 ) -> None:
-    """Write a suite as an asset set (maniskill-assets) or a VLMEvalKit TSV (vlmevalkit)."""
-    from act2answer.interop import export_asset_set, export_vlmevalkit
+    """Write a suite as an asset set (maniskill-assets) or a VLMEvalKit dataset (vlmevalkit)."""
+    from act2answer.interop import ImageLayout, export_asset_set, export_vlmevalkit
 
     if format is ExportFormat.vlmevalkit:
-        _console.print(f"wrote {export_vlmevalkit(suite_dir, out, seed=seed)}")
+        from act2answer.interop.vlmevalkit import run_command
+
+        layout = ImageLayout(images.value)
+        path = export_vlmevalkit(suite_dir, out, seed=seed, images=layout, circular=circular)
+        _console.print(f"wrote {path} (VLMEvalKit dataset {path.stem})")
+        _console.print(
+            f"put it at $LMUData/{path.name}, then in VLMEvalKit: {run_command(path.stem)}"
+        )
         return
     export_asset_set(
         suite_dir,
@@ -148,8 +187,14 @@ def review(
     """Serve a keyboard-driven review page for a suite; decisions are saved as you go."""
     from act2answer.review import serve
 
-    serve(suite_dir, host=host, port=port, announce=lambda url: _console.print(
-        f"reviewing {suite_dir} at {url} (Ctrl-C to stop; every decision is already saved)"))
+    serve(
+        suite_dir,
+        host=host,
+        port=port,
+        announce=lambda url: _console.print(
+            f"reviewing {suite_dir} at {url} (Ctrl-C to stop; every decision is already saved)"
+        ),
+    )
 
 
 def merge(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from act2answer.cli._common import console, friendly_errors
 from act2answer.errors import Act2AnswerError
+
+if TYPE_CHECKING:
+    from act2answer.analysis.outcomes import RunOutcomes
 
 
 def vlm(
@@ -124,7 +127,14 @@ def vlm(
 
 
 def compare(
-    runs: Annotated[list[Path], typer.Argument(help="Run folders; the first is the baseline.")],
+    runs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run folders, or VLMEvalKit prediction files (<MODEL>_<NAME>.xlsx/.tsv/.json) "
+            "of a suite exported with `act2answer export --format vlmevalkit`; the first "
+            "is the baseline."
+        ),
+    ],
     out: Annotated[
         Path | None, typer.Option(help="Folder for compare.csv and compare.json.")
     ] = None,
@@ -134,9 +144,8 @@ def compare(
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 4000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
 ) -> None:
-    """Compare runs (VLA or VLM) on shared items: gap, bootstrap CI, McNemar, agreement."""
+    """Compare runs (VLA, VLM or VLMEvalKit predictions) on shared items: gap, CI, McNemar."""
     from act2answer.analysis.compare import compare_runs
-    from act2answer.analysis.outcomes import load_outcomes
     from act2answer.report.compare import comparison_table, side_by_side_table, write_comparison
 
     if len(runs) < 2:
@@ -144,10 +153,10 @@ def compare(
     labels = list(label or [])
     if labels and len(labels) != len(runs):
         raise Act2AnswerError(f"{len(labels)} --label for {len(runs)} runs")
-    loaded = [load_outcomes(run, labels[i] if labels else None) for i, run in enumerate(runs)]
+    loaded = [_compare_input(run, labels[i] if labels else None) for i, run in enumerate(runs)]
     if len({run.label for run in loaded}) < len(loaded):
         loaded = [
-            load_outcomes(run, f"{i + 1}:{item.label}")
+            _compare_input(run, f"{i + 1}:{item.label}")
             for i, (run, item) in enumerate(zip(runs, loaded, strict=True))
         ]
     console.print(side_by_side_table(loaded))
@@ -177,6 +186,28 @@ def compare(
     if out is not None:
         for path in write_comparison(out, loaded, comparisons):
             console.print(f"wrote {path}")
+
+
+def _compare_input(path: Path, label: str | None) -> RunOutcomes:
+    """A run folder's outcomes, or a VLMEvalKit prediction file's (summarised as read)."""
+    from act2answer.analysis.outcomes import load_outcomes
+    from act2answer.interop.vlmevalkit_predictions import (
+        PREDICTION_SUFFIXES,
+        read_vlmevalkit_predictions,
+    )
+    from act2answer.report._tables import percent
+
+    if path.is_dir() or path.suffix.lower() not in (*PREDICTION_SUFFIXES, ".pkl"):
+        return load_outcomes(path, label)
+    predictions = read_vlmevalkit_predictions(path, label)
+    kind = ("circular pairs" if predictions.circular else "rows") + f", {predictions.images.value}"
+    console.print(
+        f"{path.name}: {len(predictions.rows)} VLMEvalKit predictions ({kind}) of suite "
+        f"{predictions.suite_name}; {predictions.unanswered} not readable as a letter; "
+        f"A chosen {percent(predictions.a_choice_rate)}, left chosen "
+        f"{percent(predictions.left_choice_rate)} of answers"
+    )
+    return predictions.outcomes()
 
 
 def report_vlm_run(run_dir: Path) -> bool:
