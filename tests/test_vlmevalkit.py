@@ -7,6 +7,8 @@ caching, prompt, one-image and circular-pairing code at commit ``e8e78f05``
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +115,9 @@ def test_two_image_rows_load_as_custom_mcq_with_their_images_and_prompt(tmp_path
     dataset = vk.build_dataset(path.stem, tmp_path / "LMUData")
     assert assert_rows_are_their_own(dataset, {suite.content_hash: suite}) == 10  # 5 x 2 layouts
     assert all(isinstance(index, int) for index in dataset.data["index"])
+    for _, row in dataset.data.iterrows():  # cache names are the images' content hashes
+        for encoded, name in zip(row["image"], row["image_path"], strict=True):
+            assert name == f"a2a-{hashlib.sha256(base64.b64decode(encoded)).hexdigest()}.png"
     assert dataset.data["index"].is_unique and int(dataset.data["index"].max()) < 2**53
     keys = [row_item(row) for _, row in dataset.data.iterrows()]
     assert sorted(keys) == sorted((f"{i:03d}", side) for i in range(5) for side in Side)
