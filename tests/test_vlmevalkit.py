@@ -435,3 +435,36 @@ def test_dataset_names_say_the_variant_and_never_switch_evaluation(tmp_path: Pat
          str(tmp_path / "MMBench_x.tsv")],
     )  # fmt: skip
     assert refused_cli.exit_code == 1 and "circularly" in refused_cli.output
+
+
+def test_frame_variant_is_the_vla_episodes_first_frame(tmp_path: Path, make_suite) -> None:
+    from act2answer.eval.tasks import make_tasks
+    from act2answer.sim import SimConfig
+    from act2answer.vlm.runner import FrameSource
+    from tests.conftest import COLOURS
+
+    suite = make_suite(n=2)
+    lmu = tmp_path / "LMUData"
+    path = export_vlmevalkit(suite.root, lmu, images="frame", seed=3)
+    assert path.stem == "act2answer_test-suite-v1_frame"
+    dataset = vk.build_dataset(path.stem, lmu)
+    tasks = {(t.item_id, t.answer_side): t for t in make_tasks(suite, base_seed=3)}
+    source = FrameSource(SimConfig())
+    try:
+        for position in range(len(dataset)):
+            row = dataset.data.iloc[position]
+            message = dataset.build_prompt(position)
+            assert sum(m["type"] == "image" for m in message) == 1
+            frame = load(Path(message[0]["value"]))
+            task = tasks[row_item(row)]
+            assert np.array_equal(frame, source.frame(task))  # what `vlm --input frame` sees
+            # The left tile's colour lies in the left half of the frame, and the right's right.
+            half = frame.shape[1] // 2
+            for side, columns in ((Side.LEFT, slice(0, half)), (Side.RIGHT, slice(half, None))):
+                image = read_rgb(Path(task.left_image if side is Side.LEFT else task.right_image))
+                colour = next(c for c in COLOURS.values() if (image == c).all(axis=-1).any())
+                near = (np.abs(frame.astype(int) - colour).sum(axis=-1) < 60).sum(axis=0)
+                assert near[columns].sum() > near.sum() - near[columns].sum(), side
+            assert row[row["answer"]] == row_item(row)[1].value  # "left" / "right"
+    finally:
+        source.close()

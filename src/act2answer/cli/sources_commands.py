@@ -26,6 +26,7 @@ class ExportImages(str, Enum):
 
     two_images = "two-images"
     side_by_side = "side-by-side"
+    frame = "frame"
 
 
 def sources() -> None:
@@ -140,9 +141,10 @@ def export(
     images: Annotated[
         ExportImages,
         typer.Option(
-            help="vlmevalkit: two-images (left, right) or side-by-side (one canvas with a "
-            "gap, options left/right, for models that take one image; adds 'sidebyside' "
-            "to the dataset name)."
+            help="vlmevalkit: two-images (left, right); for models that take one image, "
+            "side-by-side (one canvas with a gap, options left/right; adds 'sidebyside' "
+            "to the dataset name) or frame (the VLA episode's first rendered frame; adds "
+            "'frame')."
         ),
     ] = ExportImages.two_images,
     circular: Annotated[

@@ -37,6 +37,9 @@ Variants:
   (as the study group's own VLM scripts ask one-image models), options
   ``left`` / ``right``. VLMEvalKit's ``BaseModel.message_to_promptimg``
   (``vlm/base.py``) gives one-image models only the first image of a row.
+* ``frame``: the episode's first rendered frame (default simulator settings,
+  ``seed`` as base seed): pixel for pixel what the VLA run and
+  ``act2answer vlm --input frame`` see; options ``left`` / ``right``.
 * ``circular``: every row twice, the second with A and B swapped, paired by
   ``g_index`` with the swapped copy at ``index = g_index + 1_000_000``
   (VLMEvalKit's circular offset); a pair counts only when both are right,
@@ -54,6 +57,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -61,6 +65,10 @@ from PIL import Image
 from act2answer.errors import Act2AnswerError
 from act2answer.interfaces import Side
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb
+
+if TYPE_CHECKING:  # the simulator is imported only for frame exports
+    from act2answer.eval.tasks import EpisodeTask
+    from act2answer.vlm.runner import FrameSource
 
 #: The VLMEvalKit commit whose loading, prompt and evaluation code this module follows.
 VLMEVALKIT_COMMIT = "e8e78f05f3080fe28154f2130321f17951c3be94"
@@ -83,15 +91,29 @@ class ImageLayout(str, Enum):
     """Two images, left then right (multi-image models)."""
     SIDE_BY_SIDE = "side-by-side"
     """One canvas, left and right picture with a white gap (one-image models)."""
+    FRAME = "frame"
+    """The episode's first rendered frame, as a VLA sees it (one-image models)."""
 
 
 #: Option text naming each side, per image layout.
 OPTION_TEXT = {
     ImageLayout.TWO_IMAGES: {Side.LEFT: "left image", Side.RIGHT: "right image"},
     ImageLayout.SIDE_BY_SIDE: {Side.LEFT: "left", Side.RIGHT: "right"},
+    ImageLayout.FRAME: {Side.LEFT: "left", Side.RIGHT: "right"},
 }
-_HINTS = {ImageLayout.TWO_IMAGES: HINT_TWO_IMAGES, ImageLayout.SIDE_BY_SIDE: HINT_SIDE_BY_SIDE}
-_NAME_TAGS = {ImageLayout.TWO_IMAGES: "", ImageLayout.SIDE_BY_SIDE: "sidebyside"}
+HINT_FRAME = (
+    "The image shows a table with two pictures lying on it, one on the left and one on the right."
+)
+_HINTS = {
+    ImageLayout.TWO_IMAGES: HINT_TWO_IMAGES,
+    ImageLayout.SIDE_BY_SIDE: HINT_SIDE_BY_SIDE,
+    ImageLayout.FRAME: HINT_FRAME,
+}
+_NAME_TAGS = {
+    ImageLayout.TWO_IMAGES: "",
+    ImageLayout.SIDE_BY_SIDE: "sidebyside",
+    ImageLayout.FRAME: "frame",
+}
 
 #: Name parts that change how VLMEvalKit (at ``VLMEVALKIT_COMMIT``) treats a dataset.
 #: Case-insensitive: circular evaluation (``image_mcq.py`` ``evaluate_heuristic``) and
@@ -187,12 +209,14 @@ def check_dataset_name(name: str, images: ImageLayout, circular: bool) -> None:
     if tag and tag not in lowered:
         raise ExportNameError(
             f"dataset name {name!r}: a {ImageLayout(images).value} export's name must "
-            f"contain {tag!r}, so results can never be mistaken for the two-image variant"
+            f"contain {tag!r}, so results can never be mistaken for another variant"
         )
-    if not tag and _NAME_TAGS[ImageLayout.SIDE_BY_SIDE] in lowered:
-        raise ExportNameError(
-            f"dataset name {name!r} says sidebyside but the export has two images per row"
-        )
+    for other, other_tag in _NAME_TAGS.items():
+        if other_tag and other is not ImageLayout(images) and other_tag in lowered:
+            raise ExportNameError(
+                f"dataset name {name!r} says {other_tag!r} but the export is "
+                f"{ImageLayout(images).value}"
+            )
 
 
 def row_index(
@@ -235,16 +259,49 @@ def _encode(pixels: np.ndarray) -> _Encoded:
     )
 
 
-def _asked_like_the_vlm_runner(suite: Suite, item: SuiteItem, seed: int) -> tuple[bool, str]:
-    """The VLM runner's letter binding (A names the left image?) and question text.
+class _AskedLikeTheVLMRunner:
+    """Letter binding, question text and first frames as ``act2answer vlm`` makes them.
 
-    The one place this module uses ``act2answer.vlm``.
+    The one place this module uses ``act2answer.vlm`` (and, for frames, the simulator).
     """
-    from act2answer.vlm import PromptTemplate, letter_binding
 
-    fallback = PromptTemplate().fallback_question
-    question = item.question.strip() or fallback.format(instruction=item.instruction)
-    return letter_binding(suite.name, item.id, seed).a_is_left, question
+    def __init__(self, suite: Suite, seed: int, frames: bool, layouts: tuple[Side, ...]) -> None:
+        from act2answer.vlm import PromptTemplate
+
+        self.suite = suite
+        self.seed = seed
+        self.fallback = PromptTemplate().fallback_question
+        self._frames: FrameSource | None = None
+        self._tasks: dict[tuple[str, Side], EpisodeTask] = {}
+        if frames:
+            from act2answer.eval.tasks import make_tasks
+            from act2answer.sim import SimConfig
+            from act2answer.vlm.runner import FrameSource
+
+            self._frames = FrameSource(SimConfig())
+            tasks = make_tasks(suite, layouts=layouts, base_seed=seed)
+            self._tasks = {(task.item_id, task.answer_side): task for task in tasks}
+
+    def a_is_left(self, item: SuiteItem) -> bool:
+        from act2answer.vlm import letter_binding
+
+        return letter_binding(self.suite.name, item.id, self.seed).a_is_left
+
+    def question(self, item: SuiteItem) -> str:
+        return item.question.strip() or self.fallback.format(instruction=item.instruction)
+
+    def first_frame(self, item: SuiteItem, layout: Side) -> np.ndarray:
+        """The VLA episode's first frame (same simulator defaults and seed as a VLA run)."""
+        if self._frames is None:
+            raise RuntimeError("frames were not asked for")
+        return self._frames.frame(self._tasks[(item.id, layout)])
+
+    def __enter__(self) -> _AskedLikeTheVLMRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._frames is not None:
+            self._frames.close()
 
 
 def export_vlmevalkit(
@@ -264,7 +321,9 @@ def export_vlmevalkit(
             :func:`dataset_name`) or a ``NAME.tsv`` path (NAME is then the dataset
             name, checked by :func:`check_dataset_name`).
         seed: Letter-binding seed (the ``act2answer vlm --seed`` of a comparable run).
-        images: ``two-images`` or ``side-by-side`` (one-image models).
+        images: ``two-images``, or for one-image models ``side-by-side`` or ``frame``
+            (the first frame of each VLA episode, rendered with the default
+            simulator settings and ``seed`` as base seed, like ``act2answer vlm``).
         circular: Write every row twice, A and B swapped (VLMEvalKit circular evaluation).
         layouts: Layouts written per item (where the correct image lies).
 
@@ -296,11 +355,12 @@ def export_vlmevalkit(
         return encoded[relatives]
 
     seen: set[int] = set()
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    asked = _AskedLikeTheVLMRunner(suite, seed, images is ImageLayout.FRAME, layouts)
+    with asked, out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow([*COLUMNS, *(["g_index"] if circular else []), *OWN_COLUMNS])
         for item in suite.items:
-            a_is_left, question = _asked_like_the_vlm_runner(suite, item, seed)
+            a_is_left, question = asked.a_is_left(item), asked.question(item)
             for layout in layouts:
                 left, right = (
                     item.option_for(Side.LEFT, layout),
@@ -313,7 +373,11 @@ def export_vlmevalkit(
                         str([image.name for image in shown]),
                     )
                 else:
-                    canvas = encode(left, right)
+                    canvas = (
+                        encode(left, right)
+                        if images is ImageLayout.SIDE_BY_SIDE
+                        else _encode(asked.first_frame(item, layout))
+                    )
                     image_cell, path_cell = canvas.base64, canvas.name
                 group = row_index(suite.content_hash, images, circular, seed, item.id, layout)
                 for copy in (0, 1) if circular else (0,):
