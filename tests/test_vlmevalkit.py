@@ -409,6 +409,10 @@ def test_dataset_names_say_the_variant_and_never_switch_evaluation(tmp_path: Pat
     assert dataset_name("MMBench celebs v2") == "act2answer_mm-bench-celebs-v2"
     assert dataset_name("x", "side-by-side", True) == "act2answer_x_sidebyside_circular"
     check_dataset_name("act2answer_x_sidebyside_circular", ImageLayout.SIDE_BY_SIDE, True)
+    for suite_name in ("frame-study_v1", "Sidebyside MMBench circular", "OpenEnded LEGO"):
+        for images in ImageLayout:
+            for circular in (False, True):
+                check_dataset_name(dataset_name(suite_name, images, circular), images, circular)
     refused = {
         "MMBench_mine": (ImageLayout.TWO_IMAGES, False),
         "mine": (ImageLayout.TWO_IMAGES, True),
@@ -416,6 +420,7 @@ def test_dataset_names_say_the_variant_and_never_switch_evaluation(tmp_path: Pat
         "mine_sidebyside": (ImageLayout.TWO_IMAGES, False),
         "mine_frame": (ImageLayout.SIDE_BY_SIDE, False),
         "mine_sidebyside_x": (ImageLayout.FRAME, False),
+        "mine_frames": (ImageLayout.FRAME, False),
         "LEGO_mine": (ImageLayout.TWO_IMAGES, False),
         "my name": (ImageLayout.TWO_IMAGES, False),
     }

@@ -77,9 +77,6 @@ VLMEVALKIT_COMMIT = "e8e78f05f3080fe28154f2130321f17951c3be94"
 CIRCULAR_OFFSET = 1_000_000
 #: White gap between the two pictures of a side-by-side canvas (the study's scripts use 8 px).
 SIDE_BY_SIDE_GAP = 8
-#: Column prefix of act2answer's own columns (VLMEvalKit carries every column into its
-#: prediction file, which is how predictions find their item and layout again).
-OWN_PREFIX = "a2a_"
 HINT_TWO_IMAGES = "Two images are shown: the first is the left image, the second the right image."
 HINT_SIDE_BY_SIDE = "The image shows two pictures side by side: one on the left, one on the right."
 
@@ -135,6 +132,8 @@ COLUMNS = (
     "category",
     "id",
 )
+#: act2answer's own columns: VLMEvalKit carries every column into its prediction file,
+#: which is how predictions find their item and layout again.
 OWN_COLUMNS = (
     "a2a_item",
     "a2a_layout",
@@ -205,14 +204,15 @@ def check_dataset_name(name: str, images: ImageLayout, circular: bool) -> None:
                 f"dataset name {name!r} contains {trigger!r}: VLMEvalKit treats such names "
                 "specially (scores or image folder); choose another name"
             )
+    parts = lowered.split("_")
     tag = _NAME_TAGS[ImageLayout(images)]
-    if tag and tag not in lowered:
+    if tag and tag not in parts:
         raise ExportNameError(
             f"dataset name {name!r}: a {ImageLayout(images).value} export's name must "
-            f"contain {tag!r}, so results can never be mistaken for another variant"
+            f"have the part '_{tag}', so results can never be mistaken for another variant"
         )
     for other, other_tag in _NAME_TAGS.items():
-        if other_tag and other is not ImageLayout(images) and other_tag in lowered:
+        if other_tag and other is not ImageLayout(images) and other_tag in parts:
             raise ExportNameError(
                 f"dataset name {name!r} says {other_tag!r} but the export is "
                 f"{ImageLayout(images).value}"
@@ -360,6 +360,8 @@ def export_vlmevalkit(
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow([*COLUMNS, *(["g_index"] if circular else []), *OWN_COLUMNS])
         for item in suite.items:
+            pixels.clear()  # an item's images are shared by its layouts only
+            encoded.clear()
             a_is_left, question = asked.a_is_left(item), asked.question(item)
             for layout in layouts:
                 left, right = (
