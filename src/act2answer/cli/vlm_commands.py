@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from act2answer.cli._common import console, friendly_errors
 from act2answer.errors import Act2AnswerError
-
-if TYPE_CHECKING:
-    from act2answer.analysis.outcomes import RunOutcomes
 
 
 def vlm(
@@ -146,6 +143,7 @@ def compare(
 ) -> None:
     """Compare runs (VLA, VLM or VLMEvalKit predictions) on shared items: gap, CI, McNemar."""
     from act2answer.analysis.compare import compare_runs
+    from act2answer.analysis.vlmevalkit import load_compare_input
     from act2answer.report.compare import comparison_table, side_by_side_table, write_comparison
 
     if len(runs) < 2:
@@ -153,12 +151,16 @@ def compare(
     labels = list(label or [])
     if labels and len(labels) != len(runs):
         raise Act2AnswerError(f"{len(labels)} --label for {len(runs)} runs")
-    loaded = [_compare_input(run, labels[i] if labels else None) for i, run in enumerate(runs)]
+    inputs = [load_compare_input(run, labels[i] if labels else None) for i, run in enumerate(runs)]
+    loaded = [outcomes for outcomes, _ in inputs]
     if len({run.label for run in loaded}) < len(loaded):
         loaded = [
-            _compare_input(run, f"{i + 1}:{item.label}")
+            load_compare_input(run, f"{i + 1}:{item.label}")[0]
             for i, (run, item) in enumerate(zip(runs, loaded, strict=True))
         ]
+    for _, summary in inputs:
+        if summary:
+            console.print(summary)
     console.print(side_by_side_table(loaded))
     comparisons = []
     for other in loaded[1:]:
@@ -186,28 +188,6 @@ def compare(
     if out is not None:
         for path in write_comparison(out, loaded, comparisons):
             console.print(f"wrote {path}")
-
-
-def _compare_input(path: Path, label: str | None) -> RunOutcomes:
-    """A run folder's outcomes, or a VLMEvalKit prediction file's (summarised as read)."""
-    from act2answer.analysis.outcomes import load_outcomes
-    from act2answer.interop.vlmevalkit_predictions import (
-        PREDICTION_SUFFIXES,
-        read_vlmevalkit_predictions,
-    )
-    from act2answer.report._tables import percent
-
-    if path.is_dir() or path.suffix.lower() not in (*PREDICTION_SUFFIXES, ".pkl"):
-        return load_outcomes(path, label)
-    predictions = read_vlmevalkit_predictions(path, label)
-    kind = ("circular pairs" if predictions.circular else "rows") + f", {predictions.images.value}"
-    console.print(
-        f"{path.name}: {len(predictions.rows)} VLMEvalKit predictions ({kind}) of suite "
-        f"{predictions.suite_name}; {predictions.unanswered} not readable as a letter; "
-        f"A chosen {percent(predictions.a_choice_rate)}, left chosen "
-        f"{percent(predictions.left_choice_rate)} of answers"
-    )
-    return predictions.outcomes()
 
 
 def report_vlm_run(run_dir: Path) -> bool:

@@ -63,12 +63,12 @@ import numpy as np
 from PIL import Image
 
 from act2answer.errors import Act2AnswerError
-from act2answer.interfaces import Side
+from act2answer.interfaces import ObservationNeeds, Side
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb
 
 if TYPE_CHECKING:  # the simulator is imported only for frame exports
     from act2answer.eval.tasks import EpisodeTask
-    from act2answer.vlm.runner import FrameSource
+    from act2answer.sim import SimBackend
 
 #: The VLMEvalKit commit whose loading, prompt and evaluation code this module follows.
 VLMEVALKIT_COMMIT = "e8e78f05f3080fe28154f2130321f17951c3be94"
@@ -262,7 +262,9 @@ def _encode(pixels: np.ndarray) -> _Encoded:
 class _AskedLikeTheVLMRunner:
     """Letter binding, question text and first frames as ``act2answer vlm`` makes them.
 
-    The one place this module uses ``act2answer.vlm`` (and, for frames, the simulator).
+    The one place this module uses ``act2answer.vlm`` and, for frames, the
+    simulator (rendered as ``act2answer vlm --input frame`` renders them; a test
+    keeps the two pixel-identical).
     """
 
     def __init__(self, suite: Suite, seed: int, frames: bool, layouts: tuple[Side, ...]) -> None:
@@ -271,14 +273,13 @@ class _AskedLikeTheVLMRunner:
         self.suite = suite
         self.seed = seed
         self.fallback = PromptTemplate().fallback_question
-        self._frames: FrameSource | None = None
+        self._env: SimBackend | None = None
         self._tasks: dict[tuple[str, Side], EpisodeTask] = {}
         if frames:
             from act2answer.eval.tasks import make_tasks
-            from act2answer.sim import SimConfig
-            from act2answer.vlm.runner import FrameSource
+            from act2answer.sim import SimConfig, make_env
 
-            self._frames = FrameSource(SimConfig())
+            self._env = make_env(SimConfig())
             tasks = make_tasks(suite, layouts=layouts, base_seed=seed)
             self._tasks = {(task.item_id, task.answer_side): task for task in tasks}
 
@@ -291,17 +292,24 @@ class _AskedLikeTheVLMRunner:
         return item.question.strip() or self.fallback.format(instruction=item.instruction)
 
     def first_frame(self, item: SuiteItem, layout: Side) -> np.ndarray:
-        """The VLA episode's first frame (same simulator defaults and seed as a VLA run)."""
-        if self._frames is None:
+        """The VLA episode's first frame (default simulator settings, the run's seed)."""
+        if self._env is None:
             raise RuntimeError("frames were not asked for")
-        return self._frames.frame(self._tasks[(item.id, layout)])
+        task = self._tasks[(item.id, layout)]
+        self._env.set_tiles(read_rgb(task.left_image), read_rgb(task.right_image))
+        observation, _ = self._env.reset(
+            seed=task.seed, instruction=task.instruction, needs=ObservationNeeds(image=True)
+        )
+        if observation.image is None:
+            raise RuntimeError("the simulator returned no image")
+        return observation.image
 
     def __enter__(self) -> _AskedLikeTheVLMRunner:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._frames is not None:
-            self._frames.close()
+        if self._env is not None:
+            self._env.close()
 
 
 def export_vlmevalkit(

@@ -14,8 +14,9 @@ near the end, "answer is X", else exactly one option text inside the answer);
 unreadable answers count as not answered, as VLMEvalKit counts them wrong.
 A circular pair counts as right only when both copies are right
 (``mcq_circular_eval``). The result is one trial per item and layout, keyed
-like VLA episodes, so :func:`act2answer.analysis.compare.compare_runs` pairs
-them with a VLA run on the same suite.
+like VLA episodes; :func:`act2answer.analysis.vlmevalkit.outcomes_of` makes them
+a run that :func:`act2answer.analysis.compare.compare_runs` pairs with a VLA run
+on the same suite.
 """
 
 from __future__ import annotations
@@ -28,18 +29,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from act2answer.errors import Act2AnswerError
 from act2answer.interfaces import Side
 from act2answer.interop.vlmevalkit import OPTION_TEXT, OWN_COLUMNS, ImageLayout
 
-KIND = "vlmevalkit"
 PREDICTION_SUFFIXES = (".xlsx", ".tsv", ".csv", ".json")
 _REQUIRED = ("index", "prediction", "A", "B", "answer", "category", *OWN_COLUMNS)
-if TYPE_CHECKING:  # the analysis package imports the simulator; exporting does not need it
-    from act2answer.analysis.outcomes import RunOutcomes, Trial
-
 _FAIL_MESSAGE = "Failed to obtain answer via API"
 _REFUSALS = (
     "Sorry, I can't help with images of people yet.",
@@ -145,6 +141,16 @@ class PredictionRow:
 
 
 @dataclass(frozen=True)
+class PredictedTrial:
+    """One item in one layout, as a VLMEvalKit run answered it (both copies, if circular)."""
+
+    item_id: str
+    category: str
+    layout: Side
+    correct: bool
+
+
+@dataclass(frozen=True)
 class VLMEvalKitPredictions:
     """A prediction file's rows and what they were exported from.
 
@@ -168,24 +174,28 @@ class VLMEvalKitPredictions:
     circular: bool
     rows: tuple[PredictionRow, ...]
 
-    def trials(self) -> tuple[Trial, ...]:
-        """One trial per item and layout; a circular pair is right only when both copies are."""
-        from act2answer.analysis.outcomes import Trial
+    def trials(self) -> tuple[PredictedTrial, ...]:
+        """One trial per item and layout; a circular pair is right only when both copies are.
 
+        :func:`act2answer.analysis.vlmevalkit.outcomes_of` turns them into a run for
+        ``compare``.
+        """
         grouped: dict[tuple[str, Side], list[PredictionRow]] = {}
         for row in self.rows:
             grouped.setdefault((row.item_id, row.layout), []).append(row)
         return tuple(
-            Trial(item_id, rows[0].category, layout, all(row.correct for row in rows))
+            PredictedTrial(item_id, rows[0].category, layout, all(row.correct for row in rows))
             for (item_id, layout), rows in grouped.items()
         )
 
-    def outcomes(self) -> RunOutcomes:
-        """The trials as a run for :func:`act2answer.analysis.compare.compare_runs`."""
-        from act2answer.analysis.outcomes import RunOutcomes
-
-        return RunOutcomes(
-            self.label, KIND, self.path, self.suite_name, self.suite_hash, self.trials()
+    def summary(self) -> str:
+        """One line: rows read, unreadable answers, letter and side bias."""
+        kind = "circular pairs" if self.circular else "rows"
+        return (
+            f"{self.path.name}: {len(self.rows)} VLMEvalKit predictions ({kind}, "
+            f"{self.images.value}) of suite {self.suite_name}; {self.unanswered} not readable "
+            f"as a letter; A chosen {_percent(self.a_choice_rate)}, left chosen "
+            f"{_percent(self.left_choice_rate)} of answers"
         )
 
     @property
@@ -351,6 +361,10 @@ def _row(path: Path, number: int, record: Mapping[str, object]) -> PredictionRow
     )
 
 
+def _percent(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
+
+
 def _text(value: object) -> str:
     """A cell as VLMEvalKit's ``str(x)`` sees it (empty cells read as ``nan`` there)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -420,6 +434,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[dict[str, object]]]:
 
 __all__ = [
     "PREDICTION_SUFFIXES",
+    "PredictedTrial",
     "PredictionFileError",
     "PredictionRow",
     "VLMEvalKitPredictions",
