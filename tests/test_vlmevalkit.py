@@ -35,7 +35,7 @@ from act2answer.interop.vlmevalkit import (
     ExportNameError,
     check_dataset_name,
 )
-from act2answer.interop.vlmevalkit_predictions import exact_match_letter
+from act2answer.interop.vlmevalkit_predictions import PredictionRow, exact_match_letter
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb, save_suite
 from act2answer.vlm import letter_binding
 from tests import source_fixtures as fx
@@ -217,7 +217,7 @@ def test_one_image_model_gets_both_options_side_by_side(tmp_path: Path) -> None:
     assert one.stem == "act2answer_single-v1_sidebyside" and one.stem != two.stem
     oracle = oracle_for(suite)
 
-    def one_image_model(name: str):
+    def one_image_model(name: str) -> Callable[[vk.Message], str]:
         def model(message: vk.Message) -> str:
             prompt, image = vk.one_image_message(message, name)
             return oracle(prompt, [load(Path(image))]) if image else "?"
@@ -301,12 +301,14 @@ def test_prediction_formats_import_alike(tmp_path: Path, pred_format: str) -> No
     assert imported.unanswered == 2  # 8 rows: the six answers, then "A", "B" again
 
 
-def row_letter_of_text(row, dataset: vk.CustomMCQDataset) -> str:
+def row_letter_of_text(row: PredictionRow, dataset: vk.CustomMCQDataset) -> str:
     line = dataset.data[dataset.data["index"] == row.index].iloc[0]
     return "A" if line["A"] == "left image" else "B"
 
 
-def test_predictions_line_up_with_a_vla_run(tmp_path: Path, make_suite) -> None:
+def test_predictions_line_up_with_a_vla_run(
+    tmp_path: Path, make_suite: Callable[..., Suite]
+) -> None:
     """A VLMEvalKit model that always names the left picture matches the always-left policy."""
     from act2answer.runner import run_evaluation
 
@@ -444,9 +446,12 @@ def test_dataset_names_say_the_variant_and_never_switch_evaluation(tmp_path: Pat
     assert refused_cli.exit_code == 1 and "circularly" in refused_cli.output
 
 
-def test_frame_variant_is_the_vla_episodes_first_frame(tmp_path: Path, make_suite) -> None:
+def test_frame_variant_is_the_vla_episodes_first_frame(
+    tmp_path: Path, make_suite: Callable[..., Suite]
+) -> None:
     from act2answer.eval.tasks import make_tasks
     from act2answer.sim import SimConfig
+
     try:  # issue 19 moves the VLM run loop to act2answer.runner
         from act2answer.runner._vlm import FrameSource  # type: ignore[import-not-found]
     except ImportError:
@@ -454,9 +459,15 @@ def test_frame_variant_is_the_vla_episodes_first_frame(tmp_path: Path, make_suit
 
     suite = make_suite(n=2)
     lmu = tmp_path / "LMUData"
-    path = export_vlmevalkit(suite.root, lmu, images="frame", seed=3)
-    assert path.stem == "act2answer_test-suite-v1_frame"
-    dataset = vk.build_dataset(path.stem, lmu)
+    with pytest.raises(ValueError, match="first_frame"):
+        export_vlmevalkit(suite.root, lmu, images="frame")
+    result = CliRunner().invoke(
+        app,
+        ["export", str(suite.root), "--format", "vlmevalkit", "--out", str(lmu),
+         "--images", "frame", "--seed", "3"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    dataset = vk.build_dataset("act2answer_test-suite-v1_frame", lmu)
     tasks = {(t.item_id, t.answer_side): t for t in make_tasks(suite, base_seed=3)}
     source = FrameSource(SimConfig())
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -162,7 +162,19 @@ def export(
         from act2answer.interop.vlmevalkit import run_command
 
         layout = ImageLayout(images.value)
-        path = export_vlmevalkit(suite_dir, out, seed=seed, images=layout, circular=circular)
+        frames = _frame_source() if layout is ImageLayout.FRAME else None
+        try:
+            path = export_vlmevalkit(
+                suite_dir,
+                out,
+                seed=seed,
+                images=layout,
+                circular=circular,
+                first_frame=frames.frame if frames is not None else None,
+            )
+        finally:
+            if frames is not None:
+                frames.close()
         _console.print(f"wrote {path} (VLMEvalKit dataset {path.stem})")
         _console.print(
             f"put it at $LMUData/{path.name}, then in VLMEvalKit: {run_command(path.stem)}"
@@ -177,6 +189,17 @@ def export(
         quarter_turns=quarter_turns,
     )
     _console.print(f"wrote asset set {out}")
+
+
+def _frame_source() -> Any:  # FrameSource: in act2answer.vlm.runner, or act2answer.runner
+    """The VLM runner's frame source with default simulator settings (as `act2answer vlm`)."""
+    from act2answer.sim import SimConfig
+
+    try:  # issue 19 moves the VLM run loop to act2answer.runner
+        from act2answer.runner._vlm import FrameSource  # type: ignore[import-not-found]
+    except ImportError:
+        from act2answer.vlm.runner import FrameSource
+    return FrameSource(SimConfig())
 
 
 def review(

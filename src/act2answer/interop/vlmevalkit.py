@@ -37,9 +37,9 @@ Variants:
   (as the study group's own VLM scripts ask one-image models), options
   ``left`` / ``right``. VLMEvalKit's ``BaseModel.message_to_promptimg``
   (``vlm/base.py``) gives one-image models only the first image of a row.
-* ``frame``: the episode's first rendered frame (default simulator settings,
-  ``seed`` as base seed): pixel for pixel what the VLA run and
-  ``act2answer vlm --input frame`` see; options ``left`` / ``right``.
+* ``frame``: the episode's first rendered frame (``seed`` as base seed),
+  rendered by the VLM runner's frame source: pixel for pixel what the VLA run
+  and ``act2answer vlm --input frame`` see; options ``left`` / ``right``.
 * ``circular``: every row twice, the second with A and B swapped, paired by
   ``g_index`` with the swapped copy at ``index = g_index + 1_000_000``
   (VLMEvalKit's circular offset); a pair counts only when both are right,
@@ -54,6 +54,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -63,12 +64,14 @@ import numpy as np
 from PIL import Image
 
 from act2answer.errors import Act2AnswerError
-from act2answer.interfaces import ObservationNeeds, Side
+from act2answer.interfaces import Side
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb
 
-if TYPE_CHECKING:  # the simulator is imported only for frame exports
+if TYPE_CHECKING:
     from act2answer.eval.tasks import EpisodeTask
-    from act2answer.sim import SimBackend
+
+#: Renders an episode's first frame, e.g. ``FrameSource(SimConfig()).frame`` of the VLM runner.
+FirstFrame = Callable[["EpisodeTask"], np.ndarray]
 
 #: The VLMEvalKit commit whose loading, prompt and evaluation code this module follows.
 VLMEVALKIT_COMMIT = "e8e78f05f3080fe28154f2130321f17951c3be94"
@@ -260,28 +263,20 @@ def _encode(pixels: np.ndarray) -> _Encoded:
 
 
 class _AskedLikeTheVLMRunner:
-    """Letter binding, question text and first frames as ``act2answer vlm`` makes them.
+    """Letter binding, question text and episode tasks as ``act2answer vlm`` makes them.
 
-    The one place this module uses ``act2answer.vlm`` and, for frames, the
-    simulator (rendered as ``act2answer vlm --input frame`` renders them; a test
-    keeps the two pixel-identical).
+    The one place this module uses ``act2answer.vlm``.
     """
 
-    def __init__(self, suite: Suite, seed: int, frames: bool, layouts: tuple[Side, ...]) -> None:
+    def __init__(self, suite: Suite, seed: int, layouts: tuple[Side, ...]) -> None:
+        from act2answer.eval.tasks import make_tasks
         from act2answer.vlm import PromptTemplate
 
         self.suite = suite
         self.seed = seed
         self.fallback = PromptTemplate().fallback_question
-        self._env: SimBackend | None = None
-        self._tasks: dict[tuple[str, Side], EpisodeTask] = {}
-        if frames:
-            from act2answer.eval.tasks import make_tasks
-            from act2answer.sim import SimConfig, make_env
-
-            self._env = make_env(SimConfig())
-            tasks = make_tasks(suite, layouts=layouts, base_seed=seed)
-            self._tasks = {(task.item_id, task.answer_side): task for task in tasks}
+        tasks = make_tasks(suite, layouts=layouts, base_seed=seed)
+        self.tasks = {(task.item_id, task.answer_side): task for task in tasks}
 
     def a_is_left(self, item: SuiteItem) -> bool:
         from act2answer.vlm import letter_binding
@@ -290,26 +285,6 @@ class _AskedLikeTheVLMRunner:
 
     def question(self, item: SuiteItem) -> str:
         return item.question.strip() or self.fallback.format(instruction=item.instruction)
-
-    def first_frame(self, item: SuiteItem, layout: Side) -> np.ndarray:
-        """The VLA episode's first frame (default simulator settings, the run's seed)."""
-        if self._env is None:
-            raise RuntimeError("frames were not asked for")
-        task = self._tasks[(item.id, layout)]
-        self._env.set_tiles(read_rgb(task.left_image), read_rgb(task.right_image))
-        observation, _ = self._env.reset(
-            seed=task.seed, instruction=task.instruction, needs=ObservationNeeds(image=True)
-        )
-        if observation.image is None:
-            raise RuntimeError("the simulator returned no image")
-        return observation.image
-
-    def __enter__(self) -> _AskedLikeTheVLMRunner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._env is not None:
-            self._env.close()
 
 
 def export_vlmevalkit(
@@ -320,6 +295,7 @@ def export_vlmevalkit(
     images: ImageLayout | str = ImageLayout.TWO_IMAGES,
     circular: bool = False,
     layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT),
+    first_frame: FirstFrame | None = None,
 ) -> Path:
     """Write a suite as a VLMEvalKit custom MCQ dataset; returns the ``.tsv`` written.
 
@@ -334,11 +310,17 @@ def export_vlmevalkit(
             simulator settings and ``seed`` as base seed, like ``act2answer vlm``).
         circular: Write every row twice, A and B swapped (VLMEvalKit circular evaluation).
         layouts: Layouts written per item (where the correct image lies).
+        first_frame: For ``frame``: renders an episode's first frame. The CLI
+            passes the VLM runner's ``FrameSource(SimConfig()).frame``, so the
+            images are those ``act2answer vlm --input frame`` and a VLA run see.
 
     Raises:
         ExportNameError: the ``.tsv`` name would mislead VLMEvalKit or hide the variant.
+        ValueError: a ``frame`` export without ``first_frame``.
     """
     images = ImageLayout(images)
+    if images is ImageLayout.FRAME and first_frame is None:
+        raise ValueError("a frame export needs first_frame, e.g. FrameSource(SimConfig()).frame")
     suite = load_suite(suite_dir)
     out = Path(out)
     if out.suffix.lower() == ".tsv":
@@ -362,9 +344,15 @@ def export_vlmevalkit(
             encoded[relatives] = _encode(arrays[0] if len(arrays) == 1 else side_by_side(*arrays))
         return encoded[relatives]
 
+    asked = _AskedLikeTheVLMRunner(suite, seed, layouts)
+
+    def frame(item: SuiteItem, layout: Side) -> _Encoded:
+        if first_frame is None:
+            raise ValueError("a frame export needs first_frame")
+        return _encode(first_frame(asked.tasks[(item.id, layout)]))
+
     seen: set[int] = set()
-    asked = _AskedLikeTheVLMRunner(suite, seed, images is ImageLayout.FRAME, layouts)
-    with asked, out.open("w", encoding="utf-8", newline="") as handle:
+    with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow([*COLUMNS, *(["g_index"] if circular else []), *OWN_COLUMNS])
         for item in suite.items:
@@ -386,7 +374,7 @@ def export_vlmevalkit(
                     canvas = (
                         encode(left, right)
                         if images is ImageLayout.SIDE_BY_SIDE
-                        else _encode(asked.first_frame(item, layout))
+                        else frame(item, layout)
                     )
                     image_cell, path_cell = canvas.base64, canvas.name
                 group = row_index(suite.content_hash, images, circular, seed, item.id, layout)
