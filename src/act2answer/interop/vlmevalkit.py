@@ -263,20 +263,23 @@ def _encode(pixels: np.ndarray) -> _Encoded:
 
 
 class _AskedLikeTheVLMRunner:
-    """Letter binding, question text and episode tasks as ``act2answer vlm`` makes them.
+    """Letter binding, question text and (frames) episode tasks as ``act2answer vlm`` has them.
 
     The one place this module uses ``act2answer.vlm``.
     """
 
-    def __init__(self, suite: Suite, seed: int, layouts: tuple[Side, ...]) -> None:
-        from act2answer.eval.tasks import make_tasks
+    def __init__(self, suite: Suite, seed: int, layouts: tuple[Side, ...], frames: bool) -> None:
         from act2answer.vlm import PromptTemplate
 
         self.suite = suite
         self.seed = seed
         self.fallback = PromptTemplate().fallback_question
-        tasks = make_tasks(suite, layouts=layouts, base_seed=seed)
-        self.tasks = {(task.item_id, task.answer_side): task for task in tasks}
+        self.tasks: dict[tuple[str, Side], EpisodeTask] = {}
+        if frames:  # act2answer.eval loads the simulator: only for frame exports
+            from act2answer.eval.tasks import make_tasks
+
+            tasks = make_tasks(suite, layouts=layouts, base_seed=seed)
+            self.tasks = {(task.item_id, task.answer_side): task for task in tasks}
 
     def a_is_left(self, item: SuiteItem) -> bool:
         from act2answer.vlm import letter_binding
@@ -306,8 +309,7 @@ def export_vlmevalkit(
             name, checked by :func:`check_dataset_name`).
         seed: Letter-binding seed (the ``act2answer vlm --seed`` of a comparable run).
         images: ``two-images``, or for one-image models ``side-by-side`` or ``frame``
-            (the first frame of each VLA episode, rendered with the default
-            simulator settings and ``seed`` as base seed, like ``act2answer vlm``).
+            (the first frame of each VLA episode, ``seed`` as base seed).
         circular: Write every row twice, A and B swapped (VLMEvalKit circular evaluation).
         layouts: Layouts written per item (where the correct image lies).
         first_frame: For ``frame``: renders an episode's first frame. The CLI
@@ -344,7 +346,7 @@ def export_vlmevalkit(
             encoded[relatives] = _encode(arrays[0] if len(arrays) == 1 else side_by_side(*arrays))
         return encoded[relatives]
 
-    asked = _AskedLikeTheVLMRunner(suite, seed, layouts)
+    asked = _AskedLikeTheVLMRunner(suite, seed, layouts, frames=first_frame is not None)
 
     def frame(item: SuiteItem, layout: Side) -> _Encoded:
         if first_frame is None:
