@@ -425,6 +425,7 @@ def test_dataset_names_say_the_variant_and_never_switch_evaluation(tmp_path: Pat
         "mine_frames": (ImageLayout.FRAME, False),
         "LEGO_mine": (ImageLayout.TWO_IMAGES, False),
         "my name": (ImageLayout.TWO_IMAGES, False),
+        "mine.v1": (ImageLayout.TWO_IMAGES, False),
     }
     for name, (images, circular) in refused.items():
         with pytest.raises(ExportNameError):

@@ -183,10 +183,10 @@ def check_dataset_name(name: str, images: ImageLayout, circular: bool) -> None:
     Raises:
         ExportNameError: with the reason and the VLMEvalKit code that reads the name.
     """
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
         raise ExportNameError(
-            f"dataset name {name!r}: use letters, digits, '_', '-' and '.' only "
-            "(VLMEvalKit puts it in file names)"
+            f"dataset name {name!r}: use letters, digits, '_' and '-' only "
+            "(VLMEvalKit builds file names from it and splits them at '.')"
         )
     lowered = name.lower()
     if circular and "circular" not in lowered:
