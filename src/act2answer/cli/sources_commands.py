@@ -191,17 +191,6 @@ def export(
     _console.print(f"wrote asset set {out}")
 
 
-def _frame_source() -> Any:  # FrameSource: in act2answer.vlm.runner, or act2answer.runner
-    """The VLM runner's frame source with default simulator settings (as `act2answer vlm`)."""
-    from act2answer.sim import SimConfig
-
-    try:  # issue 19 moves the VLM run loop to act2answer.runner
-        from act2answer.runner._vlm import FrameSource  # type: ignore[import-not-found]
-    except ImportError:
-        from act2answer.vlm.runner import FrameSource
-    return FrameSource(SimConfig())
-
-
 def review(
     suite_dir: Annotated[Path, typer.Argument(help="Suite folder to review.")],
     host: Annotated[str, typer.Option(help="Address to bind (local only by default).")] = (
@@ -242,3 +231,14 @@ def register(app: typer.Typer, suite_app: typer.Typer) -> None:
     app.command("import")(friendly_errors(import_))
     app.command("export")(friendly_errors(export))
     app.command("review")(friendly_errors(review))
+
+
+def _frame_source() -> Any:  # FrameSource: in act2answer.vlm.runner, or act2answer.runner
+    """The VLM runner's frame source with default simulator settings (as `act2answer vlm`)."""
+    from act2answer.sim import SimConfig
+
+    try:  # issue 19 moves the VLM run loop to act2answer.runner
+        from act2answer.runner._vlm import FrameSource  # type: ignore[import-not-found]
+    except ImportError:
+        from act2answer.vlm.runner import FrameSource
+    return FrameSource(SimConfig())
