@@ -1,10 +1,7 @@
-"""Asset-set import/export on the study's real base tile, and the VLMEvalKit TSV export."""
+"""Asset-set import/export on the study's real base tile (VLMEvalKit: test_vlmevalkit.py)."""
 
 from __future__ import annotations
 
-import ast
-import base64
-import csv
 import io
 import json
 import shutil
@@ -17,7 +14,6 @@ from PIL import Image
 
 from act2answer.interop import (
     export_asset_set,
-    export_vlmevalkit,
     face_texture,
     import_asset_set,
     read_face_texture,
@@ -172,24 +168,3 @@ def test_import_refuses_hostile_sets(tmp_path: Path) -> None:
     (tmp_path / "set/shapes/sign_1_a/textured.glb").write_bytes(b"glTF" + b"\0" * 40)
     with pytest.raises(SourceFileError, match=r"sign_1_a/textured\.glb: not a binary glTF"):
         import_asset_set(tmp_path / "set", tmp_path / "s2")
-
-
-def test_vlmevalkit_tsv(tmp_path: Path) -> None:
-    make_suite(tmp_path / "suite")
-    suite = load_suite(tmp_path / "suite")
-    out = export_vlmevalkit(tmp_path / "suite", tmp_path / "bench.tsv")
-    assert '"' not in out.read_text()  # nothing needed quoting
-    with out.open(newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    assert len(rows) == 6
-    letters_for_left = set()
-    for row, item in zip(rows, suite.items, strict=True):
-        images = ast.literal_eval(row["image"])
-        decoded = [np.asarray(Image.open(io.BytesIO(base64.b64decode(b))).convert("RGB"))
-                   for b in images]  # fmt: skip
-        assert np.array_equal(decoded[0], read_rgb(suite.image_path(item.options[0])))
-        correct_text = row[row["answer"]]
-        assert correct_text == ("left image" if item.answer == 0 else "right image")
-        letters_for_left.add("A" if row["A"] == "left image" else "B")
-        assert row["category"] == item.category and row["id"] == item.id
-    assert letters_for_left == {"A", "B"}  # letter and side are not tied

@@ -203,7 +203,8 @@ def test_cli_sources_convert_export_import(tmp_path: Path) -> None:
     assert len(load_suite(tmp_path / "b").items) == 4
     tsv = runner.invoke(app, ["export", str(tmp_path / "b"), "--format", "vlmevalkit",
                               "--out", str(tmp_path / "b.tsv")])  # fmt: skip
-    assert tsv.exit_code == 0 and len((tmp_path / "b.tsv").read_text().splitlines()) == 5
+    # one row per item and layout (the correct image left, then right)
+    assert tsv.exit_code == 0 and len((tmp_path / "b.tsv").read_text().splitlines()) == 1 + 2 * 4
 
 
 def test_cli_suite_merge_keeps_items_images_and_reviews(tmp_path: Path) -> None:

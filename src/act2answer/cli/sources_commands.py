@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,6 +19,14 @@ class ImportFormat(str, Enum):
 class ExportFormat(str, Enum):
     maniskill_assets = "maniskill-assets"
     vlmevalkit = "vlmevalkit"
+
+
+class ExportImages(str, Enum):
+    """``act2answer.interop.ImageLayout``'s values (kept here so the CLI loads light)."""
+
+    two_images = "two-images"
+    side_by_side = "side-by-side"
+    frame = "frame"
 
 
 def sources() -> None:
@@ -104,7 +112,15 @@ def import_(
 
 def export(
     suite_dir: Annotated[Path, typer.Argument(help="Suite folder.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Asset set folder or .tsv file.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="maniskill-assets: asset set folder. vlmevalkit: a folder ($LMUData; the "
+            "file is named after the dataset) or NAME.tsv (NAME becomes the dataset name).",
+        ),
+    ],
     format: Annotated[ExportFormat, typer.Option(help="Output format.")] = (
         ExportFormat.maniskill_assets
     ),
@@ -119,13 +135,50 @@ def export(
     quarter_turns: Annotated[
         int, typer.Option(help="Store textures turned N quarter turns clockwise.")
     ] = 0,
-    seed: Annotated[int, typer.Option(help="vlmevalkit: letter-order seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="vlmevalkit: letter-order seed (as `act2answer vlm --seed`).")
+    ] = 0,
+    images: Annotated[
+        ExportImages,
+        typer.Option(
+            help="vlmevalkit: two-images (left, right); for models that take one image, "
+            "side-by-side (one canvas with a gap, options left/right; adds 'sidebyside' "
+            "to the dataset name) or frame (the VLA episode's first rendered frame; adds "
+            "'frame')."
+        ),
+    ] = ExportImages.two_images,
+    circular: Annotated[
+        bool,
+        typer.Option(
+            help="vlmevalkit: every row twice with A and B swapped, scored as a pair "
+            "(VLMEvalKit circular evaluation; adds 'circular' to the dataset name)."
+        ),
+    ] = False,
 ) -> None:
-    """Write a suite as an asset set (maniskill-assets) or a VLMEvalKit TSV (vlmevalkit)."""
-    from act2answer.interop import export_asset_set, export_vlmevalkit
+    """Write a suite as an asset set (maniskill-assets) or a VLMEvalKit dataset (vlmevalkit)."""
+    from act2answer.interop import ImageLayout, export_asset_set, export_vlmevalkit
 
     if format is ExportFormat.vlmevalkit:
-        _console.print(f"wrote {export_vlmevalkit(suite_dir, out, seed=seed)}")
+        from act2answer.interop.vlmevalkit import run_command
+
+        layout = ImageLayout(images.value)
+        frames = _frame_source() if layout is ImageLayout.FRAME else None
+        try:
+            path = export_vlmevalkit(
+                suite_dir,
+                out,
+                seed=seed,
+                images=layout,
+                circular=circular,
+                first_frame=frames.frame if frames is not None else None,
+            )
+        finally:
+            if frames is not None:
+                frames.close()
+        _console.print(f"wrote {path} (VLMEvalKit dataset {path.stem})")
+        _console.print(
+            f"put it at $LMUData/{path.name}, then in VLMEvalKit: {run_command(path.stem)}"
+        )
         return
     export_asset_set(
         suite_dir,
@@ -177,3 +230,11 @@ def register(app: typer.Typer, suite_app: typer.Typer) -> None:
             "review": review,
         },
     )
+
+
+def _frame_source() -> Any:
+    """The VLM runner's frame source with default simulator settings (as `act2answer vlm`)."""
+    from act2answer.runner._vlm import FrameSource
+    from act2answer.sim import SimConfig
+
+    return FrameSource(SimConfig())

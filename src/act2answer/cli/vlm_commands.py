@@ -116,7 +116,14 @@ def vlm(
 
 
 def compare(
-    runs: Annotated[list[Path], typer.Argument(help="Run folders; the first is the baseline.")],
+    runs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Run folders, or VLMEvalKit prediction files (<MODEL>_<NAME>.xlsx/.tsv/.json) "
+            "of a suite exported with `act2answer export --format vlmevalkit`; the first "
+            "is the baseline."
+        ),
+    ],
     out: Annotated[
         Path | None, typer.Option(help="Folder for compare.csv and compare.json.")
     ] = None,
@@ -126,9 +133,9 @@ def compare(
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 4000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
 ) -> None:
-    """Compare runs (VLA or VLM) on shared items: gap, bootstrap CI, McNemar, agreement."""
+    """Compare runs (VLA, VLM or VLMEvalKit predictions) on shared items: gap, CI, McNemar."""
     from act2answer.analysis.compare import compare_runs
-    from act2answer.analysis.outcomes import load_outcomes
+    from act2answer.analysis.vlmevalkit import load_compare_input
     from act2answer.report.compare import comparison_table, side_by_side_table, write_comparison
 
     if len(runs) < 2:
@@ -136,12 +143,16 @@ def compare(
     labels = list(label or [])
     if labels and len(labels) != len(runs):
         raise Act2AnswerError(f"{len(labels)} --label for {len(runs)} runs")
-    loaded = [load_outcomes(run, labels[i] if labels else None) for i, run in enumerate(runs)]
+    inputs = [load_compare_input(run, labels[i] if labels else None) for i, run in enumerate(runs)]
+    loaded = [outcomes for outcomes, _ in inputs]
     if len({run.label for run in loaded}) < len(loaded):
         loaded = [
-            load_outcomes(run, f"{i + 1}:{item.label}")
+            load_compare_input(run, f"{i + 1}:{item.label}")[0]
             for i, (run, item) in enumerate(zip(runs, loaded, strict=True))
         ]
+    for _, summary in inputs:
+        if summary:
+            console.print(summary)
     console.print(side_by_side_table(loaded))
     comparisons = []
     for other in loaded[1:]:

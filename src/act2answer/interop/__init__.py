@@ -1,4 +1,4 @@
-"""Interoperability: the study's asset sets (import/export) and VLMEvalKit TSV (export)."""
+"""Interoperability: the study's asset sets (import/export) and VLMEvalKit (export, predictions)."""
 
 from act2answer.interop.maniskill_assets import (
     export_asset_set,
@@ -6,12 +6,28 @@ from act2answer.interop.maniskill_assets import (
     import_asset_set,
     read_face_texture,
 )
-from act2answer.interop.vlmevalkit import export_vlmevalkit
+from act2answer.interop.vlmevalkit import (
+    VLMEVALKIT_COMMIT,
+    ImageLayout,
+    dataset_name,
+    export_vlmevalkit,
+)
+from act2answer.interop.vlmevalkit_predictions import (
+    PredictionFileError,
+    VLMEvalKitPredictions,
+    read_vlmevalkit_predictions,
+)
 
 __all__ = [
+    "VLMEVALKIT_COMMIT",
+    "ImageLayout",
+    "PredictionFileError",
+    "VLMEvalKitPredictions",
+    "dataset_name",
     "export_asset_set",
     "export_vlmevalkit",
     "face_texture",
     "import_asset_set",
     "read_face_texture",
+    "read_vlmevalkit_predictions",
 ]
