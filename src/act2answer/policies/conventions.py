@@ -100,6 +100,31 @@ def rotate_180(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image)[::-1, ::-1])
 
 
+def mirror(image: np.ndarray) -> np.ndarray:
+    """Mirror an image left-right (what LIBERO's ``[::-1, ::-1]`` does to an upright frame).
+
+    robosuite returns frames flipped vertically (Lifelong-Robot-Learning/LIBERO#11,
+    openvla/openvla#295); openpi ``examples/libero/main.py`` (openpi@15a9616a) and
+    LeRobot's ``LiberoProcessorStep`` turn them by 180 degrees, which leaves them
+    upright and mirrored. act2answer renders upright frames, so a mirror matches.
+    """
+    return np.ascontiguousarray(np.asarray(image)[:, ::-1])
+
+
+def center_crop(image: np.ndarray, fraction: float) -> np.ndarray:
+    """Keep the centred ``fraction`` of height and width (Xiaomi-Robotics-0's crop).
+
+    Sizes and offsets follow ``client_process`` in XiaomiRobotics/Xiaomi-Robotics-0@3c297b25
+    ``eval_simplerenv/main.py``: ``crop_h = int(h * fraction)``,
+    ``crop_y = (h - crop_h) // 2`` (likewise for the width).
+    """
+    array = _check_rgb(image)
+    height, width = array.shape[:2]
+    crop_h, crop_w = int(height * fraction), int(width * fraction)
+    top, left = (height - crop_h) // 2, (width - crop_w) // 2
+    return np.ascontiguousarray(array[top : top + crop_h, left : left + crop_w])
+
+
 # --- rotations -----------------------------------------------------------------
 
 
@@ -275,6 +300,20 @@ def libero_state(ee_position: np.ndarray, ee_rpy: np.ndarray, gripper_opening: f
     ).astype(np.float32)
 
 
+def xiaomi_bridge_state(state: np.ndarray) -> np.ndarray:
+    """Xiaomi-Robotics-0's Bridge state ``[x, y, z, r, p, y, 0, opening]`` from ours.
+
+    ``client_process`` in XiaomiRobotics/Xiaomi-Robotics-0@3c297b25
+    ``eval_simplerenv/main.py`` (and the study's copy, nazar-karpov/bias-vla-benchmark@d5f4ed5d
+    ``Act2Answer/SimplerEnv/simpler_env/policies/xiaomi/xiaomi.py``) inserts a zero before
+    the gripper openness; the server pads the result to 32.
+    """
+    values = np.asarray(state, dtype=np.float32).reshape(-1)
+    if values.size != 7:
+        raise ValueError(f"expected act2answer's 7-D state, got {values.size} values")
+    return np.concatenate([values[:6], [0.0], values[6:]]).astype(np.float32)
+
+
 __all__ = [
     "GripperMode",
     "Interpolation",
@@ -283,13 +322,16 @@ __all__ = [
     "action_to_act2answer",
     "axis_angle_to_matrix",
     "axis_angle_to_rpy",
+    "center_crop",
     "gripper_to_act2answer",
     "libero_state",
     "matrix_to_axis_angle",
     "matrix_to_rpy",
+    "mirror",
     "resize",
     "resize_with_pad",
     "rotate_180",
     "rpy_to_axis_angle",
     "rpy_to_matrix",
+    "xiaomi_bridge_state",
 ]

@@ -20,7 +20,7 @@ from act2answer.errors import PolicyError
 from act2answer.interfaces import ACTION_DIM, Observation, ObservationNeeds
 from act2answer.policies import conventions
 
-StateLayout = Literal["none", "act2answer", "libero"]
+StateLayout = Literal["none", "act2answer", "libero", "xiaomi_bridge"]
 ResizeMode = Literal["none", "resize", "resize_with_pad"]
 
 
@@ -35,10 +35,19 @@ class Preset(BaseModel):
         resize_mode: ``resize`` (stretch), ``resize_with_pad`` (keep aspect, pad
             black) or ``none``.
         interpolation: Resampling filter of the resize.
-        rotate_180: Turn images upside down before resizing (LIBERO).
+        rotate_180: Turn images by 180 degrees before resizing. act2answer's
+            renders are upright, so no shipped preset sets it (see ``mirror``).
+        mirror: Mirror images left-right before resizing. LIBERO's raw
+            robosuite frames are stored flipped vertically; openpi and LeRobot
+            turn them by 180 degrees, so the training frames are upright and
+            mirrored left-right: that is ``mirror`` on act2answer's upright render.
+        center_crop: Keep this centred fraction of height and width after the
+            resize, then resize back to ``image_size`` with torchvision's default
+            bilinear filter (Xiaomi-Robotics-0's 0.95 crop); None: no crop.
         wrist_camera: The model also takes a wrist image.
         state_layout: ``none``, ``act2answer`` (x, y, z, roll, pitch, yaw,
-            opening 0..1) or ``libero`` (x, y, z, axis-angle, two finger positions).
+            opening 0..1), ``libero`` (x, y, z, axis-angle, two finger positions)
+            or ``xiaomi_bridge`` (x, y, z, roll, pitch, yaw, 0, opening 0..1).
         image_key: Wire key of the third-person image.
         wrist_image_key: Wire key of the wrist image.
         state_key: Wire key of the state vector.
@@ -61,6 +70,8 @@ class Preset(BaseModel):
     resize_mode: ResizeMode = "none"
     interpolation: conventions.Interpolation = "area"
     rotate_180: bool = False
+    mirror: bool = False
+    center_crop: float | None = Field(None, gt=0.0, le=1.0)
     wrist_camera: bool = False
     state_layout: StateLayout = "act2answer"
     image_key: str = "observation/image"
@@ -84,12 +95,19 @@ class Preset(BaseModel):
         """Rotate and resize a rendered frame the way the model was trained."""
         if self.rotate_180:
             image = conventions.rotate_180(image)
+        if self.mirror:
+            image = conventions.mirror(image)
         if self.image_size is None or self.resize_mode == "none":
             return np.ascontiguousarray(image)
         height, width = self.image_size
         if self.resize_mode == "resize_with_pad":
-            return conventions.resize_with_pad(image, height, width, self.interpolation)
-        return conventions.resize(image, height, width, self.interpolation)
+            image = conventions.resize_with_pad(image, height, width, self.interpolation)
+        else:
+            image = conventions.resize(image, height, width, self.interpolation)
+        if self.center_crop is not None:
+            image = conventions.center_crop(image, self.center_crop)
+            image = conventions.resize(image, height, width, "bilinear")
+        return image
 
     def state(self, observation: Observation) -> np.ndarray | None:
         """The proprioceptive vector in this preset's layout (None for ``none``)."""
@@ -99,6 +117,8 @@ class Preset(BaseModel):
             return conventions.libero_state(
                 observation.ee_position, observation.ee_rpy, observation.gripper_opening
             )
+        if self.state_layout == "xiaomi_bridge":
+            return conventions.xiaomi_bridge_state(observation.state)
         return observation.state
 
     def encode(self, observation: Observation, require_image: bool = True) -> dict[str, Any]:
@@ -218,7 +238,9 @@ LIBERO_OPENPI = Preset(
     name="libero-openpi",
     description="pi0 / pi0-FAST / pi0.5 LIBERO checkpoints served by openpi",
     source=(
-        "openpi examples/libero/main.py (180-degree rotation, resize_with_pad 224, "
+        "Physical-Intelligence/openpi@15a9616a examples/libero/main.py (raw frames "
+        "[::-1, ::-1], i.e. upright and mirrored left-right because robosuite stores them "
+        "flipped vertically: mirror on act2answer's upright render; resize_with_pad 224, "
         "observation/image, observation/wrist_image, observation/state = eef pos + "
         "axis-angle + 2 finger qpos, replan_steps=5); robosuite OSC_POSE output_max "
         "0.05 m / 0.5 rad; robosuite gripper -1 open / +1 close"
@@ -226,7 +248,7 @@ LIBERO_OPENPI = Preset(
     image_size=(224, 224),
     resize_mode="resize_with_pad",
     interpolation="bilinear",
-    rotate_180=True,
+    mirror=True,
     wrist_camera=True,
     state_layout="libero",
     action_rotation="axis_angle",
