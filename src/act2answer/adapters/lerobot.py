@@ -18,8 +18,8 @@ What the adapter does per batch: each request's third-person image goes to
 every camera key of the policy except those whose name contains ``wrist``
 (those get the wrist image) and, with a LIBERO-layout preset (``libero-lerobot``),
 ``observation.images.image2``, LeRobot's LIBERO wrist camera
-(huggingface/lerobot@7427f318 ``src/lerobot/envs/libero.py:151-159``); images are prepared with the preset (or resized
-to the shape the policy declares when the preset keeps the render size);
+(huggingface/lerobot@7427f318 ``src/lerobot/envs/libero.py:151-159``); images
+are prepared with the preset (or resized to the shape the policy declares when the preset keeps the render size);
 the preset's state vector is zero-padded or cut to the declared state size;
 flow-matching policies get their noise from a generator seeded by each
 request's episode seed and step; the post-processed ``(B, chunk, action_dim)`` actions
@@ -53,7 +53,6 @@ from act2answer.errors import PolicyError
 from act2answer.interfaces import ObservationNeeds, PolicyRequest
 from act2answer.policies import conventions
 from act2answer.policies.presets import Preset, get_preset
-
 
 #: LeRobot's LIBERO wrist camera key (envs/libero.py maps the wrist camera to it).
 LIBERO_WRIST_KEY = "observation.images.image2"
@@ -137,7 +136,9 @@ class LeRobotAdapter:
             raise PolicyError(f"{self.model_path}: the policy declares no camera input")
         libero = self.preset.state_layout == "libero"
         mapping = {
-            key: "wrist_image" if "wrist" in key or (libero and key == LIBERO_WRIST_KEY) else "image"
+            key: "wrist_image"
+            if "wrist" in key or (libero and key == LIBERO_WRIST_KEY)
+            else "image"
             for key in keys
         }
         for key, source in overrides.items():
