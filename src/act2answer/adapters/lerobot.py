@@ -19,7 +19,8 @@ every camera key of the policy except those whose name contains ``wrist``
 (those get the wrist image) and, with a LIBERO-layout preset (``libero-lerobot``),
 ``observation.images.image2``, LeRobot's LIBERO wrist camera
 (huggingface/lerobot@7427f318 ``src/lerobot/envs/libero.py:151-159``); images
-are prepared with the preset (or resized to the shape the policy declares when the preset keeps the render size);
+are prepared with the preset (or resized to the shape the policy declares
+when the preset keeps the render size);
 the preset's state vector is zero-padded or cut to the declared state size;
 flow-matching policies get their noise from a generator seeded by each
 request's episode seed and step; the post-processed ``(B, chunk, action_dim)`` actions
