@@ -57,6 +57,8 @@ def _remote_code_folder(adapter: str, folder: Path) -> dict[str, Any]:
     module.StandInConfig.register_for_auto_class()
     module.StandInModel.register_for_auto_class(_AUTO_MODEL[adapter])
     module.StandInModel(module.StandInConfig(**config_kwargs)).save_pretrained(folder)
+    if adapter == "magma":
+        module.write_checkpoint_names(folder)
     config_path = folder / "config.json"
     config = json.loads(config_path.read_text())
     config["auto_map"]["AutoProcessor"] = f"{module_name}.StandInProcessor"
