@@ -76,7 +76,7 @@ def cv2_inter_area(image: np.ndarray, height: int, width: int) -> np.ndarray:
 def pil_resize(
     image: np.ndarray, height: int, width: int, resample: int | None = None
 ) -> np.ndarray:
-    """``Image.fromarray(image).resize((width, height))``; no ``resample``: PIL's default, bicubic."""
+    """``Image.fromarray(image).resize((width, height))``; no ``resample``: PIL's bicubic."""
     picture = Image.fromarray(image)
     resized = (
         picture.resize((width, height))
@@ -109,8 +109,13 @@ def robosuite_raw(upright: np.ndarray) -> np.ndarray:
 
 
 def libero_training_view(upright: np.ndarray) -> np.ndarray:
-    """openpi ``examples/libero/main.py``: ``obs["agentview_image"][::-1, ::-1]`` of the raw frame."""
+    """openpi ``examples/libero/main.py``: ``obs["agentview_image"][::-1, ::-1]`` (raw frame)."""
     return np.ascontiguousarray(robosuite_raw(upright)[::-1, ::-1])
+
+
+def openpi_libero_image(upright: np.ndarray) -> np.ndarray:
+    """openpi ``examples/libero/main.py``: the training view, ``resize_with_pad(img, 224, 224)``."""
+    return openpi_resize_with_pad(libero_training_view(upright), 224, 224)
 
 
 def xiaomi_client_image(upright: np.ndarray) -> np.ndarray:
