@@ -141,3 +141,26 @@ def test_study_presets_keys_and_replanning(name: str, unnorm_key: str | None, re
     actions = preset.decode(np.array([[0.01, -0.02, 0.03, 0.1, -0.2, 0.3, 0.7]]))
     np.testing.assert_allclose(actions[0, :6], [0.01, -0.02, 0.03, 0.1, -0.2, 0.3])
     assert actions[0, 6] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("model_type", "version", "refused"),
+    [
+        ("openvla", "4.40.1", False),
+        ("openvla", "4.49.0", False),
+        ("openvla", "4.50.0", True),
+        ("openvla", "5.24.0", True),
+        ("openvla_standin", "5.24.0", False),  # only OpenVLA's own remote code is blinded
+    ],
+)
+def test_openvla_on_transformers_450_or_newer_is_refused_with_the_fix(
+    model_type: str, version: str, refused: bool
+) -> None:
+    from act2answer.adapters.openvla import check_openvla_transformers
+    from act2answer.errors import PolicyError
+
+    if not refused:
+        check_openvla_transformers(model_type, version)
+        return
+    with pytest.raises(PolicyError, match=r"openvla/openvla#346.*act2answer env create openvla"):
+        check_openvla_transformers(model_type, version)

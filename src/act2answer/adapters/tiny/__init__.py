@@ -51,7 +51,10 @@ def _remote_code_folder(adapter: str, folder: Path) -> dict[str, Any]:
     module = import_module(f"act2answer.adapters.tiny.{module_name}")
     config_kwargs: dict[str, Any] = {}
     if adapter == "openvla":
-        config_kwargs["norm_stats"] = {"bridge_orig": {"action": _bridge_stats()}}
+        # "sft": the key of the study's RL4VLA fine-tune (stand-in numbers: bridge_orig's).
+        config_kwargs["norm_stats"] = {
+            key: {"action": _bridge_stats()} for key in ("bridge_orig", "sft")
+        }
     elif adapter == "spatialvla":
         config_kwargs["statistics"] = {"bridge_orig/1.0.0": {"action": _bridge_stats()}}
     module.StandInConfig.register_for_auto_class()
