@@ -10,7 +10,7 @@ constraints, check the versions. The created environment serves the model with
 ``act2answer serve``; the main environment evaluates it with
 ``--policy openpi://HOST:PORT``.
 
-Only numpy-free standard library code runs here: planning needs no model stack.
+Planning imports no model stack (the adapters' ``STUDY_ARGS`` are plain dicts).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from act2answer.adapters import internvla_m1, lerobot, magma, openvla, spatialvla, xiaomi_r0
 from act2answer.errors import Act2AnswerError
 
 #: The pip requirement act2answer's serving side is installed with, in ONE place: a
@@ -90,14 +91,7 @@ MODEL_ENVS: dict[str, ModelEnv] = {
             ),
             pins=("tokenizers==0.19.1", "timm>=0.9.10,<1.0.0"),
             gpu_packages=("flash-attn==2.7.4.post1",),
-            serve_args={
-                "model_path": "gen-robot/openvla-7b-rlvla-sft_16k",
-                "preset": "study-openvla",
-                "prompt_template": (
-                    "In: What action should the robot take to {instruction}?\nOut: "
-                ),
-                "temperature": 0.6,
-            },
+            serve_args=dict(openvla.STUDY_ARGS),
             source=(
                 _HARNESS + "requirements/openvla.txt (transformers==4.40.1), "
                 "scripts/setup/setup_openvla_env.sh (python 3.10, torch 2.2.0 cu121, "
@@ -113,10 +107,7 @@ MODEL_ENVS: dict[str, ModelEnv] = {
             torch=("torch==2.4.0", "torchvision==0.19.0"),
             transformers="4.47.1",
             packages=("transformers", "accelerate", "sentencepiece", "safetensors", "timm"),
-            serve_args={
-                "model_path": "IPEC-COMMUNITY/spatialvla-4b-224-pt",
-                "preset": "study-spatialvla",
-            },
+            serve_args=dict(spatialvla.STUDY_ARGS),
             source=(
                 _HARNESS + "requirements/spatialvla.txt (transformers==4.47.1), "
                 "scripts/setup/setup_spatialvla_env.sh (python 3.10, torch 2.4.0 cu121)"
@@ -130,15 +121,7 @@ MODEL_ENVS: dict[str, ModelEnv] = {
             transformers="4.40.1",
             packages=("transformers", "accelerate", "sentencepiece", "safetensors", "timm"),
             gpu_packages=("flash-attn==2.5.5",),
-            serve_args={
-                "model_path": "microsoft/Magma-8B",
-                "preset": "study-magma",
-                "message_order": "user_first",
-                "temperature": 0.7,
-                "max_new_tokens": 1000,
-                "dtype": "float16",
-                "fix_layerscale": True,
-            },
+            serve_args=dict(magma.STUDY_ARGS),
             source=(
                 _HARNESS + "requirements/magma.txt (transformers==4.40.1, not Magma's own "
                 "jwyang/transformers fork), scripts/setup/setup_magma_env.sh (python 3.10, "
@@ -153,12 +136,7 @@ MODEL_ENVS: dict[str, ModelEnv] = {
             transformers="4.57.1",
             packages=("transformers", "accelerate", "sentencepiece", "safetensors", "einops"),
             gpu_packages=("flash-attn==2.8.3",),
-            serve_args={
-                "model_path": "XiaomiRobotics/Xiaomi-Robotics-0-SimplerEnv-WidowX",
-                "preset": "study-xiaomi-r0",
-                "robot_type": "bridge_delta",
-                "bf16": True,
-            },
+            serve_args=dict(xiaomi_r0.STUDY_ARGS),
             source=(
                 _HARNESS + "requirements/xiaomi_server.txt (transformers==4.57.1), "
                 "scripts/setup/setup_xiaomi_server_env.sh (python 3.12.2, torch 2.8.0 cu128, "
@@ -180,7 +158,7 @@ MODEL_ENVS: dict[str, ModelEnv] = {
                 "sentencepiece",
                 "safetensors",
             ),
-            serve_args={"preset": "study-internvla-m1", "bf16": True, "seed_noise": False},
+            serve_args=dict(internvla_m1.STUDY_ARGS),
             source=(
                 _HARNESS + "requirements/internvla_server.txt (transformers==4.37.2), "
                 "scripts/setup/setup_internvla_env.sh (python 3.10, torch 2.6.0 cu121, "
@@ -213,7 +191,7 @@ MODEL_ENVS: dict[str, ModelEnv] = {
             torch=("torch==2.4.0", "torchvision==0.19.0"),
             transformers="4.57.6",
             packages=("lerobot[pi]==0.4.4",),
-            serve_args={"model_path": "juexzz/INTACT-pi0-finetune-bridge", "preset": "study-pi0"},
+            serve_args=dict(lerobot.STUDY_PI0_ARGS),
             source=(
                 _HARNESS + "requirements/pi0.txt (transformers unpinned), "
                 "scripts/setup/setup_pi0_env.sh (python 3.10, torch 2.4.0 cu121, INT-ACT "
