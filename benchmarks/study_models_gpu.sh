@@ -86,7 +86,7 @@ if isinstance(timing, list):
 steps = timing.get("steps")
 memory = [int(line) for line in peak.read_text().split() if line.strip().isdigit()]
 print(
-    f"{model} batch {batch}: success {overall.get("success_rate")} over {overall.get("episodes")} episodes, "
+    f"{model} batch {batch}: success {overall.get('success_rate')} over {overall.get('episodes')} episodes, "
     f"actions/s {timing.get('steps_per_s') or (steps / wall if steps else 'n/a')}, "
     f"peak GPU memory {max(memory) if memory else 'n/a'} MiB, wall {wall:.0f} s"
 )
