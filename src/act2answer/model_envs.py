@@ -332,8 +332,8 @@ def plan_env(
         transformers: Another transformers version (known-bad pairs are refused).
         source: Install act2answer from this checkout instead of the index.
         gpu: Also install the GPU-only packages (flash-attn).
-        model_packages: Install the model packages (False: act2answer, torch and
-            transformers only, enough for the tiny stand-ins).
+        model_packages: Install the model packages (False: act2answer, torch,
+            transformers and accelerate only, enough for the tiny stand-ins).
 
     Raises:
         Act2AnswerError: unknown model or a known-bad combination.
@@ -345,7 +345,9 @@ def plan_env(
     pip = [str(prefix / "bin" / "python"), "-m", "pip", "install"]
     constraints = prefix / "act2answer-constraints.txt"
     torch_requirements = torch.split() if torch else list(env.torch)
-    packages = list(env.packages) if model_packages else ["transformers"]
+    # Without the model packages: what the adapters themselves need (low_cpu_mem_usage
+    # loading needs accelerate), enough to serve the tiny stand-ins.
+    packages = list(env.packages) if model_packages else ["transformers", "accelerate"]
     if not model_packages and any(p.startswith("lerobot") for p in env.packages):
         packages = list(env.packages)
     commands = [
