@@ -146,9 +146,17 @@ class RemoteCodeAdapter:
         raise NotImplementedError
 
     def load_remote(
-        self, auto_model: str, attn_implementation: str | None = None, **model_kwargs: Any
+        self,
+        auto_model: str,
+        attn_implementation: str | None = None,
+        *,
+        to_device: bool = True,
+        **model_kwargs: Any,
     ) -> tuple[Any, Any]:
-        """``AutoProcessor`` and ``transformers.<auto_model>`` with ``trust_remote_code=True``."""
+        """``AutoProcessor`` and ``transformers.<auto_model>`` with ``trust_remote_code=True``.
+
+        ``to_device=False`` returns the model where ``from_pretrained`` left it (weights
+        still to be fixed up before :meth:`place`)."""
         processor = self.transformers.AutoProcessor.from_pretrained(
             self.model_path, trust_remote_code=True
         )
@@ -157,7 +165,11 @@ class RemoteCodeAdapter:
         model = getattr(self.transformers, auto_model).from_pretrained(
             self.model_path, torch_dtype=self.dtype, trust_remote_code=True, **model_kwargs
         )
-        return processor, model.to(self.device).eval()
+        return processor, (self.place(model) if to_device else model)
+
+    def place(self, model: Any) -> Any:
+        """The model on the adapter's device, in eval mode."""
+        return model.to(self.device).eval()
 
     def predict(self, image: np.ndarray, instruction: str, seed: int) -> np.ndarray:
         """One model call: raw actions for one prepared image and instruction."""

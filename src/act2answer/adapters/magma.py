@@ -177,11 +177,14 @@ class MagmaAdapter(RemoteCodeAdapter):
 
     def load(self) -> tuple[Any, Any]:
         processor, model = self.load_remote(
-            "AutoModelForCausalLM", self.attn_implementation, low_cpu_mem_usage=True
+            "AutoModelForCausalLM",
+            self.attn_implementation,
+            to_device=False,
+            low_cpu_mem_usage=True,
         )
         if self.fix_layerscale:
             self.layerscale_loaded = self._reload_vision_tower(model)
-        return processor, model
+        return processor, self.place(model)
 
     def _checkpoint_folder(self) -> Path:
         folder = Path(self.model_path)
@@ -195,14 +198,16 @@ class MagmaAdapter(RemoteCodeAdapter):
         """Load the vision-tower tensors under their remapped names; how many were loaded."""
         from safetensors import safe_open
 
-        model_keys = set(model.state_dict())
+        state = model.state_dict()
         tensors: dict[str, Any] = {}
         for file in sorted(self._checkpoint_folder().glob("*.safetensors")):
             with safe_open(str(file), framework="pt") as handle:
-                for key, target in layerscale_remap(handle.keys(), model_keys).items():
-                    tensors[target] = handle.get_tensor(key)
+                for key, target in layerscale_remap(handle.keys(), state).items():
+                    tensors[target] = handle.get_tensor(key).to(state[target].dtype)
         if tensors:
-            model.load_state_dict(tensors, strict=False)
+            # assign=True: with low_cpu_mem_usage (older transformers) the unmatched
+            # LayerScale parameters are still on the meta device; assigning replaces them.
+            model.load_state_dict(tensors, strict=False, assign=True)
         return len(tensors)
 
     def conversation(self, instruction: str) -> list[Mapping[str, str]]:
