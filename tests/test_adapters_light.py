@@ -108,7 +108,8 @@ def test_openpi_presets_use_libero_keys(preset: str) -> None:
         "observation/state",
         "prompt",
     )
-    assert found.actions_key == "actions" and found.replan_steps == 5 and found.rotate_180
+    assert found.actions_key == "actions" and found.replan_steps == 5
+    assert found.mirror and not found.rotate_180  # our render is upright: LIBERO mirror
 
 
 def test_every_adapter_is_registered_and_has_a_tiny_model() -> None:

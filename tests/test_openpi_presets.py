@@ -37,7 +37,7 @@ def test_openpi_libero_presets_send_libero_keys_and_convert_replies(
         return {"actions": chunk, "server_timing": {"infer_ms": 1.0}}
 
     frame = np.zeros((480, 640, 3), dtype=np.uint8)
-    frame[:240] = 200  # top half bright: the 180-degree turn puts it at the bottom
+    frame[:240, :320] = 200  # top-left bright: LIBERO's training view mirrors it to top-right
     observation = Observation(
         instruction="put the cube on the cat",
         step=0,
@@ -66,7 +66,9 @@ def test_openpi_libero_presets_send_libero_keys_and_convert_replies(
     assert obs["prompt"] == "put the cube on the cat"
     image = obs["observation/image"]
     assert image.shape == (224, 224, 3) and image.dtype == np.uint8
-    assert image[150:170].mean() > 150 and image[60:80].mean() < 50  # rotated, letterboxed
+    # Mirrored left-right (raw robosuite rows flipped, then [::-1, ::-1]), letterboxed 224x168.
+    assert image[40:100, 130:200].mean() > 150 and image[40:100, 20:90].mean() < 50
+    assert image[130:180].mean() < 50
     assert image[:20].max() == 0  # resize_with_pad: black bars above and below
     state = obs["observation/state"]
     assert state.shape == (8,) and np.isclose(state[6], 0.02) and np.isclose(state[7], -0.02)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from act2answer.adapters._hf import request_seed
 from act2answer.adapters.magma import builtin_norm_stats
@@ -109,10 +110,12 @@ def test_magma_gets_the_study_chat_prompt_256_pixels_and_crops_axis(tmp_path: Pa
     policy = _adapter("magma", tmp_path)
     chunks = policy.act_batch([_request(120)])
     assert chunks.shape == (1, 1, 7)
-    prompt = (
-        "<|system|>You are agent that can see, talk and act.<|end|>"
-        "<|user|><image_start><image><image_end>\n"
-        "What action should the robot take to Put the cube on the RED patch?<|end|><|assistant|>"
+    prompt = (  # Llama-3 chat template (the stand-in renders Meta-Llama-3-Instruct's)
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
+        "You are agent that can see, talk and act.<|eot_id|>"
+        "<|start_header_id|>user<|end_header_id|>\n\n<image_start><image><image_end>\n"
+        "What action should the robot take to Put the cube on the RED patch?<|eot_id|>"
+        "<|start_header_id|>assistant<|end_header_id|>\n\n"
     )
     assert type(policy.processor).calls[-1] == {"prompt": prompt, "image_size": (256, 256)}
     call = type(policy.model).calls[-1]
@@ -136,23 +139,26 @@ def test_magma_sampling_is_seeded_per_request(tmp_path: Path) -> None:
 
 def test_xiaomi_gets_the_readme_prompt_padded_state_and_request_seed(tmp_path: Path) -> None:
     policy = _adapter("xiaomi-r0", tmp_path)
-    assert policy.robot_type == "bridge_standin"
+    assert policy.robot_type == "bridge_delta"
     requests = [_request(70, seed=5, step=3), _request(70, seed=6, step=3)]
     chunks = policy.act_batch(requests)
     assert chunks.shape == (2, 4, 7)
     prompt_call = type(policy.processor).calls[-1]
     assert prompt_call["prompt"].count("<|image_pad|>") == 1
     assert "# Base View\n" in prompt_call["prompt"]
-    assert "the task:\nPut the cube on the RED patch /no_cot" in prompt_call["prompt"]
+    assert "the task:\nPut the cube on the RED patch. /no_cot" in prompt_call["prompt"]
     assert prompt_call["videos"] is None
     assert {"use_fast": False, "trust_remote_code": True}.items() <= type(policy.processor).calls[
         0
     ]["from_pretrained_kwargs"].items()
     model_call = type(policy.model).calls[-1]
-    assert model_call["seed"] == request_seed(6, 3)
+    assert model_call["seed"] == request_seed(6, 3) % 2**32
     assert model_call["state_shape"] == (1, 1, 32) and model_call["mask_shape"] == (1, 1, 32)
-    np.testing.assert_allclose(model_call["state"][:7], requests[1].observation.state, atol=1e-6)
-    assert model_call["state"][7:] == [0.0] * 25
+    state = requests[1].observation.state  # [xyz, rpy, 0, opening] (client_process)
+    np.testing.assert_allclose(model_call["state"][:6], state[:6], atol=1e-6)
+    assert model_call["state"][6] == 0.0
+    assert model_call["state"][7] == pytest.approx(state[6])
+    assert model_call["state"][8:] == [0.0] * 24
     assert not np.array_equal(chunks[0], chunks[1])  # different seeds, different noise
     np.testing.assert_array_equal(policy.act_batch(requests[1:])[0], chunks[1])
 

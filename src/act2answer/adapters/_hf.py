@@ -50,6 +50,51 @@ def resolve_dtype(torch: Any, dtype: str, device: str) -> Any:
     return found
 
 
+def transformers_version_tuple(version: str) -> tuple[int, int]:
+    """``(major, minor)`` of a transformers version string such as ``4.40.1`` or ``5.0.0.dev0``."""
+    parts = version.split(".")
+    try:
+        return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
+    except (IndexError, ValueError):
+        raise PolicyError(f"cannot read the transformers version {version!r}") from None
+
+
+def masked_logits_processor(transformers: Any, torch: Any, allowed_ids: Sequence[int]) -> Any:
+    """A ``LogitsProcessor`` that keeps only ``allowed_ids`` (others set to -inf).
+
+    The study's OpenVLA wrapper restricts sampling to the 256 action tokens
+    (``AllowedTokensLogitsProcessor`` in nazar-karpov/bias-vla-benchmark@d5f4ed5d
+    ``Act2Answer/openvla/prismatic/extern/hf/modeling_prismatic.py:591``, very likely the
+    authors' code: ids ``32000 - 256 .. 31999``).
+    """
+    allowed = torch.as_tensor(list(allowed_ids), dtype=torch.long)
+
+    class AllowedTokens(transformers.LogitsProcessor):
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            keep = torch.full_like(scores, float("-inf"))
+            index = allowed.to(scores.device)
+            keep[:, index] = scores[:, index]
+            return keep
+
+    return transformers.LogitsProcessorList([AllowedTokens()])
+
+
+def float32_logits_processor(transformers: Any, torch: Any) -> Any:
+    """Cast logits to float32 and replace NaN/inf before sampling.
+
+    The study's Magma wrapper needed this (``_CastFloat32`` in
+    nazar-karpov/bias-vla-benchmark@d5f4ed5d
+    ``Act2Answer/SimplerEnv/simpler_env/policies/magma/magma_model.py``): half-precision
+    softmax produced NaN probabilities under ``do_sample=True``.
+    """
+
+    class CastFloat32(transformers.LogitsProcessor):
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            return torch.nan_to_num(scores.float(), nan=-1e4, posinf=50.0, neginf=-1e4)
+
+    return transformers.LogitsProcessorList([CastFloat32()])
+
+
 def request_seed(episode_seed: int, step: int) -> int:
     """A 63-bit seed for one request, independent of the other rows in the batch."""
     digest = hashlib.sha256(f"{episode_seed}:{step}".encode()).digest()
@@ -101,9 +146,17 @@ class RemoteCodeAdapter:
         raise NotImplementedError
 
     def load_remote(
-        self, auto_model: str, attn_implementation: str | None = None, **model_kwargs: Any
+        self,
+        auto_model: str,
+        attn_implementation: str | None = None,
+        *,
+        to_device: bool = True,
+        **model_kwargs: Any,
     ) -> tuple[Any, Any]:
-        """``AutoProcessor`` and ``transformers.<auto_model>`` with ``trust_remote_code=True``."""
+        """``AutoProcessor`` and ``transformers.<auto_model>`` with ``trust_remote_code=True``.
+
+        ``to_device=False`` returns the model where ``from_pretrained`` left it (weights
+        still to be fixed up before :meth:`place`)."""
         processor = self.transformers.AutoProcessor.from_pretrained(
             self.model_path, trust_remote_code=True
         )
@@ -112,7 +165,11 @@ class RemoteCodeAdapter:
         model = getattr(self.transformers, auto_model).from_pretrained(
             self.model_path, torch_dtype=self.dtype, trust_remote_code=True, **model_kwargs
         )
-        return processor, model.to(self.device).eval()
+        return processor, (self.place(model) if to_device else model)
+
+    def place(self, model: Any) -> Any:
+        """The model on the adapter's device, in eval mode."""
+        return model.to(self.device).eval()
 
     def predict(self, image: np.ndarray, instruction: str, seed: int) -> np.ndarray:
         """One model call: raw actions for one prepared image and instruction."""

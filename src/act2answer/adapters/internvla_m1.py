@@ -22,8 +22,18 @@ in InternVLA-M1's environment (with act2answer installed there), then evaluate
 with ``--policy openpi://HOST:8000``: the server applies the ``bridge-internvla-m1``
 preset itself and replies in act2answer's convention, so the client keeps its
 default ``act2answer`` preset.
-The diffusion head draws noise: each call is seeded from the first request's
-episode seed and step, so results repeat for the same batches.
+The diffusion head draws noise: by default each call is seeded from the first
+request's episode seed and step, so results repeat for the same batches (a
+row's noise then depends on its batch mates: ``predict_action`` draws
+``torch.randn(B, T, D)`` for the whole batch).
+
+The study (nazar-karpov/bias-vla-benchmark@d5f4ed5d ``Act2Answer/``, very likely the
+authors' code) ran upstream's ``server_policy_M1.py`` with ``--use_bf16``
+(``scripts/eval_internvla.sh``), no action ensemble
+(``SimplerEnv/simpler_env/policies/internvla/internvla.py``: ``action_ensemble=False``,
+``raw_actions[0]``) and no seeding in the server (InternRobotics/InternVLA-M1@cc302f08
+``deployment/model_server/server_policy_M1.py`` never seeds; ``run.py:201`` seeds only
+the client process): :data:`STUDY_ARGS` sets ``bf16=True, seed_noise=False``.
 """
 
 from __future__ import annotations
@@ -42,6 +52,13 @@ from act2answer.policies.presets import Preset, get_preset
 
 UPSTREAM_FRAMEWORK = "InternVLA.model.framework.M1:InternVLA_M1"
 UPSTREAM_CONFIG_READER = "InternVLA.model.framework.share_tools:read_mode_config"
+#: Keyword arguments of the study's run (checkpoint folder: the user's download of
+#: InternVLA-M1-Pretrain-RT-1-Bridge, ``checkpoints/steps_50000_pytorch_model.pt``).
+STUDY_ARGS: dict[str, Any] = {
+    "preset": "study-internvla-m1",
+    "bf16": True,
+    "seed_noise": False,
+}
 
 
 def _import(path: str) -> Any:
@@ -69,7 +86,9 @@ class InternVLAM1Adapter:
         preset: Conventions (default ``bridge-internvla-m1``).
         unnorm_key: Overrides the preset's statistics key.
         cfg_scale, use_ddim, num_ddim_steps: Sampling options of the upstream call.
-        bf16: Cast the model to bfloat16 (upstream ``--use_bf16``).
+        bf16: Cast the model to bfloat16 (upstream ``--use_bf16``; the study set it).
+        seed_noise: Seed torch from the first request before each call (reproducible);
+            False leaves the process generator alone, as the study's server did.
         device: ``auto``, ``cuda``, ``cpu``.
         framework: ``module:Class`` of the upstream model (tests pass a stand-in).
         config_reader: ``module:function`` returning ``(config, norm_stats)`` of a
@@ -88,6 +107,7 @@ class InternVLAM1Adapter:
         use_ddim: bool = True,
         num_ddim_steps: int = 10,
         bf16: bool = False,
+        seed_noise: bool = True,
         device: str = "auto",
         framework: str = UPSTREAM_FRAMEWORK,
         config_reader: str = UPSTREAM_CONFIG_READER,
@@ -102,6 +122,7 @@ class InternVLAM1Adapter:
             "num_ddim_steps": num_ddim_steps,
         }
         self.replan_steps = self.preset.replan_steps
+        self.seed_noise = seed_noise
         self.needs = ObservationNeeds(image=True)
         model = _import(framework).from_pretrained(model_path)
         if bf16:
@@ -119,8 +140,9 @@ class InternVLAM1Adapter:
             if request.observation.image is None:
                 raise PolicyError("internvla-m1: the camera image was not rendered")
             images.append([self.preset.prepare_image(request.observation.image)])
-        first = requests[0]
-        self.torch.manual_seed(request_seed(first.episode_seed, first.observation.step))
+        if self.seed_noise:
+            first = requests[0]
+            self.torch.manual_seed(request_seed(first.episode_seed, first.observation.step))
         with self.torch.inference_mode():
             reply = self.model.predict_action(
                 batch_images=images,

@@ -16,13 +16,29 @@ un-normalises actions).
 
 What the adapter does per batch: each request's third-person image goes to
 every camera key of the policy except those whose name contains ``wrist``
-(those get the wrist image); images are prepared with the preset (or resized
-to the shape the policy declares when the preset keeps the render size);
+(those get the wrist image) and, with a LIBERO-layout preset (``libero-lerobot``),
+``observation.images.image2``, LeRobot's LIBERO wrist camera
+(huggingface/lerobot@7427f318 ``src/lerobot/envs/libero.py:151-159``); images
+are prepared with the preset (or resized to the shape the policy declares
+when the preset keeps the render size);
 the preset's state vector is zero-padded or cut to the declared state size;
 flow-matching policies get their noise from a generator seeded by each
-request's episode seed and step, so a row's chunk does not depend on the
-other rows of the batch; the post-processed ``(B, chunk, action_dim)`` actions
+request's episode seed and step; the post-processed ``(B, chunk, action_dim)`` actions
 are converted with the preset's action and gripper conventions.
+
+Batch independence: the noise of a row does not depend on its batch mates, but
+with LeRobot's default ``pad_language_to="longest"`` (SmolVLA,
+``configuration_smolvla.py``) the tokenised task is padded to the longest task of
+the batch, so a row's chunk moves slightly with its batch mates' instructions
+(``tests_models/test_study_standins.py`` measures the bound on the tiny SmolVLA);
+rows are identical only with fixed-length padding (``"max_length"``).
+
+The study's harness has no SmolVLA wrapper (CognitiveAISystems/Act2Answer@d22e22fc and
+nazar-karpov/bias-vla-benchmark@d5f4ed5d): its SmolVLA checkpoint, cameras, state and
+action conventions are unknown. Its pi0 was a LeRobot pi0 fine-tuned on Bridge
+(``juexzz/INTACT-pi0-finetune-bridge``, through an INT-ACT wrapper); :data:`STUDY_PI0_ARGS`
+gives that checkpoint the ``study-pi0`` conventions, but whether LeRobot 0.4.4 loads it
+is unverified (no weights can be downloaded here).
 """
 
 from __future__ import annotations
@@ -38,6 +54,14 @@ from act2answer.errors import PolicyError
 from act2answer.interfaces import ObservationNeeds, PolicyRequest
 from act2answer.policies import conventions
 from act2answer.policies.presets import Preset, get_preset
+
+#: LeRobot's LIBERO wrist camera key (envs/libero.py maps the wrist camera to it).
+LIBERO_WRIST_KEY = "observation.images.image2"
+#: The study's pi0 (see the module docstring; loading unverified).
+STUDY_PI0_ARGS: dict[str, Any] = {
+    "model_path": "juexzz/INTACT-pi0-finetune-bridge",
+    "preset": "study-pi0",
+}
 
 
 def _import_lerobot() -> tuple[Any, Any, Any]:
@@ -111,7 +135,13 @@ class LeRobotAdapter:
         keys = list(self.config.image_features)
         if not keys:
             raise PolicyError(f"{self.model_path}: the policy declares no camera input")
-        mapping = {key: "wrist_image" if "wrist" in key else "image" for key in keys}
+        libero = self.preset.state_layout == "libero"
+        mapping = {
+            key: "wrist_image"
+            if "wrist" in key or (libero and key == LIBERO_WRIST_KEY)
+            else "image"
+            for key in keys
+        }
         for key, source in overrides.items():
             if key not in mapping or source not in ("image", "wrist_image"):
                 raise PolicyError(

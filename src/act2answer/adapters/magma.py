@@ -18,9 +18,26 @@ Upstream (read, not copied):
   ``2 * (open > 0.5) - 1``; rotation deltas roll-pitch-yaw.
 * microsoft/Magma README: the same chat template, processor call and crops axis.
 
-Differences, on purpose: the study sampled (``do_sample=True``, temperature
-0.7); this adapter decodes greedily unless ``temperature > 0``, and then seeds
-each request from its episode seed and step so results are reproducible.
+The study's batched path (nazar-karpov/bias-vla-benchmark@d5f4ed5d
+``Act2Answer/SimplerEnv/simpler_env/policies/magma/magma_model.py``, very likely the
+authors' code; ``run.py`` calls ``get_action``) differs from upstream in four ways,
+all reproduced by :data:`STUDY_ARGS` (preset ``study-magma``):
+
+* the conversation lists the **user turn before the system turn** (``get_action``;
+  ``step_one`` and upstream list the system first): ``message_order="user_first"``;
+* it samples, ``temperature=0.7, do_sample=True`` (upstream SimplerEnv Magma does
+  too), with a float32 ``nan_to_num`` logits guard (``_CastFloat32``), and
+  ``max_new_tokens=1000``;
+* it loads in float16 (``torch_dtype=torch.float16``);
+* ``_fix_vision_layerscale``: the checkpoint stores the ConvNeXt LayerScale
+  parameters of the vision tower as ``...blocks.N.weight`` while timm/open_clip
+  name them ``...blocks.N.gamma``, so ``from_pretrained`` leaves them at their
+  ~1e-5 initialisation and "the model emits gibberish"; the wrapper reloads every
+  ``vision_tower`` tensor under the remapped names. :func:`layerscale_remap` does
+  the same (``fix_layerscale=True``, the default).
+
+Difference, on purpose: with ``temperature > 0`` this adapter seeds each request
+from its episode seed and step so results are reproducible.
 The ``bridge_orig`` statistics ship with act2answer
 (``adapters/data/bridge_orig_action_stats.json``, the BridgeData V2 numbers of
 the study's wrapper and of OpenVLA's config); other datasets need ``norm_stats``.
@@ -29,6 +46,8 @@ the study's wrapper and of OpenVLA's config); other datasets need ``norm_stats``
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,12 +56,42 @@ import numpy as np
 from PIL import Image
 
 from act2answer.adapters import _tokens
-from act2answer.adapters._hf import RemoteCodeAdapter
+from act2answer.adapters._hf import RemoteCodeAdapter, float32_logits_processor
 from act2answer.errors import PolicyError
 
 MAGMA_SYSTEM = "You are agent that can see, talk and act."
 MAGMA_USER = "<image>\nWhat action should the robot take to {instruction}?"
 ACTION_TOKENS = 7
+_LAYERSCALE_KEY = re.compile(r"blocks\.\d+\.weight$")
+
+#: Keyword arguments of the study's Magma run (see the module docstring).
+STUDY_ARGS: dict[str, Any] = {
+    "model_path": "microsoft/Magma-8B",
+    "preset": "study-magma",
+    "message_order": "user_first",
+    "temperature": 0.7,
+    "max_new_tokens": 1000,
+    "dtype": "float16",
+    "fix_layerscale": True,
+}
+
+
+def layerscale_remap(checkpoint_keys: Iterable[str], model_keys: Iterable[str]) -> dict[str, str]:
+    """Checkpoint key -> model key for the vision tower, LayerScale ``weight`` -> ``gamma``.
+
+    The study's ``_fix_vision_layerscale`` (see the module docstring): every
+    checkpoint key containing ``vision_tower`` whose remapped name (``...blocks.N.weight``
+    -> ``...blocks.N.gamma``, other keys unchanged) is a key of the model.
+    """
+    wanted = set(model_keys)
+    mapping = {}
+    for key in checkpoint_keys:
+        if "vision_tower" not in key:
+            continue
+        target = key[: -len("weight")] + "gamma" if _LAYERSCALE_KEY.search(key) else key
+        if target in wanted:
+            mapping[key] = target
+    return mapping
 
 
 def builtin_norm_stats() -> dict[str, Any]:
@@ -73,8 +122,12 @@ class MagmaAdapter(RemoteCodeAdapter):
         norm_stats: ``{key: {"action": {"q01", "q99", "mask"}}}`` or a JSON file
             of it; defaults to the model config's ``norm_stats`` when it has them,
             else the shipped ``bridge_orig`` statistics.
-        temperature: 0 decodes greedily; > 0 samples (seeded per request).
+        temperature: 0 decodes greedily; > 0 samples (seeded per request, logits
+            cast to float32 with NaN/inf replaced, as the study did).
         max_new_tokens: Generation limit (the action ends at EOS).
+        message_order: ``system_first`` (upstream, ``step_one``) or ``user_first``
+            (the study's batched ``get_action``).
+        fix_layerscale: Reload the vision tower with the LayerScale remap.
         attn_implementation: Passed to ``from_pretrained``.
         **kwargs: See :class:`~act2answer.adapters._hf.RemoteCodeAdapter`
             (``preset`` defaults to ``bridge-magma``).
@@ -90,11 +143,20 @@ class MagmaAdapter(RemoteCodeAdapter):
         norm_stats: dict[str, Any] | str | None = None,
         temperature: float = 0.0,
         max_new_tokens: int = 64,
+        message_order: str = "system_first",
+        fix_layerscale: bool = True,
         attn_implementation: str | None = None,
         **kwargs: Any,
     ) -> None:
         if temperature < 0:
             raise PolicyError(f"temperature must be >= 0, got {temperature}")
+        if message_order not in ("system_first", "user_first"):
+            raise PolicyError(
+                f"message_order must be system_first or user_first, not {message_order!r}"
+            )
+        self.message_order = message_order
+        self.fix_layerscale = fix_layerscale
+        self.layerscale_loaded = 0
         self.temperature = temperature
         self.max_new_tokens = max_new_tokens
         self.attn_implementation = attn_implementation
@@ -114,16 +176,49 @@ class MagmaAdapter(RemoteCodeAdapter):
         return from_config if from_config else builtin_norm_stats()
 
     def load(self) -> tuple[Any, Any]:
-        return self.load_remote(
-            "AutoModelForCausalLM", self.attn_implementation, low_cpu_mem_usage=True
+        processor, model = self.load_remote(
+            "AutoModelForCausalLM",
+            self.attn_implementation,
+            to_device=False,
+            low_cpu_mem_usage=True,
         )
+        if self.fix_layerscale:
+            self.layerscale_loaded = self._reload_vision_tower(model)
+        return processor, self.place(model)
+
+    def _checkpoint_folder(self) -> Path:
+        folder = Path(self.model_path)
+        if folder.is_dir():
+            return folder
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(self.model_path, local_files_only=True))
+
+    def _reload_vision_tower(self, model: Any) -> int:
+        """Load the vision-tower tensors under their remapped names; how many were loaded."""
+        from safetensors import safe_open
+
+        state = model.state_dict()
+        tensors: dict[str, Any] = {}
+        for file in sorted(self._checkpoint_folder().glob("*.safetensors")):
+            with safe_open(str(file), framework="pt") as handle:
+                for key, target in layerscale_remap(handle.keys(), state).items():
+                    tensors[target] = handle.get_tensor(key).to(state[target].dtype)
+        if tensors:
+            # assign=True: with low_cpu_mem_usage (older transformers) the unmatched
+            # LayerScale parameters are still on the meta device; assigning replaces them.
+            model.load_state_dict(tensors, strict=False, assign=True)
+        return len(tensors)
+
+    def conversation(self, instruction: str) -> list[Mapping[str, str]]:
+        """The chat turns, in upstream order or in the study's (user first)."""
+        system = {"role": "system", "content": MAGMA_SYSTEM}
+        user = {"role": "user", "content": MAGMA_USER.format(instruction=instruction)}
+        return [user, system] if self.message_order == "user_first" else [system, user]
 
     def prompt(self, instruction: str) -> str:
         """The chat-templated prompt string the study's wrapper built."""
-        conversation = [
-            {"role": "system", "content": MAGMA_SYSTEM},
-            {"role": "user", "content": MAGMA_USER.format(instruction=instruction)},
-        ]
+        conversation = self.conversation(instruction)
         text = self.processor.tokenizer.apply_chat_template(
             conversation, tokenize=False, add_generation_prompt=True
         )
@@ -145,7 +240,11 @@ class MagmaAdapter(RemoteCodeAdapter):
         sampling: dict[str, Any] = {"do_sample": False}
         if self.temperature > 0:
             torch.manual_seed(seed)
-            sampling = {"do_sample": True, "temperature": self.temperature}
+            sampling = {
+                "do_sample": True,
+                "temperature": self.temperature,
+                "logits_processor": float32_logits_processor(self.transformers, torch),
+            }
         output = self.model.generate(
             **inputs,
             max_new_tokens=self.max_new_tokens,

@@ -19,6 +19,13 @@ Upstream (read, not copied):
 Difference, on purpose: SimplerEnv ensembles overlapping chunks over time
 (``ActionEnsembler``, temperature -0.8); act2answer's batched policies are
 stateless, so this adapter executes ``replan_steps`` actions of each chunk.
+
+The study (nazar-karpov/bias-vla-benchmark@d5f4ed5d ``Act2Answer/SimplerEnv/simpler_env/
+policies/spatialvla/spatialvla.py``, very likely the authors' code) used the same
+checkpoint, key and bare-task prompt, executed the first action of each chunk (no
+ensemble either) and handed the raw 480x640 frame to the processor, which resized
+it: preset ``study-spatialvla`` (no resize on our side). Its environment pinned
+``transformers==4.47.1`` (``requirements/spatialvla.txt``).
 """
 
 from __future__ import annotations
@@ -30,6 +37,12 @@ from PIL import Image
 
 from act2answer.adapters._hf import RemoteCodeAdapter
 from act2answer.errors import PolicyError
+
+#: Keyword arguments of the study's run.
+STUDY_ARGS: dict[str, Any] = {
+    "model_path": "IPEC-COMMUNITY/spatialvla-4b-224-pt",
+    "preset": "study-spatialvla",
+}
 
 
 class SpatialVLAAdapter(RemoteCodeAdapter):

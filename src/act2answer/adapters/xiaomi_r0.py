@@ -17,11 +17,22 @@ processor.get_action_mask(robot_type)``; ``outputs = model(**inputs)``;
 ``processor.decode_action(outputs.actions, robot_type=robot_type)`` gives the
 un-normalised ``(1, chunk, D)`` chunk.
 
-Assumptions, stated: the WidowX fine-tune gets the third-person image as its
-only ("Base") view and act2answer's 7-D state zero-padded to the model's
-``state_dim``; its output is read as Bridge's ``[xyz, rpy, open 0..1]``
-(preset ``bridge-xiaomi-r0``). Check ``robot_type`` with
-``processor.list_robot_types()`` on the real checkpoint.
+Inputs as upstream's SimplerEnv client (XiaomiRobotics/Xiaomi-Robotics-0@3c297b25
+``eval_simplerenv/main.py``; the study's ``policies/xiaomi/xiaomi.py`` in
+nazar-karpov/bias-vla-benchmark@d5f4ed5d ``Act2Answer/``, very likely the authors'
+code, is a copy of it):
+
+* the instruction capitalised with a full stop, ``instruction[0].upper() +
+  instruction[1:] + "."``;
+* the image resized to 256x256 (PIL bicubic), centre-cropped to 0.95 and
+  resized back (preset ``bridge-xiaomi-r0``);
+* the state ``[x, y, z, roll, pitch, yaw, 0, opening]`` padded to 32 (preset
+  state layout ``xiaomi_bridge``);
+* ``robot_type`` / ``task_id`` ``bridge_delta`` (``XIAOMI_TASK_ID``);
+* ``seed`` below 2**32 (``hash_data_to_seed(..., max_bytes=4)``). Departure: the
+  seed here comes from the episode seed and step, not from a hash of the inputs.
+
+The output is read as Bridge's ``[xyz, rpy, open 0..1]``, four actions per chunk.
 """
 
 from __future__ import annotations
@@ -38,10 +49,26 @@ from act2answer.interfaces import PolicyRequest
 
 VIEW_BLOCK = "# {view}\n<|vision_start|><|image_pad|><|vision_end|>\n"
 PROMPT_HEAD = "<|im_start|>user\nThe following observations are captured from multiple views.\n"
+#: Upstream's Bridge ``task_id`` / ``robot_type`` (eval_simplerenv/main.py, XIAOMI_TASK_ID).
+BRIDGE_ROBOT_TYPE = "bridge_delta"
+#: Keyword arguments of the study's run (the same as upstream).
+STUDY_ARGS: dict[str, Any] = {
+    "model_path": "XiaomiRobotics/Xiaomi-Robotics-0-SimplerEnv-WidowX",
+    "preset": "study-xiaomi-r0",
+    "robot_type": BRIDGE_ROBOT_TYPE,
+    "bf16": True,
+}
 PROMPT_TAIL = (
     "Generate robot actions for the task:\n{instruction} /no_cot<|im_end|>\n"
     "<|im_start|>assistant\n<cot></cot><|im_end|>\n"
 )
+
+
+def upstream_instruction(instruction: str) -> str:
+    """``instruction[0].upper() + instruction[1:] + "."`` as upstream's client does."""
+    if not instruction:
+        return "."
+    return instruction[0].upper() + instruction[1:] + "."
 
 
 def xiaomi_prompt(instruction: str, views: Sequence[str]) -> str:
@@ -55,7 +82,10 @@ class XiaomiR0Adapter(RemoteCodeAdapter):
 
     Args:
         model_path: Hub id (``XiaomiRobotics/Xiaomi-Robotics-0-SimplerEnv-WidowX``) or folder.
-        robot_type: Statistics/mask key of the processor; None picks the only one.
+        robot_type: Statistics/mask key of the processor; None: ``bridge_delta``
+            when the processor lists it, else the only one it lists.
+        capitalise: Capitalise the instruction and add a full stop (upstream).
+        bf16: Load in bfloat16 (the README's ``dtype=torch.bfloat16``); else ``dtype``.
         wrist_view: Also send the wrist image as ``Left-Wrist View``.
         attn_implementation: e.g. ``flash_attention_2``; default lets transformers choose.
         **kwargs: See :class:`~act2answer.adapters._hf.RemoteCodeAdapter`
@@ -71,10 +101,15 @@ class XiaomiR0Adapter(RemoteCodeAdapter):
         *,
         robot_type: str | None = None,
         wrist_view: bool = False,
+        capitalise: bool = True,
+        bf16: bool = False,
         attn_implementation: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.attn_implementation = attn_implementation
+        self.capitalise = capitalise
+        if bf16:
+            kwargs["dtype"] = "bfloat16"
         self.wrist_view = wrist_view
         super().__init__(model_path, **kwargs)
         self.robot_type = robot_type or self._only_robot_type()
@@ -83,7 +118,12 @@ class XiaomiR0Adapter(RemoteCodeAdapter):
             self.needs = type(self.needs)(image=True, wrist_image=True)
 
     def _only_robot_type(self) -> str:
-        types = list(self.processor.list_robot_types())
+        lister = getattr(self.processor, "list_robot_types", None)
+        if lister is None:
+            return BRIDGE_ROBOT_TYPE
+        types = list(lister())
+        if BRIDGE_ROBOT_TYPE in types:
+            return BRIDGE_ROBOT_TYPE
         if len(types) != 1:
             raise PolicyError(f"xiaomi-r0: pass robot_type, one of {types}")
         return types[0]
@@ -111,8 +151,11 @@ class XiaomiR0Adapter(RemoteCodeAdapter):
             if any(view is None for view in views):
                 raise PolicyError("xiaomi-r0: a camera image was not rendered")
             images = [Image.fromarray(self.preset.prepare_image(view)) for view in views]
+            instruction = observation.instruction
+            if self.capitalise:
+                instruction = upstream_instruction(instruction)
             inputs = self.processor(
-                text=[xiaomi_prompt(observation.instruction, self.views)],
+                text=[xiaomi_prompt(instruction, self.views)],
                 images=images,
                 videos=None,
                 padding=True,
@@ -122,7 +165,8 @@ class XiaomiR0Adapter(RemoteCodeAdapter):
             ours = self.preset.state(observation)
             if ours is not None:
                 state[: min(state.size, ours.size)] = ours[: state.size]
-            inputs["seed"] = request_seed(request.episode_seed, observation.step)
+            # Upstream seeds are below 2**32 (hash_data_to_seed, max_bytes=4).
+            inputs["seed"] = request_seed(request.episode_seed, observation.step) % 2**32
             inputs["state"] = torch.from_numpy(state).to(self.device, self.dtype).view(1, 1, -1)
             inputs["action_mask"] = self.processor.get_action_mask(self.robot_type).to(
                 self.device, self.dtype

@@ -272,6 +272,7 @@ def _execution(**values: object) -> Execution:
 
 def _register_optional_commands() -> None:
     from act2answer.cli import (
+        env_commands,
         probe_commands,
         serve_commands,
         sources_commands,
@@ -284,6 +285,7 @@ def _register_optional_commands() -> None:
     serve_commands.register(app)
     probe_commands.register(app)
     sources_commands.register(app, suite_app)
+    env_commands.register(app)
 
 
 _register_optional_commands()

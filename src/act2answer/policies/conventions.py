@@ -24,7 +24,7 @@ GripperMode = Literal["open_pm1", "close_pm1", "open_01", "close_01"]
 RotationMode = Literal["rpy", "axis_angle"]
 
 _RESAMPLE = {
-    # cv2.INTER_AREA (SimplerEnv's OpenVLA resize) averages source pixels: Pillow's BOX filter.
+    # Upscaling only: downscaling with "area" is the exact area average (see area_resize).
     "area": Image.Resampling.BOX,
     "nearest": Image.Resampling.NEAREST,
     "bilinear": Image.Resampling.BILINEAR,
@@ -43,6 +43,45 @@ def _check_rgb(image: np.ndarray) -> np.ndarray:
     return array
 
 
+def _area_axis(values: np.ndarray, size_out: int, axis: int) -> np.ndarray:
+    """Area-average ``values`` (float64) down to ``size_out`` along ``axis``.
+
+    Output ``i`` is ``(S(stop) - S(start)) / scale`` over ``[i*s, (i+1)*s)``, ``s = in/out``,
+    where ``S(x)`` is the running sum of the source up to position ``x``, linear
+    inside a pixel (a partly covered pixel counts by its covered fraction).
+    """
+    moved = np.moveaxis(values, axis, 0)
+    size_in = moved.shape[0]
+    scale = size_in / size_out
+    running = np.concatenate([np.zeros((1, *moved.shape[1:])), np.cumsum(moved, axis=0)])
+    edges = np.minimum(np.arange(size_out + 1) * scale, size_in)
+    whole = np.minimum(np.floor(edges).astype(np.int64), size_in - 1)
+    fraction = (edges - whole).reshape(-1, *([1] * (moved.ndim - 1)))
+    at_edges = running[whole] + fraction * moved[whole]
+    return np.moveaxis((at_edges[1:] - at_edges[:-1]) / scale, 0, axis)
+
+
+def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Downscale by exact area averaging, as OpenCV's ``cv2.INTER_AREA`` does.
+
+    Each output pixel averages the source rectangle it covers, partly covered
+    source pixels weighted by the covered fraction. (Pillow's BOX filter instead
+    takes whole pixels whose centres fall inside, which differs by about 1.6 grey
+    levels on average on a noisy 640x480 frame; ``tests/test_study_preprocessing.py``.)
+
+    Args:
+        image: ``(H, W, 3)`` uint8 with ``H >= height`` and ``W >= width``.
+        height: Output height.
+        width: Output width.
+
+    Returns:
+        ``(height, width, 3)`` uint8, rounded to nearest.
+    """
+    array = _check_rgb(image)
+    out = _area_axis(_area_axis(array.astype(np.float64), height, 0), width, 1)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
 def resize(
     image: np.ndarray, height: int, width: int, interpolation: Interpolation = "area"
 ) -> np.ndarray:
@@ -52,7 +91,7 @@ def resize(
         image: ``(H, W, 3)`` uint8.
         height: Output height in pixels.
         width: Output width in pixels.
-        interpolation: ``area`` (box average, like OpenCV's INTER_AREA), ``nearest``,
+        interpolation: ``area`` (exact area average, OpenCV's INTER_AREA), ``nearest``,
             ``bilinear``, ``bicubic`` or ``lanczos``.
 
     Returns:
@@ -61,6 +100,8 @@ def resize(
     array = _check_rgb(image)
     if array.shape[:2] == (height, width):
         return array
+    if interpolation == "area" and height <= array.shape[0] and width <= array.shape[1]:
+        return area_resize(array, height, width)
     resized = Image.fromarray(array).resize((width, height), resample=_RESAMPLE[interpolation])
     return np.asarray(resized)
 
@@ -98,6 +139,31 @@ def resize_with_pad(
 def rotate_180(image: np.ndarray) -> np.ndarray:
     """Turn an image upside down (LIBERO's renders are stored rotated by 180 degrees)."""
     return np.ascontiguousarray(np.asarray(image)[::-1, ::-1])
+
+
+def mirror(image: np.ndarray) -> np.ndarray:
+    """Mirror an image left-right (what LIBERO's ``[::-1, ::-1]`` does to an upright frame).
+
+    robosuite returns frames flipped vertically (Lifelong-Robot-Learning/LIBERO#11,
+    openvla/openvla#295); openpi ``examples/libero/main.py`` (openpi@15a9616a) and
+    LeRobot's ``LiberoProcessorStep`` turn them by 180 degrees, which leaves them
+    upright and mirrored. act2answer renders upright frames, so a mirror matches.
+    """
+    return np.ascontiguousarray(np.asarray(image)[:, ::-1])
+
+
+def center_crop(image: np.ndarray, fraction: float) -> np.ndarray:
+    """Keep the centred ``fraction`` of height and width (Xiaomi-Robotics-0's crop).
+
+    Sizes and offsets follow ``client_process`` in XiaomiRobotics/Xiaomi-Robotics-0@3c297b25
+    ``eval_simplerenv/main.py``: ``crop_h = int(h * fraction)``,
+    ``crop_y = (h - crop_h) // 2`` (likewise for the width).
+    """
+    array = _check_rgb(image)
+    height, width = array.shape[:2]
+    crop_h, crop_w = int(height * fraction), int(width * fraction)
+    top, left = (height - crop_h) // 2, (width - crop_w) // 2
+    return np.ascontiguousarray(array[top : top + crop_h, left : left + crop_w])
 
 
 # --- rotations -----------------------------------------------------------------
@@ -275,21 +341,39 @@ def libero_state(ee_position: np.ndarray, ee_rpy: np.ndarray, gripper_opening: f
     ).astype(np.float32)
 
 
+def xiaomi_bridge_state(state: np.ndarray) -> np.ndarray:
+    """Xiaomi-Robotics-0's Bridge state ``[x, y, z, r, p, y, 0, opening]`` from ours.
+
+    ``client_process`` in XiaomiRobotics/Xiaomi-Robotics-0@3c297b25
+    ``eval_simplerenv/main.py`` (and the study's copy, nazar-karpov/bias-vla-benchmark@d5f4ed5d
+    ``Act2Answer/SimplerEnv/simpler_env/policies/xiaomi/xiaomi.py``) inserts a zero before
+    the gripper openness; the server pads the result to 32.
+    """
+    values = np.asarray(state, dtype=np.float32).reshape(-1)
+    if values.size != 7:
+        raise ValueError(f"expected act2answer's 7-D state, got {values.size} values")
+    return np.concatenate([values[:6], [0.0], values[6:]]).astype(np.float32)
+
+
 __all__ = [
     "GripperMode",
     "Interpolation",
     "RotationMode",
     "absolute_to_delta",
     "action_to_act2answer",
+    "area_resize",
     "axis_angle_to_matrix",
     "axis_angle_to_rpy",
+    "center_crop",
     "gripper_to_act2answer",
     "libero_state",
     "matrix_to_axis_angle",
     "matrix_to_rpy",
+    "mirror",
     "resize",
     "resize_with_pad",
     "rotate_180",
     "rpy_to_axis_angle",
     "rpy_to_matrix",
+    "xiaomi_bridge_state",
 ]

@@ -22,7 +22,7 @@ from act2answer.errors import PolicyError
 from act2answer.interfaces import ACTION_DIM, Observation, ObservationNeeds
 from act2answer.policies import conventions
 
-StateLayout = Literal["none", "act2answer", "libero"]
+StateLayout = Literal["none", "act2answer", "libero", "xiaomi_bridge"]
 ResizeMode = Literal["none", "resize", "resize_with_pad"]
 
 
@@ -37,10 +37,19 @@ class Preset(BaseModel):
         resize_mode: ``resize`` (stretch), ``resize_with_pad`` (keep aspect, pad
             black) or ``none``.
         interpolation: Resampling filter of the resize.
-        rotate_180: Turn images upside down before resizing (LIBERO).
+        rotate_180: Turn images by 180 degrees before resizing. act2answer's
+            renders are upright, so no shipped preset sets it (see ``mirror``).
+        mirror: Mirror images left-right before resizing. LIBERO's raw
+            robosuite frames are stored flipped vertically; openpi and LeRobot
+            turn them by 180 degrees, so the training frames are upright and
+            mirrored left-right: that is ``mirror`` on act2answer's upright render.
+        center_crop: Keep this centred fraction of height and width after the
+            resize, then resize back to ``image_size`` with torchvision's default
+            bilinear filter (Xiaomi-Robotics-0's 0.95 crop); None: no crop.
         wrist_camera: The model also takes a wrist image.
         state_layout: ``none``, ``act2answer`` (x, y, z, roll, pitch, yaw,
-            opening 0..1) or ``libero`` (x, y, z, axis-angle, two finger positions).
+            opening 0..1), ``libero`` (x, y, z, axis-angle, two finger positions)
+            or ``xiaomi_bridge`` (x, y, z, roll, pitch, yaw, 0, opening 0..1).
         image_key: Wire key of the third-person image.
         wrist_image_key: Wire key of the wrist image.
         state_key: Wire key of the state vector.
@@ -63,6 +72,8 @@ class Preset(BaseModel):
     resize_mode: ResizeMode = "none"
     interpolation: conventions.Interpolation = "area"
     rotate_180: bool = False
+    mirror: bool = False
+    center_crop: float | None = Field(None, gt=0.0, le=1.0)
     wrist_camera: bool = False
     state_layout: StateLayout = "act2answer"
     image_key: str = "observation/image"
@@ -86,12 +97,19 @@ class Preset(BaseModel):
         """Rotate and resize a rendered frame the way the model was trained."""
         if self.rotate_180:
             image = conventions.rotate_180(image)
+        if self.mirror:
+            image = conventions.mirror(image)
         if self.image_size is None or self.resize_mode == "none":
             return np.ascontiguousarray(image)
         height, width = self.image_size
         if self.resize_mode == "resize_with_pad":
-            return conventions.resize_with_pad(image, height, width, self.interpolation)
-        return conventions.resize(image, height, width, self.interpolation)
+            image = conventions.resize_with_pad(image, height, width, self.interpolation)
+        else:
+            image = conventions.resize(image, height, width, self.interpolation)
+        if self.center_crop is not None:
+            image = conventions.center_crop(image, self.center_crop)
+            image = conventions.resize(image, height, width, "bilinear")
+        return image
 
     def state(self, observation: Observation) -> np.ndarray | None:
         """The proprioceptive vector in this preset's layout (None for ``none``)."""
@@ -101,6 +119,8 @@ class Preset(BaseModel):
             return conventions.libero_state(
                 observation.ee_position, observation.ee_rpy, observation.gripper_opening
             )
+        if self.state_layout == "xiaomi_bridge":
+            return conventions.xiaomi_bridge_state(observation.state)
         return observation.state
 
     def encode(self, observation: Observation, require_image: bool = True) -> dict[str, Any]:
@@ -189,7 +209,9 @@ LIBERO_OPENPI = Preset(
     name="libero-openpi",
     description="pi0 / pi0-FAST / pi0.5 LIBERO checkpoints served by openpi",
     source=(
-        "openpi examples/libero/main.py (180-degree rotation, resize_with_pad 224, "
+        "Physical-Intelligence/openpi@15a9616a examples/libero/main.py (raw frames "
+        "[::-1, ::-1], i.e. upright and mirrored left-right because robosuite stores them "
+        "flipped vertically: mirror on act2answer's upright render; resize_with_pad 224, "
         "observation/image, observation/wrist_image, observation/state = eef pos + "
         "axis-angle + 2 finger qpos, replan_steps=5); robosuite OSC_POSE output_max "
         "0.05 m / 0.5 rad; robosuite gripper -1 open / +1 close"
@@ -197,7 +219,7 @@ LIBERO_OPENPI = Preset(
     image_size=(224, 224),
     resize_mode="resize_with_pad",
     interpolation="bilinear",
-    rotate_180=True,
+    mirror=True,
     wrist_camera=True,
     state_layout="libero",
     action_rotation="axis_angle",
@@ -262,12 +284,17 @@ BRIDGE_XIAOMI_R0 = Preset(
     name="bridge-xiaomi-r0",
     description="Xiaomi-Robotics-0 WidowX fine-tune, served by act2answer's Xiaomi server script",
     source=(
-        "XiaomiRobotics/Xiaomi-Robotics-0 README (AutoModel/AutoProcessor remote code, "
-        "multi-view Qwen prompt, processor.decode_action(outputs.actions, robot_type)); "
-        "Bridge conventions as SimplerEnv's WidowX policies (gripper 2*(open>0.5)-1, rpy); "
-        "image size is left to the processor"
+        "XiaomiRobotics/Xiaomi-Robotics-0@3c297b25 eval_simplerenv/main.py client_process "
+        "(PIL resize((256, 256)) = bicubic; centre crop int(256*0.95)=243 at offset 6; "
+        "torchvision F.resize back to 256x256 = bilinear; state preprocess_proprio_bridge "
+        "[xyz, rpy, openness] with a zero inserted before the gripper, padded to 32; "
+        "replan_steps=4; gripper 2*(a>0.5)-1; rpy before euler2axangle) and deploy/server.py"
     ),
-    state_layout="act2answer",
+    image_size=(256, 256),
+    resize_mode="resize",
+    interpolation="bicubic",
+    center_crop=0.95,
+    state_layout="xiaomi_bridge",
     gripper="open_01",
     replan_steps=4,
 )
@@ -281,7 +308,8 @@ def _openpi_libero(name: str, model: str, horizon: str) -> Preset:
             "source": (
                 f"openpi src/openpi/training/config.py ({name.replace('-', '_')}: LiberoInputs/"
                 f"LiberoOutputs keys, action horizon {horizon}); examples/libero/main.py "
-                "(replan_steps=5, 180-degree rotation, resize_with_pad 224)"
+                "(replan_steps=5, frames turned 180 degrees = a mirror of our upright render, "
+                "resize_with_pad 224)"
             ),
         }
     )
@@ -290,6 +318,133 @@ def _openpi_libero(name: str, model: str, horizon: str) -> Preset:
 PI0_LIBERO = _openpi_libero("pi0-libero", "pi0", "50")
 PI0_FAST_LIBERO = _openpi_libero("pi0-fast-libero", "pi0-FAST", "10")
 PI05_LIBERO = _openpi_libero("pi05-libero", "pi0.5", "10")
+
+#: The study's harness: a third-party copy that is very likely the authors' code
+#: (same ``run.py`` model branches and ``Args`` as CognitiveAISystems/Act2Answer@d22e22fc
+#: ``SimplerEnv/simpler_env/run.py``; scripts point at the first author's home).
+STUDY_HARNESS = "nazar-karpov/bias-vla-benchmark@d5f4ed5d Act2Answer/"
+_POLICIES = STUDY_HARNESS + "SimplerEnv/simpler_env/policies/"
+
+# --- LeRobot LIBERO checkpoints (SmolVLA LIBERO and LeRobot's pi0/pi0.5 LIBERO ports) ---
+
+LIBERO_LEROBOT = LIBERO_OPENPI.model_copy(
+    update={
+        "name": "libero-lerobot",
+        "description": "LeRobot LIBERO checkpoints (SmolVLA LIBERO ...), lerobot adapter",
+        "source": (
+            "huggingface/lerobot@7427f318 src/lerobot/envs/libero.py:151-159 (agentview -> "
+            "observation.images.image, wrist -> observation.images.image2; state = eef pos + "
+            "axis-angle + 2 finger qpos), src/lerobot/processor/env_processor.py:59 (both "
+            "axes flipped: mirror on act2answer's upright render); the policy resizes itself "
+            "(SmolVLA resize_with_pad 512); LIBERO actions as libero-openpi"
+        ),
+        "image_size": None,
+        "resize_mode": "none",
+        "replan_steps": 1,
+    }
+)
+
+# --- the study's settings (the harness's wrappers), one preset per model ---
+
+STUDY_OPENVLA = Preset(
+    name="study-openvla",
+    description="OpenVLA as the study ran it (RL4VLA SFT fine-tune, unnorm key sft)",
+    source=(
+        _POLICIES + "openvla/openvla_train.py (raw 480x640 frame resized by the processor "
+        "with TIMM bicubic + antialias, no INTER_AREA step; prompt 'In: What action should "
+        "the robot take to {t.lower()}?\\nOut: '; predict_action unnorm_key=args.vla_unnorm_key); "
+        "SimplerEnv/simpler_env/run.py:98 (vla_unnorm_key 'sft'), :107 (temperature 0.6); "
+        "gripper 2*(open>0.5)-1, rpy to the ManiSkill3 controller, one action per step"
+    ),
+    image_size=(224, 224),
+    resize_mode="resize",
+    interpolation="bicubic",
+    state_layout="none",
+    gripper="open_01",
+    unnorm_key="sft",
+    replan_steps=1,
+)
+
+STUDY_SPATIALVLA = Preset(
+    name="study-spatialvla",
+    description="SpatialVLA as the study ran it (raw frame to the processor, first action)",
+    source=(
+        _POLICIES + "spatialvla/spatialvla.py (IPEC-COMMUNITY/spatialvla-4b-224-pt, raw "
+        "480x640 frame to the processor which resizes it, bare task prompt, "
+        "do_normalize=False, unnorm_key 'bridge_orig/1.0.0', decode_actions(...)['actions'][0], "
+        "no ensemble, gripper 2*(open>0.5)-1, rpy)"
+    ),
+    state_layout="none",
+    gripper="open_01",
+    unnorm_key="bridge_orig/1.0.0",
+    replan_steps=1,
+)
+
+STUDY_MAGMA = BRIDGE_MAGMA.model_copy(
+    update={
+        "name": "study-magma",
+        "description": "Magma-8B as the study ran it (with the magma adapter's study arguments)",
+        "source": (
+            _POLICIES + "magma/magma_model.py get_action (PIL resize((256, 256)) = bicubic, "
+            "bridge_orig q01/q99 hard-coded, gripper > 0.5, rpy; user before system, "
+            "temperature 0.7 sampling, fp32 logits guard, LayerScale remap: adapter arguments)"
+        ),
+    }
+)
+
+STUDY_INTERNVLA_M1 = BRIDGE_INTERNVLA_M1.model_copy(
+    update={
+        "name": "study-internvla-m1",
+        "description": "InternVLA-M1 as the study ran it (no ensemble, bf16 server)",
+        "source": (
+            _POLICIES + "internvla/internvla.py (224x224 resize, unnorm_key 'bridge_dataset', "
+            "cfg_scale 1.5, DDIM 10, action_ensemble=False: raw_actions[0] each step, "
+            "euler2axangle, gripper 2*(open>0.5)-1); scripts/eval_internvla.sh server --use_bf16"
+        ),
+    }
+)
+
+STUDY_XIAOMI_R0 = BRIDGE_XIAOMI_R0.model_copy(
+    update={
+        "name": "study-xiaomi-r0",
+        "description": "Xiaomi-Robotics-0 WidowX as the study ran it (the same as upstream)",
+        "source": (
+            _POLICIES + "xiaomi/xiaomi.py (a copy of upstream client_process, "
+            "preprocess_proprio_bridge, hash seed and replan_steps=4; XIAOMI_TASK_ID "
+            "'bridge_delta'); see bridge-xiaomi-r0"
+        ),
+    }
+)
+
+STUDY_PI0 = Preset(
+    name="study-pi0",
+    description=(
+        "pi0 Bridge fine-tune (juexzz/INTACT-pi0-finetune-bridge) conventions, for a LeRobot "
+        "pi0 served with the lerobot adapter; loading that checkpoint is unverified"
+    ),
+    source=(
+        _POLICIES + "pi0/configs/pi0_finetune_bridge.json (camera observation.images.top, "
+        "7-D observation.state, chunk_size 4, n_action_steps 4, resize_imgs_with_padding "
+        "224x224); INT-ACT-style BridgeSimplerAdapter (repository unknown; STUDY_MODELS.md "
+        "0.1): cv2 INTER_LANCZOS4 to 224, proprio [xyz, rpy, openness], gripper 2*(a>0.5)-1, "
+        "rpy deltas"
+    ),
+    image_size=(224, 224),
+    resize_mode="resize",
+    interpolation="lanczos",
+    state_layout="act2answer",
+    gripper="open_01",
+    replan_steps=4,
+)
+
+STUDY_PRESETS = (
+    STUDY_OPENVLA,
+    STUDY_SPATIALVLA,
+    STUDY_MAGMA,
+    STUDY_INTERNVLA_M1,
+    STUDY_XIAOMI_R0,
+    STUDY_PI0,
+)
 
 #: Every built-in preset, in the order of the docs table (docs/reference/presets.md).
 #: This table is the one place a preset is added: a new entry here is known by name.
@@ -304,6 +459,8 @@ PRESET_TABLE: tuple[Preset, ...] = (
     PI0_LIBERO,
     PI0_FAST_LIBERO,
     PI05_LIBERO,
+    LIBERO_LEROBOT,
+    *STUDY_PRESETS,
 )
 
 PRESETS: Registry[Preset] = Registry(

@@ -51,12 +51,17 @@ def _remote_code_folder(adapter: str, folder: Path) -> dict[str, Any]:
     module = import_module(f"act2answer.testing.tiny.{module_name}")
     config_kwargs: dict[str, Any] = {}
     if adapter == "openvla":
-        config_kwargs["norm_stats"] = {"bridge_orig": {"action": _bridge_stats()}}
+        # "sft": the key of the study's RL4VLA fine-tune (stand-in numbers: bridge_orig's).
+        config_kwargs["norm_stats"] = {
+            key: {"action": _bridge_stats()} for key in ("bridge_orig", "sft")
+        }
     elif adapter == "spatialvla":
         config_kwargs["statistics"] = {"bridge_orig/1.0.0": {"action": _bridge_stats()}}
     module.StandInConfig.register_for_auto_class()
     module.StandInModel.register_for_auto_class(_AUTO_MODEL[adapter])
     module.StandInModel(module.StandInConfig(**config_kwargs)).save_pretrained(folder)
+    if adapter == "magma":
+        module.write_checkpoint_names(folder)
     config_path = folder / "config.json"
     config = json.loads(config_path.read_text())
     config["auto_map"]["AutoProcessor"] = f"{module_name}.StandInProcessor"

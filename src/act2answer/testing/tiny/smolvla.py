@@ -103,8 +103,19 @@ def _write_vlm(folder: Path) -> None:
     processor.save_pretrained(folder)
 
 
-def build_tiny_smolvla(folder: Path | str, seed: int = 0) -> Path:
-    """Write a tiny SmolVLA checkpoint folder (policy + processors) and return its path."""
+def build_tiny_smolvla(
+    folder: Path | str,
+    seed: int = 0,
+    *,
+    pad_language_to: str = "max_length",
+    camera_keys: tuple[str, ...] = (CAMERA_KEY,),
+) -> Path:
+    """Write a tiny SmolVLA checkpoint folder (policy + processors) and return its path.
+
+    ``pad_language_to="longest"`` is LeRobot's default (``configuration_smolvla.py``);
+    ``camera_keys`` ``("observation.images.image", "observation.images.image2")`` is the
+    LeRobot LIBERO layout.
+    """
     import torch
     from lerobot.configs.types import FeatureType, PolicyFeature
     from lerobot.policies.factory import make_pre_post_processors
@@ -118,7 +129,10 @@ def build_tiny_smolvla(folder: Path | str, seed: int = 0) -> Path:
         vlm_model_name=str(vlm),
         load_vlm_weights=False,
         input_features={
-            CAMERA_KEY: PolicyFeature(type=FeatureType.VISUAL, shape=(3, IMAGE_SIZE, IMAGE_SIZE)),
+            **{
+                key: PolicyFeature(type=FeatureType.VISUAL, shape=(3, IMAGE_SIZE, IMAGE_SIZE))
+                for key in camera_keys
+            },
             "observation.state": PolicyFeature(type=FeatureType.STATE, shape=(STATE_DIM,)),
         },
         output_features={"action": PolicyFeature(type=FeatureType.ACTION, shape=(ACTION_DIM,))},
@@ -133,7 +147,7 @@ def build_tiny_smolvla(folder: Path | str, seed: int = 0) -> Path:
         # Every batch has the same token length, so a row's actions do not depend on
         # the instructions of its batch mates (with "longest", padding changes the
         # rounding of the attention and results drift by micrometres per episode).
-        pad_language_to="max_length",
+        pad_language_to=pad_language_to,
         device="cpu",
     )
     torch.manual_seed(seed)

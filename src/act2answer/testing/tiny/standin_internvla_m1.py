@@ -22,6 +22,8 @@ CHUNK = 5
 
 class InternVLAM1StandIn(torch.nn.Module):
     calls: ClassVar[list[dict[str, Any]]] = []
+    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
+    pixels: ClassVar[list[np.ndarray]] = []
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,6 +45,7 @@ class InternVLAM1StandIn(torch.nn.Module):
             }
         )
         rows = []
+        InternVLAM1StandIn.pixels.extend(np.asarray(images[0]).copy() for images in batch_images)
         for images in batch_images:
             level = float(np.asarray(images[0], dtype=np.float64).mean() / 255.0)
             row = np.full((CHUNK, 7), 2 * level - 1)

@@ -6,20 +6,41 @@ Loaded through ``AutoProcessor`` / ``AutoModelForCausalLM`` with
 ``processor(images=..., texts=..., return_tensors="pt")`` giving ``pixel_values``
 and ``image_sizes``, ``model.generate(**inputs, ...)`` ending with 7 action
 tokens and EOS; ``config.mm_use_image_start_end``). Records the prompt string,
-pixel shapes and generation arguments.
+pixels and generation arguments.
+
+The tokenizer renders Meta-Llama-3-Instruct's chat template (Magma-8B is built on
+Llama-3-8B-Instruct; its ``special_tokens_map.json`` ends turns with ``<|eot_id|>``,
+id 128009) with jinja2, as ``apply_chat_template`` does; ``vocab_size`` is the
+128000 base tokens of a Llama-3 fast tokenizer. The vision tower holds one
+ConvNeXt LayerScale parameter ``vision_tower.blocks.0.gamma``; :func:`write_checkpoint_names`
+renames it ``...blocks.0.weight`` in the saved file, as in ``microsoft/Magma-8B``, so
+only the adapter's remap restores its trained value (1.0; the init is 1e-5, and the
+actions depend on it).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from transformers import BatchFeature, PretrainedConfig, PreTrainedModel
 
-VOCAB = 32000
-EOS = 2
+VOCAB = 128000
+EOS = 128009
 PAD = 0
+LAYERSCALE_INIT = 1e-5
+#: Meta-Llama-3-8B-Instruct ``tokenizer_config.json`` chat template.
+LLAMA3_CHAT_TEMPLATE = (
+    "{% set loop_messages = messages %}{% for message in loop_messages %}"
+    "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'"
+    " + message['content'] | trim + '<|eot_id|>' %}"
+    "{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}"
+    "{{ content }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}"
+    "{% endif %}"
+)
 
 
 class StandInConfig(PretrainedConfig):
@@ -35,15 +56,27 @@ class StandInTokenizer:
     eos_token_id = EOS
     pad_token_id = PAD
 
+    bos_token = "<|begin_of_text|>"
+
     def apply_chat_template(
         self, conversation: list[dict], tokenize: bool = False, add_generation_prompt: bool = False
     ) -> str:
-        text = "".join(f"<|{turn['role']}|>{turn['content']}<|end|>" for turn in conversation)
-        return text + ("<|assistant|>" if add_generation_prompt else "")
+        import jinja2
+
+        template = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).from_string(
+            LLAMA3_CHAT_TEMPLATE
+        )
+        return template.render(
+            messages=conversation,
+            bos_token=self.bos_token,
+            add_generation_prompt=add_generation_prompt,
+        )
 
 
 class StandInProcessor:
     calls: ClassVar[list[dict[str, Any]]] = []
+    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
+    pixels: ClassVar[list[np.ndarray]] = []
 
     def __init__(self) -> None:
         self.tokenizer = StandInTokenizer()
@@ -58,6 +91,7 @@ class StandInProcessor:
 
     def __call__(self, images: list, texts: str, return_tensors: str = "pt") -> BatchFeature:
         StandInProcessor.calls.append({"prompt": texts, "image_size": images[0].size})
+        StandInProcessor.pixels.append(np.asarray(images[0].convert("RGB")).copy())
         pixels = torch.from_numpy(np.asarray(images[0], dtype=np.float32) / 255.0).permute(2, 0, 1)
         ids = torch.tensor([list(texts.encode())], dtype=torch.long)
         return BatchFeature(
@@ -77,10 +111,16 @@ class StandInModel(PreTrainedModel):
     def __init__(self, config: StandInConfig) -> None:
         super().__init__(config)
         self.scale = torch.nn.Linear(1, 1)
+        self.vision_tower = torch.nn.Module()
+        self.vision_tower.blocks = torch.nn.ModuleList([torch.nn.Module()])
+        self.vision_tower.blocks[0].gamma = torch.nn.Parameter(torch.full((1,), LAYERSCALE_INIT))
         self.post_init()
 
     def _init_weights(self, module: torch.nn.Module) -> None:
-        return None
+        gamma = getattr(module, "gamma", None)
+        if isinstance(gamma, torch.nn.Parameter):
+            with torch.no_grad():
+                gamma.fill_(LAYERSCALE_INIT)
 
     def generate(
         self, input_ids: torch.Tensor, pixel_values: torch.Tensor, **kwargs: Any
@@ -95,8 +135,25 @@ class StandInModel(PreTrainedModel):
         if kwargs.get("do_sample"):
             level = int(torch.randint(0, 255, (1,)).item())
         else:
-            level = int(pixel_values.float().mean().item() * 254)
+            # A collapsed LayerScale (1e-5) shrinks what the "tower" sees to ~0.
+            gamma = float(self.vision_tower.blocks[0].gamma.float().item())
+            level = int(pixel_values.float().mean().item() * gamma * 254)
         bins = torch.tensor([level, 254 - level, 127, 128, 0, 254, level])
         action = VOCAB - 1 - bins
         tail = torch.tensor([EOS, PAD, PAD])
         return torch.cat([input_ids[0], action, tail])[None]
+
+
+def write_checkpoint_names(folder: Path) -> None:
+    """Store the LayerScale as Magma-8B's checkpoint does: ``...blocks.N.weight``, trained 1.0."""
+    from safetensors.torch import load_file, save_file
+
+    for file in folder.glob("*.safetensors"):
+        tensors = load_file(str(file))
+        renamed = {}
+        for key, tensor in tensors.items():
+            if key.endswith(".gamma") and "vision_tower" in key:
+                renamed[key[: -len("gamma")] + "weight"] = torch.ones_like(tensor)
+            else:
+                renamed[key] = tensor
+        save_file(renamed, str(file), metadata={"format": "pt"})

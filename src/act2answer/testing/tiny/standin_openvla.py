@@ -33,6 +33,8 @@ class StandInProcessor:
     """``processor(prompt, image)``: the prompt as UTF-8 byte ids, the image as pixels."""
 
     calls: ClassVar[list[dict[str, Any]]] = []
+    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
+    pixels: ClassVar[list[np.ndarray]] = []
 
     @classmethod
     def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
@@ -44,6 +46,7 @@ class StandInProcessor:
 
     def __call__(self, text: str, images: Any, **kwargs: Any) -> BatchFeature:
         StandInProcessor.calls.append({"prompt": text, "image_size": images.size})
+        StandInProcessor.pixels.append(np.asarray(images.convert("RGB")).copy())
         ids = torch.tensor([list(text.encode())], dtype=torch.long)
         pixels = torch.from_numpy(np.asarray(images, dtype=np.float32) / 255.0).permute(2, 0, 1)
         return BatchFeature(
@@ -75,6 +78,8 @@ class StandInModel(PreTrainedModel):
                 "unnorm_key": unnorm_key,
                 "kwargs": sorted(kwargs),
                 "do_sample": kwargs.get("do_sample"),
+                "temperature": kwargs.get("temperature"),
+                "logits_processor": kwargs.get("logits_processor"),
             }
         )
         level = int(pixels.float().mean().item() * 254)

@@ -29,6 +29,9 @@ class StandInConfig(PretrainedConfig):
 
 
 class StandInProcessor:
+    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
+    pixels: ClassVar[list[np.ndarray]] = []
+
     calls: ClassVar[list[dict[str, Any]]] = []
     action_chunk_size = CHUNK
 
@@ -47,6 +50,7 @@ class StandInProcessor:
     def __call__(
         self, images: list, text: str, unnorm_key: str | None = None, **kwargs: Any
     ) -> BatchFeature:
+        StandInProcessor.pixels.append(np.asarray(images[0].convert("RGB")).copy())
         StandInProcessor.calls.append(
             {
                 "prompt": text,

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from transformers import BatchFeature, PretrainedConfig, PreTrainedModel
 
-ROBOT = "bridge_standin"
+ROBOT = "bridge_delta"
 CHUNK = 4
 
 
@@ -33,6 +33,8 @@ class StandInConfig(PretrainedConfig):
 
 class StandInProcessor:
     calls: ClassVar[list[dict[str, Any]]] = []
+    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
+    pixels: ClassVar[list[np.ndarray]] = []
 
     @classmethod
     def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
@@ -44,9 +46,10 @@ class StandInProcessor:
         return cls()
 
     def list_robot_types(self) -> list[str]:
-        return [ROBOT]
+        return ["fractal_standin", ROBOT]
 
     def __call__(self, text: list, images: list, videos: Any = None, **kwargs: Any) -> BatchFeature:
+        StandInProcessor.pixels.append(np.asarray(images[0].convert("RGB")).copy())
         StandInProcessor.calls.append(
             {"prompt": text[0], "image_sizes": [image.size for image in images], "videos": videos}
         )
