@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +37,9 @@ from act2answer.store import ResultStore
 from act2answer.suite import Condition, Suite, load_suite
 
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
+#: How worker processes can reach a policy hosted by the run (see ``run_evaluation``).
+HOSTED_TRANSPORTS = ("unix", "websocket")
+LOCAL_CLIENT = "act2answer.client.local:LocalPolicy"
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ def run_evaluation(
     scoring: ScoringRule | str = ScoringRule.DEFAULT,
     condition: Condition | str = Condition.KNOWLEDGE,
     ray: RayOptions | None = None,
+    pipeline_groups: int = 1,
+    hosted_transport: str = "unix",
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -131,6 +138,16 @@ def run_evaluation(
             ``explicit_spatial``).
         ray: Run the episodes on Ray actors (``--executor ray``) with these options;
             ``workers`` then counts simulator actors (default: the cluster's CPUs).
+        pipeline_groups: For a hosted batched policy: groups of episodes that take
+            turns at the model, so that one group's simulators step while the
+            model computes another's batch. The default ``max_batch`` becomes
+            ``ceil(workers / pipeline_groups)``: ``workers=64, pipeline_groups=2``
+            keeps a batch of 32 computing while the other 32 episodes step. An
+            episode's result does not depend on it (tested).
+        hosted_transport: How worker processes reach a hosted batched policy:
+            ``"unix"`` (length-prefixed msgpack on a Unix socket, the fast default)
+            or ``"websocket"`` (the openpi protocol on 127.0.0.1, as a remote
+            ``act2answer serve``). Results do not depend on it (tested).
 
     Returns:
         Summary of this call.
@@ -179,9 +196,22 @@ def run_evaluation(
         if ray is not None and pending:
             cluster_workers = executor.enter_context(ray_cluster(ray, workers))
             worker_count = min(cluster_workers, len(pending))
-        batch = max_batch or worker_count
+        if pipeline_groups < 1:
+            raise RunError(f"pipeline_groups must be >= 1, got {pipeline_groups}")
+        if hosted_transport not in HOSTED_TRANSPORTS:
+            raise RunError(
+                f"hosted_transport must be one of {HOSTED_TRANSPORTS}, got {hosted_transport!r}"
+            )
+        batch = max_batch or math.ceil(worker_count / pipeline_groups)
         plan = _ExecutionPlan(
-            config, run_dir, worker_count, episode_timeout, batch, batch_window_s, ray
+            config,
+            run_dir,
+            worker_count,
+            episode_timeout,
+            batch,
+            batch_window_s,
+            ray,
+            hosted_transport,
         )
         collector = _TimingCollector()
         not_run: list[NotRun] = []
@@ -228,6 +258,7 @@ class _ExecutionPlan:
     max_batch: int
     batch_window_s: float
     ray: RayOptions | None = None
+    hosted_transport: str = "unix"
 
     @property
     def in_processes(self) -> bool:
@@ -241,19 +272,27 @@ class _ExecutionPlan:
         if instance is None or not (self.in_processes and is_batch_policy(instance)):
             yield spec, None
             return
-        server = PolicyServer(
-            BatchBackend(instance),  # type: ignore[arg-type]
-            port=0,
-            max_batch=self.max_batch,
-            window_s=self.batch_window_s,
-        )
-        port = server.start()
         limit = self.episode_timeout or 3600.0
         client = {"connect_timeout": 30.0, "call_timeout": limit}
-        try:
-            yield PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs=client), server
-        finally:
-            server.stop()
+        with tempfile.TemporaryDirectory(prefix="act2answer-host-") as folder:
+            unix = self.hosted_transport == "unix"
+            path = str(Path(folder) / "policy.sock")
+            server = PolicyServer(
+                BatchBackend(instance),  # type: ignore[arg-type]
+                port=None if unix else 0,
+                max_batch=self.max_batch,
+                window_s=self.batch_window_s,
+                unix_path=path if unix else None,
+            )
+            port = server.start()
+            if unix:
+                worker_spec = PolicySpec(name=LOCAL_CLIENT, kwargs={"path": path, **client})
+            else:
+                worker_spec = PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs=client)
+            try:
+                yield worker_spec, server
+            finally:
+                server.stop()
 
     def execute(
         self,
