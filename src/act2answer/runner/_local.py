@@ -40,6 +40,8 @@ ProgressCallback = Callable[[EpisodeResult, int, int], None]
 #: How worker processes can reach a policy hosted by the run (see ``run_evaluation``).
 HOSTED_TRANSPORTS = ("unix", "websocket")
 LOCAL_CLIENT = "act2answer.client.local:LocalPolicy"
+#: Nice value added to simulator workers when the run hosts a batched policy.
+HOSTED_WORKER_NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def run_evaluation(
     ray: RayOptions | None = None,
     pipeline_groups: int = 1,
     hosted_transport: str = "unix",
+    worker_niceness: int | None = None,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -148,6 +151,10 @@ def run_evaluation(
             ``"unix"`` (length-prefixed msgpack on a Unix socket, the fast default)
             or ``"websocket"`` (the openpi protocol on 127.0.0.1, as a remote
             ``act2answer serve``). Results do not depend on it (tested).
+        worker_niceness: Added to the nice value of the simulator worker
+            processes. Default: 5 when this run hosts a batched policy (its
+            event loop and model thread then get a core as soon as they need
+            one, instead of queueing behind dozens of simulators), else 0.
 
     Returns:
         Summary of this call.
@@ -212,6 +219,7 @@ def run_evaluation(
             batch_window_s,
             ray,
             hosted_transport,
+            worker_niceness,
         )
         collector = _TimingCollector()
         not_run: list[NotRun] = []
@@ -259,6 +267,7 @@ class _ExecutionPlan:
     batch_window_s: float
     ray: RayOptions | None = None
     hosted_transport: str = "unix"
+    worker_niceness: int | None = None
 
     @property
     def in_processes(self) -> bool:
@@ -328,10 +337,18 @@ class _ExecutionPlan:
             return
         if not is_batch_policy(instance):
             _close(instance)  # workers create their own instances
-        setup = WorkerSetup(
-            config.sim, worker_spec, str(self.run_dir), config.zone_radius, config.scoring
-        )
         hosted = is_batch_policy(instance)
+        niceness = self.worker_niceness
+        if niceness is None:
+            niceness = HOSTED_WORKER_NICENESS if hosted else 0
+        setup = WorkerSetup(
+            config.sim,
+            worker_spec,
+            str(self.run_dir),
+            config.zone_radius,
+            config.scoring,
+            niceness=niceness,
+        )
         yield from run_in_processes(
             tasks, setup, self.workers, self.episode_timeout, start_together=hosted
         )
