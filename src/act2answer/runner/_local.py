@@ -134,8 +134,8 @@ def run_evaluation(
         batch_window_s: Longest wait for a batch to fill, seconds.
 
     A :class:`~act2answer.interfaces.BatchPolicy` evaluated with worker
-    processes is created once, in this process, and served to the workers over
-    the openpi protocol on 127.0.0.1, so their requests are batched.
+    processes is created once, in this process, and served to the workers (over a
+    Unix socket by default, see ``hosted_transport``), so their requests are batched.
         scoring: Rule that fills each episode's outcome (every rule is stored anyway).
         condition: Instruction condition (``knowledge``, ``explicit_object``,
             ``explicit_spatial``).
