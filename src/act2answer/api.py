@@ -67,6 +67,12 @@ class Execution(BaseModel):
         policy_replicas: Ray: policy replicas when the policy is served.
         video: Record MP4s of the first N episodes, or of these item ids.
         retry_errors: Run stored error episodes again.
+        pipeline_groups: A hosted batched policy: groups of episodes in flight, so that
+            one group's simulators step while the model computes the other's batch.
+        hosted_transport: How local workers reach a hosted batched policy: ``unix``
+            (a Unix socket) or ``websocket`` (the openpi protocol).
+        worker_niceness: Added to the simulator workers' nice value when the run hosts
+            a batched policy (None: the runner's default).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -81,6 +87,9 @@ class Execution(BaseModel):
     policy_replicas: int = Field(default=1, ge=1)
     video: int | tuple[str, ...] = 0
     retry_errors: bool = False
+    pipeline_groups: int = Field(default=1, ge=1)
+    hosted_transport: Literal["unix", "websocket"] = "unix"
+    worker_niceness: int | None = None
 
     @model_validator(mode="after")
     def _ray_options_need_ray(self) -> Execution:
@@ -117,6 +126,9 @@ class Execution(BaseModel):
             "ray": ray,
             "video": list(self.video) if isinstance(self.video, tuple) else self.video,
             "retry_errors": self.retry_errors,
+            "pipeline_groups": self.pipeline_groups,
+            "hosted_transport": self.hosted_transport,
+            "worker_niceness": self.worker_niceness,
         }
 
 

@@ -47,7 +47,7 @@ def packb(obj: Any) -> bytes:
     return msgpack.packb(obj, default=_encode)
 
 
-def unpackb(data: bytes) -> Any:
+def unpackb(data: bytes | bytearray | memoryview) -> Any:
     """Inverse of :func:`packb` (arrays come back read-only, sharing the buffer)."""
     return msgpack.unpackb(data, object_hook=_decode)
 

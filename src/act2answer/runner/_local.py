@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +37,11 @@ from act2answer.store import ResultStore
 from act2answer.suite import Condition, Suite, load_suite
 
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
+#: How worker processes can reach a policy hosted by the run (see ``run_evaluation``).
+HOSTED_TRANSPORTS = ("unix", "websocket")
+LOCAL_CLIENT = "act2answer.client.local:LocalPolicy"
+#: Nice value added to simulator workers when the run hosts a batched policy.
+HOSTED_WORKER_NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,9 @@ def run_evaluation(
     scoring: ScoringRule | str = ScoringRule.DEFAULT,
     condition: Condition | str = Condition.KNOWLEDGE,
     ray: RayOptions | None = None,
+    pipeline_groups: int = 1,
+    hosted_transport: str = "unix",
+    worker_niceness: int | None = None,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -124,13 +134,27 @@ def run_evaluation(
         batch_window_s: Longest wait for a batch to fill, seconds.
 
     A :class:`~act2answer.interfaces.BatchPolicy` evaluated with worker
-    processes is created once, in this process, and served to the workers over
-    the openpi protocol on 127.0.0.1, so their requests are batched.
+    processes is created once, in this process, and served to the workers (over a
+    Unix socket by default, see ``hosted_transport``), so their requests are batched.
         scoring: Rule that fills each episode's outcome (every rule is stored anyway).
         condition: Instruction condition (``knowledge``, ``explicit_object``,
             ``explicit_spatial``).
         ray: Run the episodes on Ray actors (``--executor ray``) with these options;
             ``workers`` then counts simulator actors (default: the cluster's CPUs).
+        pipeline_groups: For a hosted batched policy: groups of episodes that take
+            turns at the model, so that one group's simulators step while the
+            model computes another's batch. The default ``max_batch`` becomes
+            ``ceil(workers / pipeline_groups)``: ``workers=64, pipeline_groups=2``
+            keeps a batch of 32 computing while the other 32 episodes step. An
+            episode's result does not depend on it (tested).
+        hosted_transport: How worker processes reach a hosted batched policy:
+            ``"unix"`` (length-prefixed msgpack on a Unix socket, the fast default)
+            or ``"websocket"`` (the openpi protocol on 127.0.0.1, as a remote
+            ``act2answer serve``). Results do not depend on it (tested).
+        worker_niceness: Added to the nice value of the simulator worker
+            processes. Default: 5 when this run hosts a batched policy (its
+            event loop and model thread then get a core as soon as they need
+            one, instead of queueing behind dozens of simulators), else 0.
 
     Returns:
         Summary of this call.
@@ -177,9 +201,23 @@ def run_evaluation(
         if ray is not None and pending:
             cluster_workers = executor.enter_context(ray_cluster(ray, workers))
             worker_count = min(cluster_workers, len(pending))
-        batch = max_batch or worker_count
+        if pipeline_groups < 1:
+            raise RunError(f"pipeline_groups must be >= 1, got {pipeline_groups}")
+        if hosted_transport not in HOSTED_TRANSPORTS:
+            raise RunError(
+                f"hosted_transport must be one of {HOSTED_TRANSPORTS}, got {hosted_transport!r}"
+            )
+        batch = max_batch or math.ceil(worker_count / pipeline_groups)
         plan = _ExecutionPlan(
-            config, run_dir, worker_count, episode_timeout, batch, batch_window_s, ray
+            config,
+            run_dir,
+            worker_count,
+            episode_timeout,
+            batch,
+            batch_window_s,
+            ray,
+            hosted_transport,
+            worker_niceness,
         )
         collector = _TimingCollector()
         not_run: list[NotRun] = []
@@ -226,6 +264,8 @@ class _ExecutionPlan:
     max_batch: int
     batch_window_s: float
     ray: RayOptions | None = None
+    hosted_transport: str = "unix"
+    worker_niceness: int | None = None
 
     @property
     def in_processes(self) -> bool:
@@ -239,19 +279,27 @@ class _ExecutionPlan:
         if instance is None or not (self.in_processes and is_batch_policy(instance)):
             yield spec, None
             return
-        server = PolicyServer(
-            BatchBackend(instance),  # type: ignore[arg-type]
-            port=0,
-            max_batch=self.max_batch,
-            window_s=self.batch_window_s,
-        )
-        port = server.start()
         limit = self.episode_timeout or 3600.0
         client = {"connect_timeout": 30.0, "call_timeout": limit}
-        try:
-            yield PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs=client), server
-        finally:
-            server.stop()
+        with tempfile.TemporaryDirectory(prefix="act2answer-host-") as folder:
+            unix = self.hosted_transport == "unix"
+            path = str(Path(folder) / "policy.sock")
+            server = PolicyServer(
+                BatchBackend(instance),  # type: ignore[arg-type]
+                port=None if unix else 0,
+                max_batch=self.max_batch,
+                window_s=self.batch_window_s,
+                unix_path=path if unix else None,
+            )
+            port = server.start()
+            if unix:
+                worker_spec = PolicySpec(name=LOCAL_CLIENT, kwargs={"path": path, **client})
+            else:
+                worker_spec = PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs=client)
+            try:
+                yield worker_spec, server
+            finally:
+                server.stop()
 
     def execute(
         self,
@@ -287,10 +335,18 @@ class _ExecutionPlan:
             return
         if not is_batch_policy(instance):
             _close(instance)  # workers create their own instances
-        setup = WorkerSetup(
-            config.sim, worker_spec, str(self.run_dir), config.zone_radius, config.scoring
-        )
         hosted = is_batch_policy(instance)
+        niceness = self.worker_niceness
+        if niceness is None:
+            niceness = HOSTED_WORKER_NICENESS if hosted else 0
+        setup = WorkerSetup(
+            config.sim,
+            worker_spec,
+            str(self.run_dir),
+            config.zone_radius,
+            config.scoring,
+            niceness=niceness,
+        )
         yield from run_in_processes(
             tasks, setup, self.workers, self.episode_timeout, start_together=hosted
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -39,13 +40,18 @@ class NotRun:
 
 @dataclass(frozen=True)
 class WorkerSetup:
-    """What every worker process is built from (picklable)."""
+    """What every worker process is built from (picklable).
+
+    ``niceness`` is added to the worker process's nice value: positive values
+    let the run's own process (a hosted model's feeder) take a core first.
+    """
 
     sim: SimConfig
     policy: PolicySpec
     run_dir: str
     zone_radius: float | None
     scoring: ScoringRule = ScoringRule.DEFAULT
+    niceness: int = 0
 
     def build(self) -> EpisodeWorker:
         """The worker, scene built and a remote policy connected: a broken set-up raises here."""
@@ -57,6 +63,9 @@ class WorkerSetup:
 
 
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
+    if setup.niceness > 0:
+        with contextlib.suppress(OSError):  # not allowed or not supported: run as is
+            os.nice(setup.niceness)
     try:
         worker = setup.build()
     except Exception as exc:

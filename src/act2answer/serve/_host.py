@@ -5,11 +5,17 @@ waits up to ``window_s`` for more (or until every open connection has a
 request waiting, or ``max_batch`` is reached) and answers them all with one
 call. The model runs on one worker thread, so the event loop keeps accepting
 requests meanwhile and the next batch forms while the current one computes.
+
+When a call ends, the requests already waiting are taken without yielding to
+the event loop and the next call starts before the answers of the finished one
+are sent: with two groups of episodes in flight (twice ``max_batch``
+connections) the model never waits for the transport or the simulator.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -189,21 +195,33 @@ class BatchingHost:
 
     async def submit(self, request: ServedRequest) -> np.ndarray:
         """Queue one request and wait for its ``(H, 7)`` chunk."""
+        return await self.submit_nowait(request)
+
+    def submit_nowait(self, request: ServedRequest) -> asyncio.Future[np.ndarray]:
+        """Queue one request; the returned future gets its ``(H, 7)`` chunk (event loop only)."""
         assert self._queue is not None, "host not started"
         future: asyncio.Future[np.ndarray] = asyncio.get_running_loop().create_future()
-        await self._queue.put((request, future))
-        return await future
+        self._queue.put_nowait((request, future))
+        return future
 
     async def forget(self, connection: int) -> None:
         """Drop a closed connection's state (on the model thread, between batches)."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self.backend.forget, connection)
+        with contextlib.suppress(RuntimeError):  # the host stopped: nothing left to forget
+            await loop.run_in_executor(self._executor, self.backend.forget, connection)
+
+    def _take_waiting(self, batch: list[tuple[ServedRequest, asyncio.Future[np.ndarray]]]) -> None:
+        """Move the requests already queued into ``batch`` (up to ``max_batch``), never yielding."""
+        assert self._queue is not None
+        while len(batch) < self.max_batch and not self._queue.empty():
+            batch.append(self._queue.get_nowait())
 
     async def _collect(self) -> None:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
             batch = [await self._queue.get()]
+            self._take_waiting(batch)
             deadline = loop.time() + self.window_s
             while len(batch) < min(self.max_batch, max(1, self.open_connections)):
                 remaining = deadline - loop.time()
@@ -213,8 +231,7 @@ class BatchingHost:
                     batch.append(await asyncio.wait_for(self._queue.get(), remaining))
                 except asyncio.TimeoutError:
                     break
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                self._take_waiting(batch)
             await self._answer(batch)
 
     async def _answer(self, batch: list[tuple[ServedRequest, asyncio.Future[np.ndarray]]]) -> None:

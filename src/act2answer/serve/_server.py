@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import threading
 import traceback
+from contextlib import AsyncExitStack
 from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
@@ -38,6 +39,7 @@ from act2answer.errors import PolicyError
 from act2answer.interfaces import EpisodeStart, Observation, PrivilegedInfo, Side
 from act2answer.policies import PolicySpec, make_policy
 from act2answer.serve._host import BatchingHost, PolicyBackend, ServedRequest, make_backend
+from act2answer.serve._local import LocalConnection
 
 
 def _image(wire: dict[str, Any], key: str) -> np.ndarray | None:
@@ -110,10 +112,14 @@ class PolicyServer:
     Args:
         backend: What answers requests (see :func:`backend_for_spec`).
         host: Interface to bind (``127.0.0.1`` by default; ``0.0.0.0`` for all).
-        port: Port; 0 picks a free one (see :attr:`port` after :meth:`start`).
+        port: Port; 0 picks a free one (see :attr:`port` after :meth:`start`);
+            None serves no websocket (only ``unix_path``).
         api_key: When set, clients must send ``Authorization: Api-Key <key>``.
         max_batch: Largest batch per model call.
         window_s: Longest wait for a batch to fill.
+        unix_path: Also serve the local front end (:mod:`act2answer.serve._local`,
+            for :class:`~act2answer.client.local.LocalPolicy`) on this Unix socket;
+            it feeds the same batches as the websocket.
     """
 
     def __init__(
@@ -121,13 +127,15 @@ class PolicyServer:
         backend: PolicyBackend,
         *,
         host: str = "127.0.0.1",
-        port: int = 8000,
+        port: int | None = 8000,
         api_key: str | None = None,
         max_batch: int = 32,
         window_s: float = 0.05,
+        unix_path: str | None = None,
     ) -> None:
         self.backend = backend
         self.host, self.port = host, port
+        self.unix_path = unix_path
         self.api_key = api_key
         self.batching = BatchingHost(backend, max_batch=max_batch, window_s=window_s)
         self._ids = itertools.count(1)
@@ -184,16 +192,29 @@ class PolicyServer:
     async def _main(self) -> None:
         self._stopped = asyncio.Event()
         self.batching.start()
-        server: Server
-        async with serve(
-            self._handle,
-            self.host,
-            self.port,
-            compression=None,
-            max_size=None,
-            process_request=self._http,
-        ) as server:
-            self.port = next(iter(server.sockets)).getsockname()[1]
+        async with AsyncExitStack() as servers:
+            if self.port is not None:
+                server: Server = await servers.enter_async_context(
+                    serve(
+                        self._handle,
+                        self.host,
+                        self.port,
+                        compression=None,
+                        max_size=None,
+                        process_request=self._http,
+                    )
+                )
+                self.port = next(iter(server.sockets)).getsockname()[1]
+            if self.unix_path is not None:
+                metadata, connections = self.metadata, set[LocalConnection]()
+                local = await asyncio.get_running_loop().create_unix_server(
+                    lambda: LocalConnection(
+                        self.batching, metadata, decode_request, self._ids, connections
+                    ),
+                    self.unix_path,
+                )
+                servers.callback(LocalConnection.close_all, connections)
+                servers.callback(local.close)
             self._ready.set()
             await self._stopped.wait()
         await self.batching.stop()
@@ -208,8 +229,8 @@ class PolicyServer:
         finally:
             self._loop.close()
 
-    def start(self) -> int:
-        """Serve from a background thread; returns the bound port.
+    def start(self) -> int | None:
+        """Serve from a background thread; returns the bound port (None without a websocket).
 
         Raises:
             PolicyError: the server could not bind.
