@@ -432,7 +432,9 @@ class TabletopEnv:
         """Render a frame for videos or previews.
 
         Args:
-            camera: ``"third_person"`` or ``"wrist"`` (if configured).
+            camera: ``"third_person"`` (what the policy sees), ``"wrist"`` (if
+                configured) or ``"human"`` (the scene's video camera, if it has one;
+                the reference preset's is the study's 512x512 human view).
             width: Image width (defaults to the camera's configured width).
             height: Image height (defaults to the camera's configured height).
 
@@ -453,13 +455,22 @@ class TabletopEnv:
                 photo = load_background(self._background, width, height)
                 return self._render.render_over(self.data, cam, photo, hidden)
             return self._render.render(self.data, cam, width, height, hidden)
+        elif camera == "human" and self._scene.human_camera >= 0:
+            # The study's video camera: plain render (the photo matches only the policy's
+            # camera), at its native size unless asked otherwise.
+            human = self.config.scene.human_camera
+            assert human is not None
+            cam = self._scene.human_camera
+            width = width or human.width
+            height = height or human.height
         elif camera == "wrist" and self._scene.wrist_camera >= 0:
             cam = self._scene.wrist_camera
             width = width or self.config.wrist_width
             height = height or self.config.wrist_height
         else:
             raise ValueError(
-                f"unknown camera {camera!r} (wrist needs SimConfig(wrist_camera=True))"
+                f"unknown camera {camera!r} (wrist needs SimConfig(wrist_camera=True); "
+                "human needs a scene with a human_camera)"
             )
         return self._render.render(self.data, cam, width, height)
 

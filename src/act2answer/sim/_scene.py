@@ -14,6 +14,8 @@ from act2answer.sim._robots import PROFILES, RobotProfile
 
 THIRD_PERSON = "third_person"
 WRIST = "wrist"
+#: The preset's second mounted camera, for videos (the study's 512x512 human view).
+HUMAN = "human"
 TILE_NAMES = ("tile_left", "tile_right")
 #: Geom group of the table: hidden when a background photo replaces it (visual matching).
 TABLE_GROUP = 1
@@ -53,6 +55,7 @@ class Scene:
             or None for a look-at camera.
         table_geom: Table geom id.
         wrist_camera: Wrist camera id, or -1.
+        human_camera: Human-view camera id (the preset's ``human_camera``), or -1.
     """
 
     model: mujoco.MjModel
@@ -79,6 +82,7 @@ class Scene:
     camera_native: tuple[int, int] | None
     table_geom: int
     wrist_camera: int
+    human_camera: int
 
 
 def _site_quat(profile: RobotProfile) -> np.ndarray:
@@ -149,8 +153,11 @@ def build_scene(config: SimConfig) -> Scene:
     vis = spec.visual
     vis.quality.offsamples = 4 if config.multisampling else 0
     vis.quality.shadowsize = SHADOW_MAP_SIZE
-    vis.global_.offwidth = max(640, config.camera_width, config.wrist_width)
-    vis.global_.offheight = max(480, config.camera_height, config.wrist_height)
+    human_size = (
+        (preset.human_camera.width, preset.human_camera.height) if preset.human_camera else (0, 0)
+    )
+    vis.global_.offwidth = max(640, config.camera_width, config.wrist_width, human_size[0])
+    vis.global_.offheight = max(480, config.camera_height, config.wrist_height, human_size[1])
     vis.headlight.ambient = [preset.ambient] * 3
     vis.headlight.diffuse = [preset.headlight] * 3
     vis.headlight.specular = [0.0, 0.0, 0.0]
@@ -305,17 +312,11 @@ def build_scene(config: SimConfig) -> Scene:
         native = None
     third = world.add_camera(name=THIRD_PERSON, pos=list(cam_pos), xyaxes=list(xyaxes), fovy=fovy)
     if isinstance(camera, MountedCamera):
-        # Pinhole intrinsics in pixel units: the frustum no longer depends on the
-        # viewport, so any render size is the native image scaled (squashed) to it.
-        # MuJoCo's principal-point entries are offsets of the image content from
-        # the centre, positive to the left and up.
-        third.sensor_size = [camera.width, camera.height]
-        third.resolution = [camera.width, camera.height]
-        third.focal_pixel = [camera.fx, camera.fy]
-        third.principal_pixel = [
-            (camera.width - 1) / 2 - camera.cx,
-            (camera.height - 1) / 2 - camera.cy,
-        ]
+        _set_pinhole(third, camera)
+    if preset.human_camera is not None:
+        human_pos, human_axes = mounted_camera_pose(preset.human_camera, preset.robot_base_z)
+        human = world.add_camera(name=HUMAN, pos=list(human_pos), xyaxes=list(human_axes))
+        _set_pinhole(human, preset.human_camera)
     if config.wrist_camera:
         # Looks along the approach axis from behind the fingers.
         approach = np.asarray(profile.approach_axis)
@@ -332,6 +333,22 @@ def build_scene(config: SimConfig) -> Scene:
     except Exception as exc:
         raise SimulationError(f"scene failed to compile: {exc}") from exc
     return _collect_ids(model, profile, tile_yaw, slots, fovy, native)
+
+
+def _set_pinhole(camera_spec: mujoco.MjsCamera, camera: MountedCamera) -> None:
+    """Give a MuJoCo camera a mounted camera's pinhole intrinsics, in pixel units.
+
+    The frustum then no longer depends on the viewport, so any render size is
+    the native image scaled (squashed) to it. MuJoCo's principal-point entries
+    are offsets of the image content from the centre, positive to the left and up.
+    """
+    camera_spec.sensor_size = [camera.width, camera.height]
+    camera_spec.resolution = [camera.width, camera.height]
+    camera_spec.focal_pixel = [camera.fx, camera.fy]
+    camera_spec.principal_pixel = [
+        (camera.width - 1) / 2 - camera.cx,
+        (camera.height - 1) / 2 - camera.cy,
+    ]
 
 
 def _table_box(
@@ -425,4 +442,5 @@ def _collect_ids(
         camera_native=native,
         table_geom=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, "table"),
         wrist_camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, WRIST),
+        human_camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, HUMAN),
     )
