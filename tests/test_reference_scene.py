@@ -259,7 +259,7 @@ def test_background_download_failures_are_clear(monkeypatch, tmp_path):
 def _near_side_pixels(env: TabletopEnv) -> np.ndarray:
     """Pixels at mid-height of each tile's near side face (the face towards the robot)."""
     info = env.reset(seed=0, needs=NO_IMAGE)[1]
-    half, thickness = env.config.tile_size / 2, env.config.tile_thickness
+    half, thickness = info.geometry.tile_size / 2, env.config.tile_thickness
     points = [
         (x - half, y + dy, thickness / 2)
         for x, y in (info.geometry.left_tile_xy, info.geometry.right_tile_xy)
@@ -268,24 +268,77 @@ def _near_side_pixels(env: TabletopEnv) -> np.ndarray:
     return env.project(np.array(points)).round().astype(int)
 
 
-@pytest.mark.parametrize("plain_sides", [True, False])
-def test_reference_tiles_show_the_image_on_top_only(plain_sides):
-    """Reference tiles have dark sides; without ``tile_side_rgba`` the image wraps onto them."""
+def _framed(centre: np.ndarray, border: np.ndarray, size: int = 64) -> np.ndarray:
+    image = np.broadcast_to(centre, (size, size, 3)).copy()
+    image[:2], image[-2:], image[:, :2], image[:, -2:] = border, border, border, border
+    return image
+
+
+def _is_red(pixel: np.ndarray) -> bool:
+    r, g, b = (int(v) for v in pixel)
+    return r > 60 and r > g + 40 and r > b + 40
+
+
+@pytest.mark.parametrize("sides", ["image_edge", "dark", "wrap"])
+def test_reference_tile_sides(sides):
+    """Reference tiles take the face image's edge colour on their sides (the study's mesh maps
+    its sides to one texel of the face texture); a preset may fix a colour or wrap the image."""
     scene = SimConfig().scene
-    if not plain_sides:
-        scene = scene.model_copy(update={"tile_side_rgba": None})
-    green = np.broadcast_to(GREEN, (16, 16, 3)).copy()
+    if sides != "image_edge":
+        side = (0.08, 0.08, 0.08, 1.0) if sides == "dark" else None
+        scene = scene.model_copy(update={"tile_side_rgba": side, "tile_styles": {}})
+    image = _framed(GREEN, np.array([255, 0, 0], np.uint8))
     with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
-        env.set_tiles(green, green)
+        env.set_tiles(image, image)
         pixels = _near_side_pixels(env)
         frame = env.render()
         centre = env.project(env.tile_corners()[1].mean(axis=0, keepdims=True))[0].astype(int)
     assert _is_green(frame[centre[1], centre[0]])  # the top face shows the image either way
+    side_pixels = [frame[row, col] for col, row in pixels]
+    if sides == "image_edge":
+        assert all(_is_red(pixel) for pixel in side_pixels), side_pixels
+    elif sides == "dark":
+        assert all(int(pixel.max()) < 60 for pixel in side_pixels), side_pixels
+    else:  # the texture wraps: the image's middle shows on the side faces
+        assert all(_is_green(pixel) for pixel in side_pixels), side_pixels
+
+
+@pytest.mark.parametrize(
+    ("category", "item_size", "size", "dark_sides"),
+    [
+        ("Time", None, 0.1452, True),
+        ("Public Info", None, 0.11, False),
+        ("Traffic", 0.13, 0.13, False),
+    ],
+)
+def test_tile_size_and_sides_follow_the_category(category, item_size, size, dark_sides):
+    """Counting/Time/Symmetry sets use the study's 14.52 cm tile with dark sides; an item's own
+    size overrides; the geometry (and so scoring) follows the tile shown."""
+    green = np.broadcast_to(GREEN, (16, 16, 3)).copy()
+    with TabletopEnv(SimConfig(background="none")) as env:
+        env.set_tiles(green, green, category=category, tile_size=item_size)
+        pixels = _near_side_pixels(env)
+        info = env.reset(seed=0, needs=NO_IMAGE)[1]
+        frame = env.render()
+        corners = env.project(env.tile_corners()[1])
+        centre = corners.mean(axis=0)
+    assert info.geometry.tile_size == pytest.approx(size)
+    for corner in corners:  # the right tile's corners are on the rendered tile, not beyond
+        inside = np.round(corner + 3.5 * (centre - corner) / np.linalg.norm(centre - corner))
+        outside = np.round(corner - 3.5 * (centre - corner) / np.linalg.norm(centre - corner))
+        assert _is_green(frame[int(inside[1]), int(inside[0])])
+        assert not _is_green(frame[int(outside[1]), int(outside[0])])
     sides = [frame[row, col] for col, row in pixels]
-    if plain_sides:
-        assert all(int(pixel.max()) < 60 for pixel in sides), sides
-    else:
-        assert all(_is_green(pixel) for pixel in sides), sides
+    assert all((int(p.max()) < 60) == dark_sides for p in sides), sides
+
+
+def test_tile_size_beyond_the_built_scene_is_refused():
+    green = np.broadcast_to(GREEN, (16, 16, 3)).copy()
+    with (
+        TabletopEnv(SimConfig(background="none")) as env,
+        pytest.raises(ValueError, match="exceeds"),
+    ):
+        env.set_tiles(green, green, tile_size=0.2)
 
 
 def test_table_top_is_checked():
@@ -309,3 +362,24 @@ def test_robot_material_is_preset_data():
             looks[scene] = (float(material.specular[0]), float(material.rgba[0]))
     assert looks["reference"] == pytest.approx((0.9, 1.3))
     assert looks["legacy"][0] != pytest.approx(0.9) and looks["legacy"][1] == pytest.approx(1.0)
+
+
+def test_an_item_states_its_own_tile_edge():
+    """``meta["tile_edge_m"]`` reaches the episode; the importer's bbox (``tile_size_m``) does
+    not: the study scores with that bbox but renders its meshes at their own size."""
+    from act2answer.errors import SuiteError
+    from act2answer.eval.tasks import item_tile_size
+    from act2answer.suite import SuiteItem
+
+    def item(meta: dict) -> SuiteItem:
+        return SuiteItem(
+            id="a", category="Time", instruction="put", options=("l.png", "r.png"), answer=0,
+            meta=meta,
+        )  # fmt: skip
+
+    assert item_tile_size(item({})) is None
+    assert item_tile_size(item({"tile_size_m": [[0.11, 0.11], [0.11, 0.11]]})) is None
+    assert item_tile_size(item({"tile_edge_m": 0.1452})) == pytest.approx(0.1452)
+    assert item_tile_size(item({"tile_edge_m": [0.12, 0.13]})) == pytest.approx(0.13)
+    with pytest.raises(SuiteError, match="tile_edge_m"):
+        item_tile_size(item({"tile_edge_m": "big"}))

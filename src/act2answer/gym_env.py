@@ -26,7 +26,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from act2answer.eval.episode import load_tile_image
+from act2answer.eval.episode import show_task_tiles
 from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
 from act2answer.interfaces import ObservationNeeds, Side
@@ -98,7 +98,7 @@ class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
         else:
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
         task = self.task
-        self._sim.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
+        show_task_tiles(self._sim, task)
         observation, info = self._sim.reset(
             seed=task.seed, instruction=task.instruction, needs=ObservationNeeds(image=True)
         )

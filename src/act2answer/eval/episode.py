@@ -44,6 +44,16 @@ def load_tile_image(path: str) -> np.ndarray:
     return read_rgb(path)
 
 
+def show_task_tiles(env: SimBackend, task: EpisodeTask) -> None:
+    """Put a task's two images on the tiles, sized and styled for its category."""
+    env.set_tiles(
+        load_tile_image(task.left_image),
+        load_tile_image(task.right_image),
+        category=task.category,
+        tile_size=task.tile_size,
+    )
+
+
 def run_episode(
     env: SimBackend,
     policy: Policy,
@@ -79,7 +89,7 @@ def run_episode(
     steps = 0
     error: str | None = None
     try:
-        env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
+        show_task_tiles(env, task)
         observation, _ = env.reset(seed=task.seed, instruction=task.instruction, needs=policy.needs)
         policy.reset(EpisodeStart(task.instruction, task.seed, _privileged(policy, env, task)))
         timing.reset_s = clock() - started

@@ -9,7 +9,8 @@ so a run can be reported under any rule without re-running.
   cube + ``PLACED_HEIGHT`` (2 cm). A cube still held in the air answers nothing,
   so an idle policy scores 100% no answer.
 * ``reference``: the rule of the study's released environment
-  (``Act2AnswerV4-v1``): footprint + 8 cm margin on each side, and the cube
+  (``Act2AnswerV4-v1``): the ``model_db`` bbox (11 cm, whatever size the tile
+  renders at) + 8 cm margin on each side, and the cube
   centre no lower than the tile top + half the cube - 1 cm. A cube held above
   a tile counts, including at the start pose (see the README).
 * ``radius``: act2answer's first rule: within the tile's half-diagonal of its
@@ -31,6 +32,10 @@ from act2answer.interfaces import SceneGeometry, Side
 
 #: Margin around the tile footprint under the reference rule, metres.
 REFERENCE_MARGIN = 0.08
+#: Half extent of the tile bbox the reference rule reads: ``model_db.json``'s bbox
+#: (+-0.055 m in every released set, also where the mesh renders at 14.52 cm; yerincho04/
+#: YeahPick @ bdb1363b ``assets/carrot/time_clock_v1/model_db.json``), not the mesh.
+REFERENCE_BBOX_HALF = 0.055
 #: The reference rule's cube centre may sit this far below tile top + half cube, metres.
 REFERENCE_HEIGHT_TOLERANCE = 0.01
 #: Margin around the footprint under the default rule, metres.
@@ -122,7 +127,7 @@ def judge_rule(
     half = geometry.tile_size / 2
     rest_z = geometry.tile_thickness + geometry.cube_size / 2
     if rule is ScoringRule.REFERENCE:
-        reach = half + REFERENCE_MARGIN
+        reach = REFERENCE_BBOX_HALF + REFERENCE_MARGIN
         height_ok = cube[2] >= rest_z - REFERENCE_HEIGHT_TOLERANCE
     else:
         reach = half + PLACED_MARGIN

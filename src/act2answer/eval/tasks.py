@@ -23,6 +23,35 @@ def episode_seed(suite_name: str, item_id: str, answer_side: Side, base_seed: in
     return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") >> 1
 
 
+def item_tile_size(item: SuiteItem) -> float | None:
+    """An item's own rendered tile edge in metres, from ``meta["tile_edge_m"]``, or None.
+
+    The value is a number, or lists of numbers (per tile): the largest is used.
+    Not ``meta["tile_size_m"]``: the ManiSkill importer keeps there each
+    tile's ``model_db.json`` bbox, which the study scores with (11 cm in every
+    released set) but which is not the size its meshes render at.
+
+    Raises:
+        SuiteError: the value is not a positive number or list of them.
+    """
+    value = item.meta.get("tile_edge_m")
+    if value is None:
+        return None
+    numbers: list[float] = []
+
+    def collect(entry: object) -> None:
+        if isinstance(entry, (list, tuple)):
+            for inner in entry:
+                collect(inner)
+        elif isinstance(entry, (int, float)) and not isinstance(entry, bool) and entry > 0:
+            numbers.append(float(entry))
+        elif entry is not None:
+            raise SuiteError(f"item {item.id}: meta.tile_edge_m must be metres, got {value!r}")
+
+    collect(value)
+    return max(numbers) if numbers else None
+
+
 @dataclass(frozen=True)
 class EpisodeTask:
     """Everything a worker needs to run one episode (picklable).
@@ -36,6 +65,8 @@ class EpisodeTask:
         right_image: Absolute path of the image on the right tile.
         seed: Episode seed (initial-state jitter and policy randomness).
         record_video: Write an MP4 of this episode.
+        tile_size: The item's own tile edge, metres (``meta["tile_edge_m"]``), or
+            None for the scene's size for the category.
     """
 
     item_id: str
@@ -46,6 +77,7 @@ class EpisodeTask:
     right_image: str
     seed: int
     record_video: bool = False
+    tile_size: float | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -78,6 +110,7 @@ def make_task(
         left_image=str(suite.image_path(item.option_for(Side.LEFT, answer_side))),
         right_image=str(suite.image_path(item.option_for(Side.RIGHT, answer_side))),
         seed=episode_seed(suite.name, item.id, answer_side, base_seed),
+        tile_size=item_tile_size(item),
         record_video=record_video,
     )
 

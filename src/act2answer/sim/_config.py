@@ -141,6 +141,34 @@ class RobotLook(BaseModel):
     rgba: tuple[float, float, float, float] | None = None
 
 
+#: Tile side colour taken from the face image (see :class:`TileStyle`).
+IMAGE_EDGE = "image_edge"
+
+Rgba = tuple[float, float, float, float]
+
+
+class TileStyle(BaseModel):
+    """Size and side colour of the answer tiles of one category (asset set).
+
+    Attributes:
+        size: Edge length of the square tile, metres (rendered and physical).
+        side_rgba: Colour of the side and bottom faces: an RGBA, ``"image_edge"``
+            (the colour at the face image's edge, as the study's tile mesh takes
+            one texel of the face texture on its sides) or None (the image wraps
+            onto the sides, MuJoCo box mapping).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    size: float = Field(gt=0.0, le=0.3)
+    side_rgba: Rgba | Literal["image_edge"] | None = IMAGE_EDGE
+
+
+def category_key(category: str) -> str:
+    """Normalised category name for style look-ups (``"Public Info"`` -> ``"public_info"``)."""
+    return "_".join(category.lower().replace("-", " ").replace("_", " ").split())
+
+
 class ScenePreset(BaseModel):
     """Everything that defines what the scene looks like and where things are.
 
@@ -161,8 +189,13 @@ class ScenePreset(BaseModel):
         table_rgba: Colour of the rendered table (hidden under a background photo).
         table: Table-top rectangle; None: a table around the tile slots.
         robot_look: Robot material; None: the robot model's own materials.
-        tile_side_rgba: Colour of the tiles' side and bottom faces; None: the
-            image texture wraps onto them (MuJoCo box mapping).
+        tile_side_rgba: Colour of the tiles' side and bottom faces; ``"image_edge"``:
+            the colour at the face image's edge; None: the image texture wraps
+            onto them (MuJoCo box mapping).
+        tile_styles: Tile size and side colour per item category (keys as
+            :func:`category_key` writes them); other categories use
+            ``tile_size`` and ``tile_side_rgba``. An item's own
+            ``meta["tile_edge_m"]`` overrides the size.
         robot_base_z: Height of the robot's base-link origin relative to the table top.
         start_qpos: Arm joints at reset; None: IK to the robot's start position.
         start_jitter: The start end-effector position moves uniformly within
@@ -198,7 +231,8 @@ class ScenePreset(BaseModel):
     table_rgba: tuple[float, float, float, float] = (0.62, 0.55, 0.47, 1.0)
     table: TableTop | None = None
     robot_look: RobotLook | None = None
-    tile_side_rgba: tuple[float, float, float, float] | None = None
+    tile_side_rgba: Rgba | Literal["image_edge"] | None = None
+    tile_styles: dict[str, TileStyle] = Field(default_factory=dict)
     robot_base_z: float = 0.0
     start_qpos: tuple[float, ...] | None = None
     start_jitter: float = Field(0.01, ge=0.0)
@@ -213,6 +247,29 @@ class ScenePreset(BaseModel):
     robot_light: bool = True
     tile_emission: float = Field(0.35, ge=0.0)
     background: str | None = None
+
+    @model_validator(mode="after")
+    def _style_keys(self) -> ScenePreset:
+        for key in self.tile_styles:
+            if key != category_key(key):
+                raise ValueError(f"tile_styles key {key!r} must be written {category_key(key)!r}")
+        return self
+
+    @property
+    def max_tile_size(self) -> float:
+        """The largest tile any category of this preset may show, metres."""
+        return max([self.tile_size, *(style.size for style in self.tile_styles.values())])
+
+    def tile_style_for(self, category: str | None, size: float | None = None) -> TileStyle:
+        """Tile style of one item: its category's, else the preset's defaults.
+
+        Args:
+            category: The item's category (None: the preset's defaults).
+            size: The item's own tile size, metres, if it states one (overrides).
+        """
+        default = TileStyle(size=self.tile_size, side_rgba=self.tile_side_rgba)
+        style = self.tile_styles.get(category_key(category), default) if category else default
+        return style if size is None else style.model_copy(update={"size": size})
 
 
 def _world_to_base(x: float, y: float) -> tuple[float, float]:
@@ -284,7 +341,18 @@ REFERENCE_SCENE = ScenePreset(
     # Reference robot material: specular 0.9, roughness 0.3 (shininess ~ 1 - roughness); the
     # colour lifts the Menagerie's near-black texture to the dark grey of the study's frames.
     robot_look=RobotLook(specular=0.9, shininess=0.7, rgba=(1.3, 1.3, 1.3, 1.0)),
-    tile_side_rgba=(0.08, 0.08, 0.08, 1.0),  # the reference tile mesh's sides are dark
+    # The 11 cm tile mesh (editor template, public_info_v1) takes one texel of the face image
+    # on its sides: light sides on light images, as in the study's Traffic/Public Info frames.
+    tile_side_rgba=IMAGE_EDGE,
+    # Counting, Time and Symmetry sets were built on the 14.52 cm mesh (collision.obj
+    # +-0.0726 in the study's editor template, tttonyalpha.github.io act2answer/editor/
+    # asset-template @ 83cb0e7, and in yerincho04/YeahPick emotion_pilot_v1); their tiles
+    # measure 12.9-13.4 cm on the study's page frames (best fit 14.52 cm) and show dark
+    # sides. Scoring still uses the model_db bbox (+-0.055) under the reference rule.
+    tile_styles={
+        name: TileStyle(size=0.1452, side_rgba=(0.08, 0.08, 0.08, 1.0))
+        for name in ("counting", "time", "symmetry")
+    },
     tile_emission=0.3,
     background="bridge_real_eval_1.png",
 )

@@ -18,7 +18,7 @@ from act2answer.interfaces import (
     StepInfo,
     validate_action,
 )
-from act2answer.sim._config import MountedCamera, SimConfig
+from act2answer.sim._config import IMAGE_EDGE, MountedCamera, SimConfig
 from act2answer.sim._ik import SiteIK, matrix_to_rpy, rpy_to_matrix
 from act2answer.sim._render import VISUAL_GROUP, RenderPool, fovy_for_aspect, write_texture
 from act2answer.sim._scene import build_scene
@@ -53,6 +53,20 @@ def _hull_points(model: mujoco.MjModel, geom: int) -> np.ndarray:
             return centre + 1.05 * (vertices - centre)
     centre, half = model.geom_aabb[geom].reshape(2, 3)
     return centre + 1.05 * half * _BOX_SIGNS
+
+
+def image_edge_rgba(image: np.ndarray) -> tuple[float, float, float, float]:
+    """The colour at an image's edge: the mean of its outer ring of pixels (1/64 of a side).
+
+    The study's tile mesh maps every side vertex to one texel at the face
+    texture's edge, so its tile sides show the image's edge colour.
+    """
+    array = np.asarray(image)[:, :, :3].astype(float)
+    ring = max(1, min(array.shape[:2]) // 64)
+    mask = np.ones(array.shape[:2], dtype=bool)
+    mask[ring:-ring, ring:-ring] = False
+    mean = array[mask].mean(axis=0) / 255.0
+    return (float(mean[0]), float(mean[1]), float(mean[2]), 1.0)
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,14 @@ class TabletopEnv:
         self._target_rot = np.eye(3)
         self._q_target = self._q_home.copy()
         self._tiles_xy = np.array(scene.tile_slots, dtype=float)
+        self._tile_size = self.config.tile_size
+        default_side = self.config.scene.tile_side_rgba
+        for body, face in scene.tile_geoms:  # the default style until set_tiles says otherwise
+            self.model.geom_size[body][:2] = self._tile_size / 2
+            if face >= 0:
+                self.model.geom_size[face][:2] = self._tile_size / 2
+                if isinstance(default_side, tuple):
+                    self.model.geom_rgba[body] = default_side
         self._has_reset = False
         self._closed = False
         self._trace_xy: list[np.ndarray] = []
@@ -159,22 +181,49 @@ class TabletopEnv:
         ).reshape(len(hulls), longest, 3)
 
     # ------------------------------------------------------------------ tiles
-    def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
-        """Show two images on the left (+y) and right (-y) tiles.
+    def set_tiles(
+        self,
+        left: np.ndarray,
+        right: np.ndarray,
+        *,
+        category: str | None = None,
+        tile_size: float | None = None,
+    ) -> None:
+        """Show two images on the left (+y) and right (-y) tiles, sized for their category.
 
-        Cheap: writes the compiled model's texture pixels and re-uploads them to
-        live GL contexts; the scene is never rebuilt.
+        Cheap: writes the compiled model's texture pixels, geom sizes and side
+        colours and re-uploads the textures to live GL contexts; the scene is
+        never rebuilt. Takes effect at the next reset.
 
         Args:
             left: ``(H, W, 3)`` uint8 image for the left tile (any size).
             right: ``(H, W, 3)`` uint8 image for the right tile.
+            category: The item's category: picks the scene's tile style
+                (``ScenePreset.tile_styles``); None: the scene's defaults.
+            tile_size: The item's own tile edge, metres (overrides the style's size).
 
         Raises:
-            ValueError: an image has the wrong shape.
+            ValueError: an image has the wrong shape, or the size exceeds the
+                largest tile the scene was built for.
         """
+        style = self.config.scene.tile_style_for(category, tile_size)
+        if style.size > self.config.scene.max_tile_size + 1e-9:
+            raise ValueError(
+                f"tile size {style.size:g} m exceeds the scene's largest tile "
+                f"({self.config.scene.max_tile_size:g} m); add a tile style for it"
+            )
         for tex_id, image in zip(self._scene.tile_tex, (left, right), strict=True):
             write_texture(self.model, tex_id, image)
         self._render.upload_textures(self._scene.tile_tex)
+        half = style.size / 2
+        for (body, face), image in zip(self._scene.tile_geoms, (left, right), strict=True):
+            self.model.geom_size[body][:2] = half
+            if face >= 0:
+                self.model.geom_size[face][:2] = half
+                side = style.side_rgba
+                rgba = image_edge_rgba(image) if side is None or side == IMAGE_EDGE else side
+                self.model.geom_rgba[body] = rgba
+        self._tile_size = style.size
 
     # ------------------------------------------------------------------ reset
     def reset(
@@ -385,7 +434,7 @@ class TabletopEnv:
         return SceneGeometry(
             left_tile_xy=(float(lx), float(ly)),
             right_tile_xy=(float(rx), float(ry)),
-            tile_size=self.config.tile_size,
+            tile_size=self._tile_size,
             tile_thickness=self.config.tile_thickness,
             cube_size=self.config.cube_size,
         )
@@ -559,7 +608,7 @@ class TabletopEnv:
 
     def tile_corners(self) -> np.ndarray:
         """Top-face corners of both tiles, ``(2, 4, 3)``, base frame (left first)."""
-        half = self.config.tile_size / 2
+        half = self._tile_size / 2
         yaw = self._scene.tile_yaw
         c, s = math.cos(yaw), math.sin(yaw)
         local = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])

@@ -47,6 +47,8 @@ class Scene:
         gripper_geoms: Geom ids that count as "holding" when touching the cube.
         tile_mocap: Mocap ids of the left and right tiles.
         tile_tex: Texture ids of the left and right tiles.
+        tile_geoms: Geom ids of each tile's body and, with plain sides, its face
+            skin (left first); -1 where a tile has no skin.
         tile_yaw: Yaw of the tiles so their images read upright in the camera.
         tile_slots: Nominal ``(x, y)`` of the left and right tile centres.
         camera: Third-person camera id.
@@ -75,6 +77,7 @@ class Scene:
     gripper_geoms: np.ndarray
     tile_mocap: tuple[int, int]
     tile_tex: tuple[int, int]
+    tile_geoms: tuple[tuple[int, int], tuple[int, int]]
     tile_yaw: float
     tile_slots: tuple[tuple[float, float], tuple[float, float]]
     camera: int
@@ -212,7 +215,11 @@ def build_scene(config: SimConfig) -> Scene:
         tile_yaw = 0.0
     tile_quat = [math.cos(tile_yaw / 2), 0.0, 0.0, math.sin(tile_yaw / 2)]
     size = config.texture_size
-    half = preset.tile_size / 2
+    # Built at the largest size any category uses; set_tiles sets each episode's size.
+    half = preset.max_tile_size / 2
+    plain_sides = preset.tile_side_rgba is not None or any(
+        style.side_rgba is not None for style in preset.tile_styles.values()
+    )
     for name, (x, y) in zip(TILE_NAMES, slots, strict=True):
         spec.add_texture(
             name=name,
@@ -241,11 +248,12 @@ def build_scene(config: SimConfig) -> Scene:
             pos=[0.0, 0.0, preset.tile_thickness / 2],
             friction=[0.8, 0.005, 0.0001],
         )
-        if preset.tile_side_rgba is not None:
-            # Plain sides (as the reference tile mesh): the body is one colour and the image
-            # is a visual-only skin on its top face, too thin for its own sides to show.
+        if plain_sides:
+            # Plain sides (as the reference tile mesh): the body is one colour (set per
+            # episode by set_tiles) and the image is a visual-only skin on its top face,
+            # too thin for its own sides to show.
             body.material = ""
-            body.rgba = list(preset.tile_side_rgba)
+            body.rgba = [0.5, 0.5, 0.5, 1.0]
             tile.add_geom(
                 name=f"{name}_face",
                 type=mujoco.mjtGeom.mjGEOM_BOX,
@@ -390,6 +398,12 @@ def mounted_camera_pose(
     return position, [*(-rotation[:, 1]).tolist(), *rotation[:, 2].tolist()]
 
 
+def _tile_geoms(model: mujoco.MjModel, name: str) -> tuple[int, int]:
+    """Geom ids of a tile's body and its face skin (-1 when it has none)."""
+    body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, name)
+    return body, mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, f"{name}_face")
+
+
 def _collect_ids(
     model: mujoco.MjModel,
     profile: RobotProfile,
@@ -435,6 +449,7 @@ def _collect_ids(
         gripper_geoms=gripper_geoms,
         tile_mocap=(int(model.body_mocapid[tiles[0]]), int(model.body_mocapid[tiles[1]])),
         tile_tex=(texs[0], texs[1]),
+        tile_geoms=(_tile_geoms(model, TILE_NAMES[0]), _tile_geoms(model, TILE_NAMES[1])),
         tile_yaw=tile_yaw,
         tile_slots=((slots[0][0], slots[0][1]), (slots[1][0], slots[1][1])),
         camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, THIRD_PERSON),
