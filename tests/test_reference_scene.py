@@ -22,7 +22,7 @@ GREEN = np.array([0, 255, 0], dtype=np.uint8)
 # Facts of the released environment (REFERENCE.md), in its own world frame; the camera
 # model (act2answer.sim.reference_camera) is numpy only, independent of our scene code, and
 # its constants are copied from the upstream files (cited there), not from our preset.
-TABLE_Z = rc.TABLE_Z
+TABLE_Z = rc.STAGE_TOP_Z  # where the study's tiles rest (measured; see reference_camera)
 TILE_CENTRES = rc.TILE_CENTRES
 reference_pixels = rc.project
 tile_corners_world = rc.tile_corners_world
@@ -174,8 +174,11 @@ def test_reference_geometry_in_the_base_frame():
         assert info.geometry.left_tile_xy == pytest.approx((0.397, 0.183))
         assert info.geometry.right_tile_xy == pytest.approx((0.397, -0.127))
         assert info.geometry.tile_size == 0.11 and info.geometry.cube_size == 0.03
-        # The cube is held near the reference start (0.278, -0.013, 0.133 above the table).
-        assert np.linalg.norm(np.array(info.cube.position) - (0.278, -0.013, 0.133)) < 0.03
+        # The cube is held near the reference spawn (base (0.278, -0.0131), 0.143 above the
+        # stage top its tiles rest on).
+        spawn = (rc.BASE_POSITION[0] - rc.CUBE_SPAWN[0], rc.BASE_POSITION[1] - rc.CUBE_SPAWN[1])
+        spawn_z = rc.CUBE_SPAWN[2] - rc.STAGE_TOP_Z
+        assert np.linalg.norm(np.array(info.cube.position) - (*spawn, spawn_z)) < 0.03
         assert not info.cube.released and obs.step == 0
 
 

@@ -17,8 +17,9 @@ The base stands at (0.147, 0.028, 0.870) turned 180 degrees about z; the table
 top is z = 0.88. SAPIEN cameras look along their +x with +y left and +z up.
 
 The background photo ``bridge_real_eval_1.png`` was taken with this camera, so
-the real table's edges seen in it, back-projected onto the table plane, give
-the table's edges in the reference world (:func:`photo_table_edges`).
+the real table's edges seen in it, back-projected onto the table plane
+(:data:`STAGE_TOP_Z`), give the table's edges in the reference world
+(:func:`photo_table_edges`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: The released env's nominal table top (``TABLE_Z`` in ``put_on_in_scene_multi_v4.py``):
+#: tiles are spawned on it and the cube spawn is given from it.
 TABLE_Z = 0.88
+#: Where the study's tiles actually rest, measured (not an upstream constant): its tiles are
+#: dynamic bodies spawned at TABLE_Z + 0.003 and, on the study's page frames, sit where tiles
+#: 1.0 cm lower would (a 0.7-1.3 cm scan; benchmarks/reference_overlay.py): they drop onto the
+#: Bridge stage's surface, level with the robot base (z = 0.870), before the first frame.
+#: The photo's table edges are back-projected onto this plane too.
+STAGE_TOP_Z = 0.870
 BASE_POSITION = np.array([0.147, 0.028, 0.870])
 #: ``3rd_view_camera`` (the policy's observation camera) on the base link.
 MOUNT_POSITION = np.array([0.0, -0.16, 0.36])
@@ -73,11 +82,15 @@ def camera_pose(render_camera: bool = False) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tile_corners_world(side: str, tile_size: float = 0.11) -> np.ndarray:
-    """Top-face corners of a released tile (``"left"``/``"right"``), world frame, ``(4, 3)``."""
+    """Top-face corners of a released tile (``"left"``/``"right"``) resting on the stage.
+
+    World frame, ``(4, 3)``; the tile lies on :data:`STAGE_TOP_Z` (see there).
+    """
     x, y = TILE_CENTRES[side]
     half = tile_size / 2
     signs = ((-1, -1), (1, -1), (1, 1), (-1, 1))
-    return np.array([[x + dx * half, y + dy * half, TABLE_Z + TILE_THICKNESS] for dx, dy in signs])
+    top = STAGE_TOP_Z + TILE_THICKNESS
+    return np.array([[x + dx * half, y + dy * half, top] for dx, dy in signs])
 
 
 def project(points_world: np.ndarray, render_camera: bool = False) -> np.ndarray:
@@ -96,7 +109,7 @@ def project(points_world: np.ndarray, render_camera: bool = False) -> np.ndarray
     return np.stack([cols, rows], axis=1)
 
 
-def back_project_to_table(pixels: np.ndarray, height: float = TABLE_Z) -> np.ndarray:
+def back_project_to_table(pixels: np.ndarray, height: float = STAGE_TOP_Z) -> np.ndarray:
     """Reference-world points on the plane z = ``height`` seen at ``pixels`` (column, row)."""
     pixels = np.atleast_2d(np.asarray(pixels, dtype=float))
     position, rotation = camera_pose()
