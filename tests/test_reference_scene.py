@@ -386,3 +386,42 @@ def test_an_item_states_its_own_tile_edge():
     assert item_tile_size(item({"tile_edge_m": [0.12, 0.13]})) == pytest.approx(0.13)
     with pytest.raises(SuiteError, match="tile_edge_m"):
         item_tile_size(item({"tile_edge_m": "big"}))
+
+
+def _grip_after(scene_name: str, gripper: float, steps: int = 6) -> tuple[float, bool]:
+    """Finger opening and whether the cube was let go after some steps of one gripper value."""
+    config = SimConfig(scene=scene_name, background="none", gripper_hold_steps=0)
+    with TabletopEnv(config) as env:
+        env.reset(seed=0, needs=NO_IMAGE)
+        for _ in range(steps):
+            observation, _, _, _, info = env.step(np.array([0, 0, 0, 0, 0, 0, gripper]))
+        return observation.gripper_opening, info.cube.released
+
+
+def test_reference_gripper_is_continuous_like_the_study():
+    """The study's gripper maps -1..+1 onto the finger target (0 = half open, 2.6 cm); binary
+    scenes threshold at 0 (0 closes). The Menagerie fingers rest at ~2.56 cm on the 3 cm cube,
+    so a half-open target loosens them only slightly (see docs/concepts/reference-fidelity.md)."""
+    closed, closed_released = _grip_after("reference", -1.0)
+    half, _ = _grip_after("reference", 0.0)
+    opened, _ = _grip_after("reference", 1.0)
+    assert not closed_released
+    assert closed < half < opened and opened > 0.9
+    assert half == pytest.approx((0.026 - 0.015) / (0.037 - 0.015), abs=0.05)  # target 2.6 cm
+    legacy_half, _ = _grip_after("legacy", 0.0)
+    legacy_closed, _ = _grip_after("legacy", -1.0)
+    assert legacy_half == pytest.approx(legacy_closed, abs=1e-3)  # binary: 0 closes
+
+
+def test_workspace_clip_is_preset_data():
+    far = np.array([0.05, 0, 0, 0, 0, 0, -1.0])
+    reached = {}
+    for clip in (True, False):
+        scene = SimConfig().scene.model_copy(update={"workspace_clip": clip})
+        with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+            env.reset(seed=0, needs=NO_IMAGE)
+            for _ in range(6):
+                env.step(far)
+            reached[clip] = float(env._target_pos[0])
+    assert reached[True] == pytest.approx(0.45)
+    assert reached[False] > 0.5

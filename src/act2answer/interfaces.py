@@ -11,7 +11,9 @@ a 7-vector ``[dx, dy, dz, droll, dpitch, dyaw, gripper]``.
   +z up).
 * ``droll, dpitch, dyaw``: change of the target orientation in radians, as
   extrinsic roll-pitch-yaw applied in the base frame (``R_target <- R_delta @ R_target``).
-* ``gripper``: +1 open, -1 close (values in between are thresholded at 0).
+* ``gripper``: +1 open, -1 close. Values in between are thresholded at 0 in
+  scenes with ``gripper_command="binary"``; the reference scene, like the
+  study's controller, maps -1..+1 linearly onto the finger target (0 = half open).
 
 Actions are applied at the control rate (5 Hz by default) through inverse
 kinematics; targets accumulate, as in SimplerEnv's ``target_delta`` controllers.

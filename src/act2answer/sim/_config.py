@@ -203,6 +203,13 @@ class ScenePreset(BaseModel):
             +- this (x, y and z), metres.
         grasp_steps: Scripted control steps of zero motion with the gripper
             closed, run inside ``reset`` before the first observation.
+        gripper_command: How the action's gripper number drives the fingers:
+            ``"binary"`` (<= 0 closes, > 0 opens) or ``"continuous"`` (the
+            study's ``gripper_pd_joint_pos`` with ``normalize_action``: -1..+1
+            maps linearly onto the finger target from closed - 1 mm to open +
+            1 mm, so 0 is half open).
+        workspace_clip: Clip the accumulated end-effector target to the robot's
+            workspace box (the study does not; see docs/concepts/reference-fidelity.md).
         camera: Third-person camera: what the policy observes.
         human_camera: A second mounted camera for videos (``env.render("human")``),
             or None. The reference preset's is the study's 512x512 human view.
@@ -238,6 +245,8 @@ class ScenePreset(BaseModel):
     start_qpos: tuple[float, ...] | None = None
     start_jitter: float = Field(0.01, ge=0.0)
     grasp_steps: int = Field(0, ge=0)
+    gripper_command: Literal["binary", "continuous"] = "binary"
+    workspace_clip: bool = True
     camera: CameraPreset | MountedCamera = Field(
         default_factory=CameraPreset, discriminator="kind"
     )
@@ -309,6 +318,9 @@ REFERENCE_SCENE = ScenePreset(
     start_qpos=(-0.0184, 0.0399, 0.2224, -0.0046, 1.3652, 0.0015),
     start_jitter=0.0,
     grasp_steps=10,
+    # arm_pd_ee_target_delta_pose_align2_gripper_pd_joint_pos: gripper lower 0.015 - 0.001,
+    # upper 0.037 + 0.001, normalize_action=True (haosulab/ManiSkill @ 039f80d1, base_env.py).
+    gripper_command="continuous",
     # The policy's camera: ``3rd_view_camera`` of ``WidowX250SBridgeDatasetFlatTable``
     # (haosulab/ManiSkill @ 039f80d1, mani_skill/envs/tasks/digital_twins/bridge_dataset_eval/
     # base_env.py; same in SimplerEnv agents/configs/widowx/defaults.py), C920 intrinsics.

@@ -29,6 +29,9 @@ _PIN_TIME = 0.15  # s: the cube is pinned in the hand while the fingers close
 _SETTLE_TIME = 0.15  # s: then it settles freely in the closed grip
 #: Everything mj_step reads and writes, warm start included: restoring it replays bit for bit.
 _SETTLED_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+#: The study's gripper controller widens the finger range by 1 mm each way (ManiSkill3
+#: base_env.py ``extra_gripper_clearance``) when it maps -1..+1 onto finger targets.
+GRIPPER_CLEARANCE = 0.001
 
 
 #: Corner signs of a box: centre + sign * half-size gives its 8 corners.
@@ -129,6 +132,7 @@ class TabletopEnv:
         # A cube whose centre is this low has its top face under the table top.
         self._cube_floor = float(top - self.model.geom_size[scene.cube_geom][0])
         self._half_control_period = 0.5 / self.config.control_hz
+        self._continuous_gripper = self.config.scene.gripper_command == "continuous"
         self._down = np.eye(3)
         start_qpos = self.config.scene.start_qpos
         if start_qpos is not None:
@@ -357,9 +361,14 @@ class TabletopEnv:
             raise SimulationError("call reset() before step()")
         m, d = self.model, self.data
         rotation = rpy_to_matrix(a[3], a[4], a[5]) if a[3] or a[4] or a[5] else None
-        close = self._step < self.config.gripper_hold_steps or a[6] <= 0.0
+        if self._step < self.config.gripper_hold_steps:
+            grip: bool | float = True  # forced closed, as the reference's hold steps
+        elif self._continuous_gripper:
+            grip = float(a[6])
+        else:
+            grip = bool(a[6] <= 0.0)
         time_before = d.time
-        self._advance(a[:3], rotation, close=close)
+        self._advance(a[:3], rotation, close=grip)
         mujoco.mj_kinematics(m, d)  # poses consistent with the new qpos for observers
         mujoco.mj_camlight(m, d)
 
@@ -372,13 +381,29 @@ class TabletopEnv:
         truncated = not terminated and self._step >= self.config.max_steps
         return self._observe(), 0.0, terminated, truncated, self._info(cube)
 
-    def _advance(self, delta: np.ndarray, rotation: np.ndarray | None, *, close: bool) -> None:
-        """Move the end-effector target, solve IK and run one control period of physics."""
+    def _advance(
+        self, delta: np.ndarray, rotation: np.ndarray | None, *, close: bool | float
+    ) -> None:
+        """Move the end-effector target, solve IK and run one control period of physics.
+
+        ``close`` is True/False for a closed/open gripper, or a float in [-1, 1]:
+        a continuous finger target (-1 closed - 1 mm ... +1 open + 1 mm).
+        """
         scene, m, d, prof = self._scene, self.model, self.data, self._profile
-        np.clip(self._target_pos + delta, self._work_low, self._work_high, out=self._target_pos)
+        self._target_pos += delta
+        if self.config.scene.workspace_clip:
+            np.clip(self._target_pos, self._work_low, self._work_high, out=self._target_pos)
         if rotation is not None:
             self._target_rot = rotation @ self._target_rot
-        d.ctrl[scene.gripper_ctrl] = prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
+        if isinstance(close, bool):
+            d.ctrl[scene.gripper_ctrl] = (
+                prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
+            )
+        else:
+            low = prof.gripper_close_ctrl - GRIPPER_CLEARANCE
+            high = prof.gripper_open_ctrl + GRIPPER_CLEARANCE
+            fraction = (min(1.0, max(-1.0, close)) + 1.0) / 2.0
+            d.ctrl[scene.gripper_ctrl] = low + fraction * (high - low)
         q_prev = self._q_target
         q_new = self._ik.solve(self._target_pos, self._target_rot, q_prev)
         self._q_target = q_new
