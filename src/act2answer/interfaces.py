@@ -219,10 +219,16 @@ class EpisodeTrace:
         ee_xy: ``(T + 1, 2)`` end-effector xy (base frame) after reset and after
             each of the ``T`` policy steps.
         cube_released: ``(T + 1,)`` whether the gripper had let go of the cube then.
+        ee_z: ``(T + 1,)`` end-effector height above the table top, or None.
+        cube_xyz: ``(T + 1, 3)`` cube centre, or None.
+        tiles_xy: ``(T + 1, 2, 2)`` left and right tile centres, or None.
     """
 
     ee_xy: np.ndarray
     cube_released: np.ndarray
+    ee_z: np.ndarray | None = None
+    cube_xyz: np.ndarray | None = None
+    tiles_xy: np.ndarray | None = None
 
 
 @dataclass

@@ -14,7 +14,7 @@ import numpy as np
 from act2answer.errors import PolicyUnavailableError
 from act2answer.eval.intent import intent_metrics
 from act2answer.eval.results import EpisodeResult
-from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
+from act2answer.eval.scoring import Outcome, ScoringRule, judge_all, release_position
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import EpisodeStart, Policy, PrivilegedInfo, validate_action
 from act2answer.sim import SimBackend
@@ -160,10 +160,16 @@ def _result(
     try:
         cube_state = env.cube_state()
         cube, released = cube_state.position, cube_state.released
-        judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius)
+        trace_of = getattr(env, "trace", None)  # optional in the SimBackend protocol
+        trace = trace_of() if trace_of else None
+        release_cube = (
+            release_position(trace.cube_xyz, trace.cube_released)
+            if trace is not None and trace.cube_xyz is not None
+            else None
+        )
+        judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius, release_cube)
         judgement = judgements[ScoringRule(scoring)]
-        trace = getattr(env, "trace", None)  # optional in the SimBackend protocol
-        intent = intent_metrics(trace(), env.geometry, task.answer_side) if trace else None
+        intent = intent_metrics(trace, env.geometry, task.answer_side) if trace else None
     except Exception as exc:  # the simulator itself failed before a cube existed
         error = error or f"{type(exc).__name__}: {exc}"
         cube, released = (math.nan, math.nan, math.nan), False

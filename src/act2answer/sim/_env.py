@@ -170,6 +170,9 @@ class TabletopEnv:
         self._has_reset = False
         self._closed = False
         self._trace_xy: list[np.ndarray] = []
+        self._trace_z: list[float] = []
+        self._trace_cube: list[tuple[float, float, float]] = []
+        self._trace_tiles: list[np.ndarray] = []
         self._trace_released: list[bool] = []
         self._settled: _Settled | None = None
         self._cullable = np.flatnonzero(self.model.geom_group == VISUAL_GROUP)
@@ -275,6 +278,9 @@ class TabletopEnv:
         self._has_reset = True
         info = self._info()
         self._trace_xy = [d.site_xpos[scene.ee_site][:2].copy()]
+        self._trace_z = [float(d.site_xpos[scene.ee_site][2])]
+        self._trace_cube = [info.cube.position]
+        self._trace_tiles = [self._tiles_xy.copy()]
         self._trace_released = [info.cube.released]
         return self._observe(), info
 
@@ -376,6 +382,9 @@ class TabletopEnv:
         self._check_physics(time_before)
         cube = self.cube_state()
         self._trace_xy.append(d.site_xpos[self._scene.ee_site][:2].copy())
+        self._trace_z.append(float(d.site_xpos[self._scene.ee_site][2]))
+        self._trace_cube.append(cube.position)
+        self._trace_tiles.append(self._tiles_xy.copy())  # fixed tiles (mocap): no drift
         self._trace_released.append(cube.released)
         terminated = self.config.early_stop and cube.released and cube.at_rest
         truncated = not terminated and self._step >= self.config.max_steps
@@ -465,10 +474,13 @@ class TabletopEnv:
         )
 
     def trace(self) -> EpisodeTrace:
-        """End-effector xy and cube release flags of the episode so far."""
+        """End-effector, cube and tile positions and release flags of the episode so far."""
         return EpisodeTrace(
             ee_xy=np.array(self._trace_xy, dtype=float).reshape(-1, 2),
             cube_released=np.array(self._trace_released, dtype=bool),
+            ee_z=np.array(self._trace_z, dtype=float),
+            cube_xyz=np.array(self._trace_cube, dtype=float).reshape(-1, 3),
+            tiles_xy=np.array(self._trace_tiles, dtype=float).reshape(-1, 2, 2),
         )
 
     def cube_state(self) -> CubeState:
