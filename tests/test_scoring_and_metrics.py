@@ -219,3 +219,28 @@ def test_intent_with_study_metrics_round_trips_through_a_row():
     assert IntentMetrics.from_dict(metrics.to_dict()) == metrics
     old_row = {k: v for k, v in metrics.to_dict().items() if k not in ("study", "tile_drift_m")}
     assert IntentMetrics.from_dict(old_row).study is None  # runs stored before still load
+
+
+def test_intent_summary_reports_the_study_definitions_and_drift_beside_ours():
+    from dataclasses import replace
+
+    from act2answer.analysis.metrics import intent_summary
+    from act2answer.eval.intent import intent_metrics
+
+    start = (0.2916, -0.0064, 0.117)
+    still = _trace([start] * 20, [False] * 20, tiles=[[(0.397, 0.183), (0.397, -0.127)]] * 20)
+    pushed = _trace(
+        [start] * 20, [False] * 20,
+        tiles=[[(0.397, 0.183), (0.397, -0.127)]] * 10 + [[(0.397, 0.203), (0.397, -0.127)]] * 10,
+    )  # fmt: skip
+    results = [
+        replace(
+            _result("A", Outcome.NO_ANSWER, None, Side.RIGHT, i),
+            intent=intent_metrics(trace, REF_GEOMETRY, Side.RIGHT),
+        )
+        for i, trace in enumerate((still, pushed))
+    ]
+    summary = intent_summary(results)
+    assert summary.dwell_rate == 0.0  # ours: never over the footprint
+    assert summary.study_dwell_3s_rate == 1.0  # the study's: "over" the right tile from the start
+    assert summary.tile_drift_rate == 0.5 and summary.mean_tile_drift_m == pytest.approx(0.01)
