@@ -425,3 +425,23 @@ def test_workspace_clip_is_preset_data():
             reached[clip] = float(env._target_pos[0])
     assert reached[True] == pytest.approx(0.45)
     assert reached[False] > 0.5
+
+
+def test_control_conditions_can_be_worded_as_the_study_words_them():
+    from act2answer.eval.tasks import study_instruction
+    from act2answer.interfaces import Side
+    from act2answer.suite import Condition, SuiteItem
+
+    item = SuiteItem(
+        id="a", category="Traffic", instruction="put the cube on the stop sign",
+        options=("l.png", "r.png"), answer=0, explicit_object="put the cube on the red octagon",
+        meta={"semantic_answer": "stop sign"},
+    )  # fmt: skip
+    spatial = study_instruction(item, Condition.EXPLICIT_SPATIAL, Side.RIGHT)
+    assert spatial == "Place the cube on the right tile."
+    assert study_instruction(item, Condition.EXPLICIT_OBJECT, Side.LEFT) == (
+        "Place the cube on the stop sign."
+    )
+    assert study_instruction(item, Condition.KNOWLEDGE, Side.LEFT) == item.instruction
+    plain = item.model_copy(update={"meta": {}})
+    assert study_instruction(plain, Condition.EXPLICIT_OBJECT, Side.LEFT) == item.explicit_object
