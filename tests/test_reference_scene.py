@@ -445,3 +445,28 @@ def test_control_conditions_can_be_worded_as_the_study_words_them():
     assert study_instruction(item, Condition.KNOWLEDGE, Side.LEFT) == item.instruction
     plain = item.model_copy(update={"meta": {}})
     assert study_instruction(plain, Condition.EXPLICIT_OBJECT, Side.LEFT) == item.explicit_object
+
+
+@pytest.mark.parametrize("dynamic", [True, False])
+def test_reference_tiles_can_be_pushed_and_scoring_follows(dynamic):
+    """The study's tiles are dynamic bodies: a push moves them, the geometry (and so scoring)
+    follows, and the drift is traced; fixed tiles stay where they are."""
+    scene = SimConfig().scene.model_copy(update={"dynamic_tiles": dynamic})
+    with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+        info = env.reset(seed=0, needs=NO_IMAGE)[1]
+        start = np.array(info.geometry.right_tile_xy)
+        body = env.model.body("tile_right").id
+        env.data.xfrc_applied[body, 1] = -8.0  # 8 N towards -y: more than friction holds
+        info = env.step(np.array([0, 0, 0, 0, 0, 0, -1.0]))[4]
+        env.data.xfrc_applied[body] = 0.0
+        for _ in range(3):
+            info = env.step(np.array([0, 0, 0, 0, 0, 0, -1.0]))[4]
+        moved = np.array(info.geometry.right_tile_xy) - start
+        drift = float(np.linalg.norm(env.trace().tiles_xy - env.trace().tiles_xy[0], axis=2).max())
+        reset_xy = env.reset(seed=0, needs=NO_IMAGE)[1].geometry.right_tile_xy
+    if dynamic:
+        assert moved[1] < -0.01 and drift == pytest.approx(np.linalg.norm(moved), abs=1e-6)
+        assert env.model.body_mass[body] == pytest.approx(6368 * 0.11**2 * 0.006, rel=1e-3)
+    else:
+        assert np.abs(moved).max() == 0.0 and drift == 0.0
+    assert reset_xy == pytest.approx(tuple(start))  # every episode starts from the slot

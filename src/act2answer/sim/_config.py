@@ -210,6 +210,8 @@ class ScenePreset(BaseModel):
             1 mm, so 0 is half open).
         workspace_clip: Clip the accumulated end-effector target to the robot's
             workspace box (the study does not; see docs/concepts/reference-fidelity.md).
+        dynamic_tiles: Tiles are free bodies a policy can push (as the study's:
+            density 6368 kg/m^3, friction 1); False: fixed (mocap) tiles.
         camera: Third-person camera: what the policy observes.
         human_camera: A second mounted camera for videos (``env.render("human")``),
             or None. The reference preset's is the study's 512x512 human view.
@@ -247,9 +249,8 @@ class ScenePreset(BaseModel):
     grasp_steps: int = Field(0, ge=0)
     gripper_command: Literal["binary", "continuous"] = "binary"
     workspace_clip: bool = True
-    camera: CameraPreset | MountedCamera = Field(
-        default_factory=CameraPreset, discriminator="kind"
-    )
+    dynamic_tiles: bool = False
+    camera: CameraPreset | MountedCamera = Field(default_factory=CameraPreset, discriminator="kind")
     human_camera: MountedCamera | None = None
     ambient: float = Field(0.45, ge=0.0)
     lights: tuple[DirectionalLight, ...] = (DirectionalLight(direction=(0, 0, -1), diffuse=0.5),)
@@ -321,6 +322,8 @@ REFERENCE_SCENE = ScenePreset(
     # arm_pd_ee_target_delta_pose_align2_gripper_pd_joint_pos: gripper lower 0.015 - 0.001,
     # upper 0.037 + 0.001, normalize_action=True (haosulab/ManiSkill @ 039f80d1, base_env.py).
     gripper_command="continuous",
+    # Act2AnswerV4-v1 builds its tiles as dynamic actors (density 6368, friction 1.0).
+    dynamic_tiles=True,
     # The policy's camera: ``3rd_view_camera`` of ``WidowX250SBridgeDatasetFlatTable``
     # (haosulab/ManiSkill @ 039f80d1, mani_skill/envs/tasks/digital_twins/bridge_dataset_eval/
     # base_env.py; same in SimplerEnv agents/configs/widowx/defaults.py), C920 intrinsics.

@@ -21,7 +21,7 @@ from act2answer.interfaces import (
 from act2answer.sim._config import IMAGE_EDGE, MountedCamera, SimConfig
 from act2answer.sim._ik import SiteIK, matrix_to_rpy, rpy_to_matrix
 from act2answer.sim._render import VISUAL_GROUP, RenderPool, fovy_for_aspect, write_texture
-from act2answer.sim._scene import build_scene
+from act2answer.sim._scene import TILE_DENSITY, build_scene
 from act2answer.sim.backgrounds import load_background
 
 _RAMP_CHUNKS = 10  # joint targets are ramped over the substeps in this many chunks
@@ -80,6 +80,7 @@ class _Settled:
     target_pos: np.ndarray
     target_rot: np.ndarray
     q_target: np.ndarray
+    tiles_xy: np.ndarray
 
 
 class TabletopEnv:
@@ -159,14 +160,14 @@ class TabletopEnv:
         self._target_rot = np.eye(3)
         self._q_target = self._q_home.copy()
         self._tiles_xy = np.array(scene.tile_slots, dtype=float)
+        self._tiles_start = self._tiles_xy.copy()
+        self._dynamic_tiles = self.config.scene.dynamic_tiles
         self._tile_size = self.config.tile_size
         default_side = self.config.scene.tile_side_rgba
-        for body, face in scene.tile_geoms:  # the default style until set_tiles says otherwise
-            self.model.geom_size[body][:2] = self._tile_size / 2
-            if face >= 0:
-                self.model.geom_size[face][:2] = self._tile_size / 2
-                if isinstance(default_side, tuple):
-                    self.model.geom_rgba[body] = default_side
+        self._size_tiles(self._tile_size)  # the default style until set_tiles says otherwise
+        for body, face in scene.tile_geoms:
+            if face >= 0 and isinstance(default_side, tuple):
+                self.model.geom_rgba[body] = default_side
         self._has_reset = False
         self._closed = False
         self._trace_xy: list[np.ndarray] = []
@@ -222,15 +223,27 @@ class TabletopEnv:
         for tex_id, image in zip(self._scene.tile_tex, (left, right), strict=True):
             write_texture(self.model, tex_id, image)
         self._render.upload_textures(self._scene.tile_tex)
-        half = style.size / 2
+        self._size_tiles(style.size)
         for (body, face), image in zip(self._scene.tile_geoms, (left, right), strict=True):
-            self.model.geom_size[body][:2] = half
             if face >= 0:
-                self.model.geom_size[face][:2] = half
                 side = style.side_rgba
                 rgba = image_edge_rgba(image) if side is None or side == IMAGE_EDGE else side
                 self.model.geom_rgba[body] = rgba
         self._tile_size = style.size
+
+    def _size_tiles(self, size: float) -> None:
+        """Set both tiles' edge (geoms, and mass and inertia of dynamic tiles), metres."""
+        thickness = self.config.tile_thickness
+        for index, (body, face) in enumerate(self._scene.tile_geoms):
+            self.model.geom_size[body][:2] = size / 2
+            if face >= 0:
+                self.model.geom_size[face][:2] = size / 2
+            if self._dynamic_tiles:  # a bigger tile is heavier (same density)
+                tile_body = self._scene.tile_bodies[index]
+                mass = TILE_DENSITY * size**2 * thickness
+                self.model.body_mass[tile_body] = mass
+                across = mass / 12 * (size**2 + thickness**2)
+                self.model.body_inertia[tile_body] = (across, across, mass / 12 * 2 * size**2)
 
     # ------------------------------------------------------------------ reset
     def reset(
@@ -263,10 +276,8 @@ class TabletopEnv:
 
         mujoco.mj_resetData(m, d)
         self._tiles_xy = np.array(scene.tile_slots, dtype=float) + tile_offsets
-        half_yaw = scene.tile_yaw / 2
-        for mocap, (x, y) in zip(scene.tile_mocap, self._tiles_xy, strict=True):
-            d.mocap_pos[mocap] = (x, y, 0.0)
-            d.mocap_quat[mocap] = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
+        self._tiles_start = self._tiles_xy.copy()
+        self._place_tiles()
 
         if not start_offset.any() and self._settled is not None:
             self._restore_settled()
@@ -321,25 +332,45 @@ class TabletopEnv:
         for _ in range(cfg.scene.grasp_steps):  # the reference's scripted grasp steps
             self._advance(np.zeros(3), None, close=True)
 
+    def _place_tiles(self) -> None:
+        """Put both tiles at this episode's centres, flat on the table, at rest."""
+        scene, d = self._scene, self.data
+        half_yaw = scene.tile_yaw / 2
+        quat = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
+        for index, (x, y) in enumerate(self._tiles_start):
+            qadr, dadr = scene.tile_qpos_adr[index], scene.tile_dof_adr[index]
+            if qadr >= 0:  # dynamic tile: a free body
+                d.qpos[qadr : qadr + 3] = (x, y, 0.0)
+                d.qpos[qadr + 3 : qadr + 7] = quat
+                d.qvel[dadr : dadr + 6] = 0.0
+            else:
+                d.mocap_pos[scene.tile_mocap[index]] = (x, y, 0.0)
+                d.mocap_quat[scene.tile_mocap[index]] = quat
+
     def _save_settled(self) -> None:
         """Keep the state after an un-jittered grasp: every such reset reaches it again."""
         state = np.empty(mujoco.mj_stateSize(self.model, _SETTLED_STATE))
         mujoco.mj_getState(self.model, self.data, state, _SETTLED_STATE)
         self._settled = _Settled(
-            state, self._target_pos.copy(), self._target_rot.copy(), self._q_target.copy()
+            state,
+            self._target_pos.copy(),
+            self._target_rot.copy(),
+            self._q_target.copy(),
+            self._tiles_start.copy(),
         )
 
     def _restore_settled(self) -> None:
         """Jump to the saved post-grasp state (bit-identical to simulating the grasp again).
 
-        The tiles are mocap bodies the hand never touches during the grasp, so
-        their poses (already set for this episode) are kept, not restored.
+        The hand never touches the tiles during the grasp, so they are put back
+        at this episode's centres (fixed, or at rest), unless they are dynamic
+        tiles already there (then the state they settled in is kept).
         """
         settled, d = self._settled, self.data
         assert settled is not None
-        mocap_pos, mocap_quat = d.mocap_pos.copy(), d.mocap_quat.copy()
         mujoco.mj_setState(self.model, d, settled.state, _SETTLED_STATE)
-        d.mocap_pos[:], d.mocap_quat[:] = mocap_pos, mocap_quat
+        if not (self._dynamic_tiles and np.array_equal(settled.tiles_xy, self._tiles_start)):
+            self._place_tiles()  # dynamic tiles where they settled are kept as they settled
         self._target_pos = settled.target_pos.copy()
         self._target_rot = settled.target_rot.copy()
         self._q_target = settled.q_target.copy()
@@ -384,7 +415,9 @@ class TabletopEnv:
         self._trace_xy.append(d.site_xpos[self._scene.ee_site][:2].copy())
         self._trace_z.append(float(d.site_xpos[self._scene.ee_site][2]))
         self._trace_cube.append(cube.position)
-        self._trace_tiles.append(self._tiles_xy.copy())  # fixed tiles (mocap): no drift
+        if self._dynamic_tiles:  # the study's tiles can be pushed; scoring follows them
+            self._tiles_xy = d.xpos[list(self._scene.tile_bodies), :2].copy()
+        self._trace_tiles.append(self._tiles_xy.copy())
         self._trace_released.append(cube.released)
         terminated = self.config.early_stop and cube.released and cube.at_rest
         truncated = not terminated and self._step >= self.config.max_steps

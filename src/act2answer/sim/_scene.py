@@ -21,6 +21,8 @@ TILE_NAMES = ("tile_left", "tile_right")
 TABLE_GROUP = 1
 #: Shadow map side (MuJoCo's default 4096 costs ~15x more per frame on software GL).
 SHADOW_MAP_SIZE = 1024
+#: Tile density of the study's asset sets (model_db.json ``density``), kg/m^3: ~0.46 kg at 11 cm.
+TILE_DENSITY = 6368.0
 #: Half thickness of the textured skin on a tile with plain sides (0.2 mm: < 0.3 px in view).
 TILE_FACE_HALF_THICKNESS = 0.0001
 
@@ -45,7 +47,10 @@ class Scene:
         cube_qpos_adr: First qpos address of the cube's free joint.
         cube_dof_adr: First dof address of the cube's free joint.
         gripper_geoms: Geom ids that count as "holding" when touching the cube.
-        tile_mocap: Mocap ids of the left and right tiles.
+        tile_mocap: Mocap ids of the left and right tiles (-1 for dynamic tiles).
+        tile_bodies: Body ids of the left and right tiles.
+        tile_qpos_adr: First qpos address of each dynamic tile's free joint (-1: fixed).
+        tile_dof_adr: First dof address of each dynamic tile's free joint (-1: fixed).
         tile_tex: Texture ids of the left and right tiles.
         tile_geoms: Geom ids of each tile's body and, with plain sides, its face
             skin (left first); -1 where a tile has no skin.
@@ -76,6 +81,9 @@ class Scene:
     cube_dof_adr: int
     gripper_geoms: np.ndarray
     tile_mocap: tuple[int, int]
+    tile_bodies: tuple[int, int]
+    tile_qpos_adr: tuple[int, int]
+    tile_dof_adr: tuple[int, int]
     tile_tex: tuple[int, int]
     tile_geoms: tuple[tuple[int, int], tuple[int, int]]
     tile_yaw: float
@@ -239,14 +247,18 @@ def build_scene(config: SimConfig) -> Scene:
             emission=preset.tile_emission,
         )
         material.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = name
-        tile = world.add_body(name=name, mocap=True, pos=[x, y, 0.0], quat=tile_quat)
+        dynamic = preset.dynamic_tiles
+        tile = world.add_body(name=name, mocap=not dynamic, pos=[x, y, 0.0], quat=tile_quat)
+        if dynamic:
+            tile.add_freejoint(name=name)
         body = tile.add_geom(
             name=name,
             type=mujoco.mjtGeom.mjGEOM_BOX,
             material=name,
             size=[half, half, preset.tile_thickness / 2],
             pos=[0.0, 0.0, preset.tile_thickness / 2],
-            friction=[0.8, 0.005, 0.0001],
+            friction=[1.0, 0.005, 0.0001] if dynamic else [0.8, 0.005, 0.0001],
+            density=TILE_DENSITY,
         )
         if plain_sides:
             # Plain sides (as the reference tile mesh): the body is one colour (set per
@@ -398,6 +410,14 @@ def mounted_camera_pose(
     return position, [*(-rotation[:, 1]).tolist(), *rotation[:, 2].tolist()]
 
 
+def _free_adr(model: mujoco.MjModel, name: str, qpos: bool) -> int:
+    """qpos (or dof) address of a free joint, -1 when there is none."""
+    joint = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, name)
+    if joint < 0:
+        return -1
+    return int(model.jnt_qposadr[joint] if qpos else model.jnt_dofadr[joint])
+
+
 def _tile_geoms(model: mujoco.MjModel, name: str) -> tuple[int, int]:
     """Geom ids of a tile's body and its face skin (-1 when it has none)."""
     body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, name)
@@ -448,6 +468,15 @@ def _collect_ids(
         cube_dof_adr=int(model.jnt_dofadr[cube_joint]),
         gripper_geoms=gripper_geoms,
         tile_mocap=(int(model.body_mocapid[tiles[0]]), int(model.body_mocapid[tiles[1]])),
+        tile_bodies=(tiles[0], tiles[1]),
+        tile_qpos_adr=(
+            _free_adr(model, TILE_NAMES[0], True),
+            _free_adr(model, TILE_NAMES[1], True),
+        ),
+        tile_dof_adr=(
+            _free_adr(model, TILE_NAMES[0], False),
+            _free_adr(model, TILE_NAMES[1], False),
+        ),
         tile_tex=(texs[0], texs[1]),
         tile_geoms=(_tile_geoms(model, TILE_NAMES[0]), _tile_geoms(model, TILE_NAMES[1])),
         tile_yaw=tile_yaw,
