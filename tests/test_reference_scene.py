@@ -470,3 +470,22 @@ def test_reference_tiles_can_be_pushed_and_scoring_follows(dynamic):
     else:
         assert np.abs(moved).max() == 0.0 and drift == 0.0
     assert reset_xy == pytest.approx(tuple(start))  # every episode starts from the slot
+
+
+def test_rotation_can_be_read_as_the_studys_xyz_euler_angles():
+    """``rotation_delta="euler_xyz"`` turns the target by Rx(a) Ry(b) Rz(c), as the study's
+    controller reads the three numbers; the default reads extrinsic roll-pitch-yaw."""
+    from scipy.spatial.transform import Rotation
+
+    delta = np.array([0.3, -0.2, 0.25])
+    targets = {}
+    for reading in ("rpy", "euler_xyz"):
+        scene = SimConfig().scene.model_copy(update={"rotation_delta": reading})
+        with TabletopEnv(SimConfig(scene=scene, background="none")) as env:
+            env.reset(seed=0, needs=NO_IMAGE)
+            before = env._target_rot.copy()
+            env.step(np.array([0, 0, 0, *delta, -1.0]))
+            targets[reading] = env._target_rot @ before.T
+    assert np.allclose(targets["euler_xyz"], Rotation.from_euler("XYZ", delta).as_matrix())
+    assert np.allclose(targets["rpy"], Rotation.from_euler("xyz", delta).as_matrix())
+    assert not np.allclose(targets["rpy"], targets["euler_xyz"], atol=1e-3)

@@ -208,6 +208,11 @@ class ScenePreset(BaseModel):
             study's ``gripper_pd_joint_pos`` with ``normalize_action``: -1..+1
             maps linearly onto the finger target from closed - 1 mm to open +
             1 mm, so 0 is half open).
+        rotation_delta: How the action's three rotation numbers turn the target:
+            ``"rpy"`` (act2answer's convention: extrinsic roll-pitch-yaw; our
+            adapters convert policies' axis-angle to it) or ``"euler_xyz"`` (the
+            study's controller: intrinsic XYZ Euler angles, R = Rx Ry Rz, applied
+            in the base frame), for policies fed raw in the study's convention.
         workspace_clip: Clip the accumulated end-effector target to the robot's
             workspace box (the study does not; see docs/concepts/reference-fidelity.md).
         dynamic_tiles: Tiles are free bodies a policy can push (as the study's:
@@ -248,6 +253,7 @@ class ScenePreset(BaseModel):
     start_jitter: float = Field(0.01, ge=0.0)
     grasp_steps: int = Field(0, ge=0)
     gripper_command: Literal["binary", "continuous"] = "binary"
+    rotation_delta: Literal["rpy", "euler_xyz"] = "rpy"
     workspace_clip: bool = True
     dynamic_tiles: bool = False
     camera: CameraPreset | MountedCamera = Field(default_factory=CameraPreset, discriminator="kind")

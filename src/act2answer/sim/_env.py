@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import mujoco
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from act2answer.errors import SimulationError
 from act2answer.interfaces import (
@@ -134,6 +135,7 @@ class TabletopEnv:
         self._cube_floor = float(top - self.model.geom_size[scene.cube_geom][0])
         self._half_control_period = 0.5 / self.config.control_hz
         self._continuous_gripper = self.config.scene.gripper_command == "continuous"
+        self._euler_xyz = self.config.scene.rotation_delta == "euler_xyz"
         self._down = np.eye(3)
         start_qpos = self.config.scene.start_qpos
         if start_qpos is not None:
@@ -397,7 +399,12 @@ class TabletopEnv:
         if not self._has_reset or self._closed:
             raise SimulationError("call reset() before step()")
         m, d = self.model, self.data
-        rotation = rpy_to_matrix(a[3], a[4], a[5]) if a[3] or a[4] or a[5] else None
+        if not (a[3] or a[4] or a[5]):
+            rotation = None
+        elif self._euler_xyz:  # the study's controller: Rx(a) Ry(b) Rz(c)
+            rotation = Rotation.from_euler("XYZ", a[3:6]).as_matrix()
+        else:
+            rotation = rpy_to_matrix(a[3], a[4], a[5])
         if self._step < self.config.gripper_hold_steps:
             grip: bool | float = True  # forced closed, as the reference's hold steps
         elif self._continuous_gripper:
