@@ -88,4 +88,4 @@ def test_study_intent_definitions_are_reported_beside_ours(reports):
     assert idle.dwell_rate == 0.0 and idle.study_dwell_3s_rate == 0.5
     assert oracle.first_entered_target_rate == 1.0
     assert oracle.study_first_choice_correct_rate == 0.5
-    assert oracle.tile_drift_rate == 0.0  # dynamic tiles, but the oracle never pushes one
+    assert oracle.tile_drift_rate == 0.0  # fixed tiles by default (a documented departure)

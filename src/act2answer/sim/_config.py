@@ -328,8 +328,11 @@ REFERENCE_SCENE = ScenePreset(
     # arm_pd_ee_target_delta_pose_align2_gripper_pd_joint_pos: gripper lower 0.015 - 0.001,
     # upper 0.037 + 0.001, normalize_action=True (haosulab/ManiSkill @ 039f80d1, base_env.py).
     gripper_command="continuous",
-    # Act2AnswerV4-v1 builds its tiles as dynamic actors (density 6368, friction 1.0).
-    dynamic_tiles=True,
+    # Act2AnswerV4-v1 builds its tiles as dynamic actors (density 6368, friction 1.0); ours stay
+    # fixed by default: a random-weight SmolVLA pinched dynamic tiles against the table and
+    # flung them (8 of 40 episodes moved > 1 cm, one diverged at 150 Hz; see
+    # docs/concepts/reference-fidelity.md). dynamic_tiles=True gives the study's behaviour.
+    dynamic_tiles=False,
     # The policy's camera: ``3rd_view_camera`` of ``WidowX250SBridgeDatasetFlatTable``
     # (haosulab/ManiSkill @ 039f80d1, mani_skill/envs/tasks/digital_twins/bridge_dataset_eval/
     # base_env.py; same in SimplerEnv agents/configs/widowx/defaults.py), C920 intrinsics.
