@@ -39,14 +39,10 @@ NEAR_EDGE, RIGHT_EDGE = -0.35, -0.70
 
 def reference_outlines() -> list[list[tuple[float, float]]]:
     """Pixel outlines of both tiles' top faces under the reference camera model."""
-    outlines = []
-    for y in (-0.155, 0.155):
-        corners = np.array(
-            [[-0.25 + dx * 0.055, y + dy * 0.055, rc.TABLE_Z + 0.006]
-             for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
-        )  # fmt: skip
-        outlines.append([tuple(p) for p in rc.project(corners).tolist()])
-    return outlines
+    return [
+        [tuple(p) for p in rc.project(rc.tile_corners_world(side)).tolist()]
+        for side in ("left", "right")
+    ]
 
 
 def _edge_rows(yaw: float, offset: float, along_far: bool, columns: np.ndarray) -> np.ndarray:
@@ -54,7 +50,7 @@ def _edge_rows(yaw: float, offset: float, along_far: bool, columns: np.ndarray) 
     direction = np.array([-np.sin(yaw), np.cos(yaw)] if along_far else [np.cos(yaw), np.sin(yaw)])
     normal = np.array([direction[1], -direction[0]])
     ends = normal * offset + np.outer([-0.5, 0.5], direction)
-    (c0, r0), (c1, r1) = rc.project(np.column_stack([ends, [rc.TABLE_Z] * 2]))
+    (c0, r0), (c1, r1) = rc.project(np.column_stack([ends, [rc.STAGE_TOP_Z] * 2]))
     return r0 + (r1 - r0) / (c1 - c0) * (columns - c0)
 
 

@@ -84,6 +84,9 @@ def test_same_outcome_as_act2answer_run(make_suite, tmp_path):
             position = np.array(info["cube_position"])
             stored_position = (expected.cube_x, expected.cube_y, expected.cube_z)
             assert np.allclose(position, stored_position, atol=2e-3)
-            assert set(info["scores"]) == {"default", "reference", "radius"}
+            assert set(info["scores"]) == {"default", "reference", "radius", "pull_release"}
+            assert info["scores"] == dict(
+                (name, outcome) for name, outcome, _ in expected.scores
+            )  # the same answer under every rule as the run stored
     finally:
         env.close()

@@ -26,8 +26,8 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from act2answer.eval.episode import load_tile_image
-from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
+from act2answer.eval.episode import show_task_tiles
+from act2answer.eval.scoring import Outcome, ScoringRule, judge_all, release_position
 from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
 from act2answer.interfaces import ObservationNeeds, Side
 from act2answer.sim import SimConfig, TabletopEnv
@@ -98,7 +98,7 @@ class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
         else:
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
         task = self.task
-        self._sim.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
+        show_task_tiles(self._sim, task)
         observation, info = self._sim.reset(
             seed=task.seed, instruction=task.instruction, needs=ObservationNeeds(image=True)
         )
@@ -127,7 +127,15 @@ class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
         extra: dict[str, Any] = {"instruction": self.instruction}
         reward = 0.0
         if terminated or truncated:
-            judgements = judge_all(info.cube.position, info.geometry, self.task.answer_side)
+            trace = self._sim.trace() if hasattr(self._sim, "trace") else None
+            release_cube = (
+                release_position(trace.cube_xyz, trace.cube_released)
+                if trace is not None and trace.cube_xyz is not None
+                else None
+            )
+            judgements = judge_all(
+                info.cube.position, info.geometry, self.task.answer_side, None, release_cube
+            )
             judgement = judgements[self.scoring]
             reward = float(judgement.outcome is Outcome.CORRECT)
             extra["outcome"] = judgement.outcome.value

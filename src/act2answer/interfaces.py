@@ -11,7 +11,9 @@ a 7-vector ``[dx, dy, dz, droll, dpitch, dyaw, gripper]``.
   +z up).
 * ``droll, dpitch, dyaw``: change of the target orientation in radians, as
   extrinsic roll-pitch-yaw applied in the base frame (``R_target <- R_delta @ R_target``).
-* ``gripper``: +1 open, -1 close (values in between are thresholded at 0).
+* ``gripper``: +1 open, -1 close. Values in between are thresholded at 0 in
+  scenes with ``gripper_command="binary"``; the reference scene, like the
+  study's controller, maps -1..+1 linearly onto the finger target (0 = half open).
 
 Actions are applied at the control rate (5 Hz by default) through inverse
 kinematics; targets accumulate, as in SimplerEnv's ``target_delta`` controllers.
@@ -217,10 +219,16 @@ class EpisodeTrace:
         ee_xy: ``(T + 1, 2)`` end-effector xy (base frame) after reset and after
             each of the ``T`` policy steps.
         cube_released: ``(T + 1,)`` whether the gripper had let go of the cube then.
+        ee_z: ``(T + 1,)`` end-effector height above the table top, or None.
+        cube_xyz: ``(T + 1, 3)`` cube centre, or None.
+        tiles_xy: ``(T + 1, 2, 2)`` left and right tile centres, or None.
     """
 
     ee_xy: np.ndarray
     cube_released: np.ndarray
+    ee_z: np.ndarray | None = None
+    cube_xyz: np.ndarray | None = None
+    tiles_xy: np.ndarray | None = None
 
 
 @dataclass

@@ -76,6 +76,13 @@ class IntentSummary:
         mean_net_progress: Mean net progress towards the target (1 = reached it).
         release_over_target_rate: Of the episodes that let the cube go, the share
             that did so over the target.
+        study_dwell_3s_rate: The study's definitions (``intent.study``): share with
+            ``tcp_dwell_target_3s`` (over = bbox + 8 cm, 2 cm up; total or longest run).
+        study_first_choice_correct_rate: Share with ``tcp_first_choice_correct``.
+        study_release_near_target_rate: Share with ``release_near_target``.
+        study_mean_net_progress_m: Mean ``tcp_net_progress``, metres.
+        tile_drift_rate: Share of episodes whose tiles moved more than 1 cm.
+        mean_tile_drift_m: Mean largest tile displacement, metres.
     """
 
     episodes: int
@@ -87,6 +94,16 @@ class IntentSummary:
     mean_towards_target_fraction: float
     mean_net_progress: float
     release_over_target_rate: float
+    study_dwell_3s_rate: float = math.nan
+    study_first_choice_correct_rate: float = math.nan
+    study_release_near_target_rate: float = math.nan
+    study_mean_net_progress_m: float = math.nan
+    tile_drift_rate: float = math.nan
+    mean_tile_drift_m: float = math.nan
+
+
+#: A tile "drifted" when it moved more than this during an episode, metres.
+TILE_DRIFT_THRESHOLD = 0.01
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -105,6 +122,8 @@ def intent_summary(results: Sequence[RunRecord]) -> IntentSummary | None:
         return None
     entered = [m.first_tile_entered == "target" for m in metrics if m.first_tile_entered]
     released = [bool(m.release_over_target) for m in metrics if m.release_over_target is not None]
+    study = [m for m in metrics if m.study is not None]
+    drifts = [m.tile_drift_m for m in metrics if m.tile_drift_m is not None]
     return IntentSummary(
         episodes=len(metrics),
         first_entered_target_rate=_mean([float(e) for e in entered]),
@@ -115,6 +134,14 @@ def intent_summary(results: Sequence[RunRecord]) -> IntentSummary | None:
         mean_towards_target_fraction=_mean([m.towards_target_fraction for m in metrics]),
         mean_net_progress=_mean([m.net_progress for m in metrics]),
         release_over_target_rate=_mean([float(r) for r in released]),
+        study_dwell_3s_rate=_mean([float(m.study.tcp_dwell_target_3s) for m in study]),
+        study_first_choice_correct_rate=_mean(
+            [float(m.study.tcp_first_choice_correct) for m in study]
+        ),
+        study_release_near_target_rate=_mean([float(m.study.release_near_target) for m in study]),
+        study_mean_net_progress_m=_mean([m.study.tcp_net_progress for m in study]),
+        tile_drift_rate=_mean([float(d > TILE_DRIFT_THRESHOLD) for d in drifts]),
+        mean_tile_drift_m=_mean(drifts),
     )
 
 

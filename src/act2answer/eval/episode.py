@@ -14,7 +14,7 @@ import numpy as np
 from act2answer.errors import PolicyUnavailableError
 from act2answer.eval.intent import intent_metrics
 from act2answer.eval.results import EpisodeResult
-from act2answer.eval.scoring import Outcome, ScoringRule, judge_all
+from act2answer.eval.scoring import Outcome, ScoringRule, judge_all, release_position
 from act2answer.eval.tasks import EpisodeTask
 from act2answer.interfaces import EpisodeStart, Policy, PrivilegedInfo, validate_action
 from act2answer.sim import SimBackend
@@ -42,6 +42,16 @@ class EpisodeTiming:
 def load_tile_image(path: str) -> np.ndarray:
     """Decode an option image to an RGB uint8 array (cached per process)."""
     return read_rgb(path)
+
+
+def show_task_tiles(env: SimBackend, task: EpisodeTask) -> None:
+    """Put a task's two images on the tiles, sized and styled for its category."""
+    env.set_tiles(
+        load_tile_image(task.left_image),
+        load_tile_image(task.right_image),
+        category=task.category,
+        tile_size=task.tile_size,
+    )
 
 
 def run_episode(
@@ -79,7 +89,7 @@ def run_episode(
     steps = 0
     error: str | None = None
     try:
-        env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
+        show_task_tiles(env, task)
         observation, _ = env.reset(seed=task.seed, instruction=task.instruction, needs=policy.needs)
         policy.reset(EpisodeStart(task.instruction, task.seed, _privileged(policy, env, task)))
         timing.reset_s = clock() - started
@@ -148,10 +158,16 @@ def _result(
     try:
         cube_state = env.cube_state()
         cube, released = cube_state.position, cube_state.released
-        judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius)
+        trace_of = getattr(env, "trace", None)  # optional in the SimBackend protocol
+        trace = trace_of() if trace_of else None
+        release_cube = (
+            release_position(trace.cube_xyz, trace.cube_released)
+            if trace is not None and trace.cube_xyz is not None
+            else None
+        )
+        judgements = judge_all(cube, env.geometry, task.answer_side, zone_radius, release_cube)
         judgement = judgements[ScoringRule(scoring)]
-        trace = getattr(env, "trace", None)  # optional in the SimBackend protocol
-        intent = intent_metrics(trace(), env.geometry, task.answer_side) if trace else None
+        intent = intent_metrics(trace, env.geometry, task.answer_side) if trace else None
     except Exception as exc:  # the simulator itself failed before a cube existed
         error = error or f"{type(exc).__name__}: {exc}"
         cube, released = (math.nan, math.nan, math.nan), False

@@ -125,7 +125,12 @@ def record_suite(
     env = make_env(sim)
     try:
         for count, task in enumerate(todo, start=1):
-            env.set_tiles(read_rgb(task.left_image), read_rgb(task.right_image))
+            env.set_tiles(  # sized and styled for the category, as the evaluation shows them
+                read_rgb(task.left_image),
+                read_rgb(task.right_image),
+                category=task.category,
+                tile_size=task.tile_size,
+            )
             observation, _ = env.reset(
                 seed=task.seed, instruction=task.instruction, needs=ObservationNeeds(image=True)
             )

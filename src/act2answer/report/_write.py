@@ -196,6 +196,26 @@ def _intent_lines(metrics: RunMetrics) -> list[str]:
             f"{intent.mean_net_progress:.2f} | {percent(intent.dwell_rate)} | "
             f"{percent(intent.release_over_target_rate)} |"
         )
+    lines += [
+        "",
+        "The same questions under the study's definitions (Act2AnswerV4-v1 `evaluate`: "
+        "over = tile bbox + 8 cm and 2 cm above it; dwell = total or longest run >= 3 s; "
+        "net progress in metres), and tile drift (> 1 cm):",
+        "",
+        "| category | study: first choice correct | study: dwell >= 3 s | "
+        "study: release near target | study: net progress (m) | tiles drifted |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for group in groups:
+        intent = group.intent
+        if intent is None:
+            continue
+        lines.append(
+            f"| {group.name} | {percent(intent.study_first_choice_correct_rate)} | "
+            f"{percent(intent.study_dwell_3s_rate)} | "
+            f"{percent(intent.study_release_near_target_rate)} | "
+            f"{intent.study_mean_net_progress_m:.3f} | {percent(intent.tile_drift_rate)} |"
+        )
     return [*lines, ""]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from act2answer.eval.episode import load_tile_image
+from act2answer.eval.episode import load_tile_image, show_task_tiles
 from act2answer.eval.scoring import Outcome
 from act2answer.eval.tasks import EpisodeTask, make_tasks
 from act2answer.interfaces import ObservationNeeds, Side
@@ -60,7 +60,7 @@ class FrameSource:
             return self._kept[key]
         if self._env is None:
             self._env = make_env(self.sim)
-        self._env.set_tiles(load_tile_image(task.left_image), load_tile_image(task.right_image))
+        show_task_tiles(self._env, task)
         observation, _ = self._env.reset(
             seed=task.seed, instruction=task.instruction, needs=ObservationNeeds(image=True)
         )

@@ -19,6 +19,7 @@ from act2answer.sim._config import (  # noqa: E402
     ScenePreset,
     SimConfig,
     TableTop,
+    TileStyle,
 )
 from act2answer.sim._env import TabletopEnv  # noqa: E402
 
@@ -33,5 +34,6 @@ __all__ = [
     "SimConfig",
     "TableTop",
     "TabletopEnv",
+    "TileStyle",
     "make_env",
 ]

@@ -16,8 +16,19 @@ class SimBackend(Protocol):
 
     config: SimConfig
 
-    def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
-        """Show two ``(H, W, 3)`` uint8 images on the left and right tiles."""
+    def set_tiles(
+        self,
+        left: np.ndarray,
+        right: np.ndarray,
+        *,
+        category: str | None = None,
+        tile_size: float | None = None,
+    ) -> None:
+        """Show two ``(H, W, 3)`` uint8 images on the left and right tiles.
+
+        ``category`` picks the scene's tile style (size, side colour);
+        ``tile_size`` (metres) is an item's own tile size.
+        """
         ...
 
     def reset(

@@ -3,7 +3,8 @@
 Frames: everything is in the robot's base frame (+x forward, +y to the robot's
 left, +z up) with the origin on the table top straight above (or below) the
 base link origin, so the table top is z = 0. The reference scene's base link
-sits 1 cm below its table top (``ScenePreset.robot_base_z = -0.01``).
+is level with the surface its tiles rest on (``ScenePreset.robot_base_z = 0``;
+see ``reference_camera.STAGE_TOP_Z``).
 """
 
 from __future__ import annotations
@@ -141,6 +142,34 @@ class RobotLook(BaseModel):
     rgba: tuple[float, float, float, float] | None = None
 
 
+#: Tile side colour taken from the face image (see :class:`TileStyle`).
+IMAGE_EDGE = "image_edge"
+
+Rgba = tuple[float, float, float, float]
+
+
+class TileStyle(BaseModel):
+    """Size and side colour of the answer tiles of one category (asset set).
+
+    Attributes:
+        size: Edge length of the square tile, metres (rendered and physical).
+        side_rgba: Colour of the side and bottom faces: an RGBA, ``"image_edge"``
+            (the colour at the face image's edge, as the study's tile mesh takes
+            one texel of the face texture on its sides) or None (the image wraps
+            onto the sides, MuJoCo box mapping).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    size: float = Field(gt=0.0, le=0.3)
+    side_rgba: Rgba | Literal["image_edge"] | None = IMAGE_EDGE
+
+
+def category_key(category: str) -> str:
+    """Normalised category name for style look-ups (``"Public Info"`` -> ``"public_info"``)."""
+    return "_".join(category.lower().replace("-", " ").replace("_", " ").split())
+
+
 class ScenePreset(BaseModel):
     """Everything that defines what the scene looks like and where things are.
 
@@ -161,15 +190,36 @@ class ScenePreset(BaseModel):
         table_rgba: Colour of the rendered table (hidden under a background photo).
         table: Table-top rectangle; None: a table around the tile slots.
         robot_look: Robot material; None: the robot model's own materials.
-        tile_side_rgba: Colour of the tiles' side and bottom faces; None: the
-            image texture wraps onto them (MuJoCo box mapping).
+        tile_side_rgba: Colour of the tiles' side and bottom faces; ``"image_edge"``:
+            the colour at the face image's edge; None: the image texture wraps
+            onto them (MuJoCo box mapping).
+        tile_styles: Tile size and side colour per item category (keys as
+            :func:`category_key` writes them); other categories use
+            ``tile_size`` and ``tile_side_rgba``. An item's own
+            ``meta["tile_edge_m"]`` overrides the size.
         robot_base_z: Height of the robot's base-link origin relative to the table top.
         start_qpos: Arm joints at reset; None: IK to the robot's start position.
         start_jitter: The start end-effector position moves uniformly within
             +- this (x, y and z), metres.
         grasp_steps: Scripted control steps of zero motion with the gripper
             closed, run inside ``reset`` before the first observation.
-        camera: Third-person camera.
+        gripper_command: How the action's gripper number drives the fingers:
+            ``"binary"`` (<= 0 closes, > 0 opens) or ``"continuous"`` (the
+            study's ``gripper_pd_joint_pos`` with ``normalize_action``: -1..+1
+            maps linearly onto the finger target from closed - 1 mm to open +
+            1 mm, so 0 is half open).
+        rotation_delta: How the action's three rotation numbers turn the target:
+            ``"rpy"`` (act2answer's convention: extrinsic roll-pitch-yaw; our
+            adapters convert policies' axis-angle to it) or ``"euler_xyz"`` (the
+            study's controller: intrinsic XYZ Euler angles, R = Rx Ry Rz, applied
+            in the base frame), for policies fed raw in the study's convention.
+        workspace_clip: Clip the accumulated end-effector target to the robot's
+            workspace box (the study does not; see docs/concepts/reference-fidelity.md).
+        dynamic_tiles: Tiles are free bodies a policy can push (as the study's:
+            density 6368 kg/m^3, friction 1); False: fixed (mocap) tiles.
+        camera: Third-person camera: what the policy observes.
+        human_camera: A second mounted camera for videos (``env.render("human")``),
+            or None. The reference preset's is the study's 512x512 human view.
         ambient: Ambient light (grey).
         lights: Directional lights.
         headlight: Diffuse intensity of MuJoCo's camera headlight.
@@ -196,20 +246,47 @@ class ScenePreset(BaseModel):
     table_rgba: tuple[float, float, float, float] = (0.62, 0.55, 0.47, 1.0)
     table: TableTop | None = None
     robot_look: RobotLook | None = None
-    tile_side_rgba: tuple[float, float, float, float] | None = None
+    tile_side_rgba: Rgba | Literal["image_edge"] | None = None
+    tile_styles: dict[str, TileStyle] = Field(default_factory=dict)
     robot_base_z: float = 0.0
     start_qpos: tuple[float, ...] | None = None
     start_jitter: float = Field(0.01, ge=0.0)
     grasp_steps: int = Field(0, ge=0)
-    camera: CameraPreset | MountedCamera = Field(
-        default_factory=CameraPreset, discriminator="kind"
-    )
+    gripper_command: Literal["binary", "continuous"] = "binary"
+    rotation_delta: Literal["rpy", "euler_xyz"] = "rpy"
+    workspace_clip: bool = True
+    dynamic_tiles: bool = False
+    camera: CameraPreset | MountedCamera = Field(default_factory=CameraPreset, discriminator="kind")
+    human_camera: MountedCamera | None = None
     ambient: float = Field(0.45, ge=0.0)
     lights: tuple[DirectionalLight, ...] = (DirectionalLight(direction=(0, 0, -1), diffuse=0.5),)
     headlight: float = Field(0.45, ge=0.0)
     robot_light: bool = True
     tile_emission: float = Field(0.35, ge=0.0)
     background: str | None = None
+
+    @model_validator(mode="after")
+    def _style_keys(self) -> ScenePreset:
+        for key in self.tile_styles:
+            if key != category_key(key):
+                raise ValueError(f"tile_styles key {key!r} must be written {category_key(key)!r}")
+        return self
+
+    @property
+    def max_tile_size(self) -> float:
+        """The largest tile any category of this preset may show, metres."""
+        return max([self.tile_size, *(style.size for style in self.tile_styles.values())])
+
+    def tile_style_for(self, category: str | None, size: float | None = None) -> TileStyle:
+        """Tile style of one item: its category's, else the preset's defaults.
+
+        Args:
+            category: The item's category (None: the preset's defaults).
+            size: The item's own tile size, metres, if it states one (overrides).
+        """
+        default = TileStyle(size=self.tile_size, side_rgba=self.tile_side_rgba)
+        style = self.tile_styles.get(category_key(category), default) if category else default
+        return style if size is None else style.model_copy(update={"size": size})
 
 
 def _world_to_base(x: float, y: float) -> tuple[float, float]:
@@ -233,19 +310,49 @@ REFERENCE_SCENE = ScenePreset(
     cube_rgba=(200 / 255, 200 / 255, 200 / 255, 1.0),
     table_rgba=(0.45, 0.25, 0.15, 1.0),
     # The real table of bridge_real_eval_1.png: its far and left edges, found in the photo and
-    # back-projected onto z = 0.88 through the reference camera (a rectangle fitted to both,
-    # max 2.2 px off the photo's edges; benchmarks/reference_figure.py --fit-table). Near and
-    # right edges are out of view: generous.
-    table=TableTop(far=0.4794, near=-0.35, left=0.3074, right=-0.70, yaw_deg=-3.02),
-    robot_base_z=0.870 - 0.880,
+    # back-projected onto the stage top (z = 0.870) through the observation camera (a rectangle
+    # fitted to both, max 1.0 px off the photo's edges; benchmarks/reference_figure.py
+    # --fit-table). Through
+    # this camera the edges come out square to the axes (0.39 deg; the -3.02 deg of an
+    # earlier fit came from using the human-view camera). Near and right edges are out of
+    # view: generous.
+    table=TableTop(far=0.4908, near=-0.35, left=0.3220, right=-0.70, yaw_deg=0.39),
+    # Base (z 0.870) level with the surface the study's tiles rest on: they are spawned at the
+    # nominal TABLE_Z 0.88 but drop ~1 cm onto the stage (measured on the study's frames:
+    # reference_camera.STAGE_TOP_Z); an earlier preset put the table at 0.88 (base_z -0.01)
+    # and its tiles showed 7-10 px too high.
+    robot_base_z=0.870 - 0.870,
     start_qpos=(-0.0184, 0.0399, 0.2224, -0.0046, 1.3652, 0.0015),
     start_jitter=0.0,
     grasp_steps=10,
+    # arm_pd_ee_target_delta_pose_align2_gripper_pd_joint_pos: gripper lower 0.015 - 0.001,
+    # upper 0.037 + 0.001, normalize_action=True (haosulab/ManiSkill @ 039f80d1, base_env.py).
+    gripper_command="continuous",
+    # Act2AnswerV4-v1 builds its tiles as dynamic actors (density 6368, friction 1.0); ours stay
+    # fixed by default: a random-weight SmolVLA pinched dynamic tiles against the table and
+    # flung them (8 of 40 episodes moved > 1 cm, one diverged at 150 Hz; see
+    # docs/concepts/reference-fidelity.md). dynamic_tiles=True gives the study's behaviour.
+    dynamic_tiles=False,
+    # The policy's camera: ``3rd_view_camera`` of ``WidowX250SBridgeDatasetFlatTable``
+    # (haosulab/ManiSkill @ 039f80d1, mani_skill/envs/tasks/digital_twins/bridge_dataset_eval/
+    # base_env.py; same in SimplerEnv agents/configs/widowx/defaults.py), C920 intrinsics.
     camera=MountedCamera(
-        position=(0.0, -0.16, 0.336),
-        quat_wxyz=(0.909182, -0.0819809, 0.347277, 0.214629),
+        position=(0.0, -0.16, 0.36),
+        quat_wxyz=(0.8992917, -0.09263245, 0.35892478, 0.23209205),
         width=640,
         height=480,
+        fx=623.588,
+        fy=623.588,
+        cx=319.501,
+        cy=239.545,
+    ),
+    # The env's 512x512 human view ("render_camera", _default_human_render_camera_configs,
+    # same file; also in Act2Answer's put_on_in_scene_multi_v4.py): for videos only.
+    human_camera=MountedCamera(
+        position=(0.0, -0.16, 0.336),
+        quat_wxyz=(0.909182, -0.0819809, 0.347277, 0.214629),
+        width=512,
+        height=512,
         fx=623.588,
         fy=623.588,
         cx=319.501,
@@ -264,7 +371,18 @@ REFERENCE_SCENE = ScenePreset(
     # Reference robot material: specular 0.9, roughness 0.3 (shininess ~ 1 - roughness); the
     # colour lifts the Menagerie's near-black texture to the dark grey of the study's frames.
     robot_look=RobotLook(specular=0.9, shininess=0.7, rgba=(1.3, 1.3, 1.3, 1.0)),
-    tile_side_rgba=(0.08, 0.08, 0.08, 1.0),  # the reference tile mesh's sides are dark
+    # The 11 cm tile mesh (editor template, public_info_v1) takes one texel of the face image
+    # on its sides: light sides on light images, as in the study's Traffic/Public Info frames.
+    tile_side_rgba=IMAGE_EDGE,
+    # Counting, Time and Symmetry sets were built on the 14.52 cm mesh (collision.obj
+    # +-0.0726 in the study's editor template, tttonyalpha.github.io act2answer/editor/
+    # asset-template @ 83cb0e7, and in yerincho04/YeahPick emotion_pilot_v1); their tiles
+    # measure 12.9-13.4 cm on the study's page frames (best fit 14.52 cm) and show dark
+    # sides. Scoring still uses the model_db bbox (+-0.055) under the reference rule.
+    tile_styles={
+        name: TileStyle(size=0.1452, side_rgba=(0.08, 0.08, 0.08, 1.0))
+        for name in ("counting", "time", "symmetry")
+    },
     tile_emission=0.3,
     background="bridge_real_eval_1.png",
 )

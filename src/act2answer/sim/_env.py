@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import mujoco
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from act2answer.errors import SimulationError
 from act2answer.interfaces import (
@@ -18,10 +19,10 @@ from act2answer.interfaces import (
     StepInfo,
     validate_action,
 )
-from act2answer.sim._config import MountedCamera, SimConfig
+from act2answer.sim._config import IMAGE_EDGE, MountedCamera, SimConfig
 from act2answer.sim._ik import SiteIK, matrix_to_rpy, rpy_to_matrix
 from act2answer.sim._render import VISUAL_GROUP, RenderPool, fovy_for_aspect, write_texture
-from act2answer.sim._scene import build_scene
+from act2answer.sim._scene import TILE_DENSITY, build_scene
 from act2answer.sim.backgrounds import load_background
 
 _RAMP_CHUNKS = 10  # joint targets are ramped over the substeps in this many chunks
@@ -29,6 +30,9 @@ _PIN_TIME = 0.15  # s: the cube is pinned in the hand while the fingers close
 _SETTLE_TIME = 0.15  # s: then it settles freely in the closed grip
 #: Everything mj_step reads and writes, warm start included: restoring it replays bit for bit.
 _SETTLED_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+#: The study's gripper controller widens the finger range by 1 mm each way (ManiSkill3
+#: base_env.py ``extra_gripper_clearance``) when it maps -1..+1 onto finger targets.
+GRIPPER_CLEARANCE = 0.001
 
 
 #: Corner signs of a box: centre + sign * half-size gives its 8 corners.
@@ -55,6 +59,20 @@ def _hull_points(model: mujoco.MjModel, geom: int) -> np.ndarray:
     return centre + 1.05 * half * _BOX_SIGNS
 
 
+def image_edge_rgba(image: np.ndarray) -> tuple[float, float, float, float]:
+    """The colour at an image's edge: the mean of its outer ring of pixels (1/64 of a side).
+
+    The study's tile mesh maps every side vertex to one texel at the face
+    texture's edge, so its tile sides show the image's edge colour.
+    """
+    array = np.asarray(image)[:, :, :3].astype(float)
+    ring = max(1, min(array.shape[:2]) // 64)
+    mask = np.ones(array.shape[:2], dtype=bool)
+    mask[ring:-ring, ring:-ring] = False
+    mean = array[mask].mean(axis=0) / 255.0
+    return (float(mean[0]), float(mean[1]), float(mean[2]), 1.0)
+
+
 @dataclass(frozen=True)
 class _Settled:
     """The physics state and IK targets right after an un-jittered grasp."""
@@ -63,6 +81,7 @@ class _Settled:
     target_pos: np.ndarray
     target_rot: np.ndarray
     q_target: np.ndarray
+    tiles_xy: np.ndarray
 
 
 class TabletopEnv:
@@ -115,6 +134,8 @@ class TabletopEnv:
         # A cube whose centre is this low has its top face under the table top.
         self._cube_floor = float(top - self.model.geom_size[scene.cube_geom][0])
         self._half_control_period = 0.5 / self.config.control_hz
+        self._continuous_gripper = self.config.scene.gripper_command == "continuous"
+        self._euler_xyz = self.config.scene.rotation_delta == "euler_xyz"
         self._down = np.eye(3)
         start_qpos = self.config.scene.start_qpos
         if start_qpos is not None:
@@ -141,9 +162,20 @@ class TabletopEnv:
         self._target_rot = np.eye(3)
         self._q_target = self._q_home.copy()
         self._tiles_xy = np.array(scene.tile_slots, dtype=float)
+        self._tiles_start = self._tiles_xy.copy()
+        self._dynamic_tiles = self.config.scene.dynamic_tiles
+        self._tile_size = self.config.tile_size
+        default_side = self.config.scene.tile_side_rgba
+        self._size_tiles(self._tile_size)  # the default style until set_tiles says otherwise
+        for body, face in scene.tile_geoms:
+            if face >= 0 and isinstance(default_side, tuple):
+                self.model.geom_rgba[body] = default_side
         self._has_reset = False
         self._closed = False
         self._trace_xy: list[np.ndarray] = []
+        self._trace_z: list[float] = []
+        self._trace_cube: list[tuple[float, float, float]] = []
+        self._trace_tiles: list[np.ndarray] = []
         self._trace_released: list[bool] = []
         self._settled: _Settled | None = None
         self._cullable = np.flatnonzero(self.model.geom_group == VISUAL_GROUP)
@@ -159,22 +191,61 @@ class TabletopEnv:
         ).reshape(len(hulls), longest, 3)
 
     # ------------------------------------------------------------------ tiles
-    def set_tiles(self, left: np.ndarray, right: np.ndarray) -> None:
-        """Show two images on the left (+y) and right (-y) tiles.
+    def set_tiles(
+        self,
+        left: np.ndarray,
+        right: np.ndarray,
+        *,
+        category: str | None = None,
+        tile_size: float | None = None,
+    ) -> None:
+        """Show two images on the left (+y) and right (-y) tiles, sized for their category.
 
-        Cheap: writes the compiled model's texture pixels and re-uploads them to
-        live GL contexts; the scene is never rebuilt.
+        Cheap: writes the compiled model's texture pixels, geom sizes and side
+        colours and re-uploads the textures to live GL contexts; the scene is
+        never rebuilt. Takes effect at the next reset.
 
         Args:
             left: ``(H, W, 3)`` uint8 image for the left tile (any size).
             right: ``(H, W, 3)`` uint8 image for the right tile.
+            category: The item's category: picks the scene's tile style
+                (``ScenePreset.tile_styles``); None: the scene's defaults.
+            tile_size: The item's own tile edge, metres (overrides the style's size).
 
         Raises:
-            ValueError: an image has the wrong shape.
+            ValueError: an image has the wrong shape, or the size exceeds the
+                largest tile the scene was built for.
         """
+        style = self.config.scene.tile_style_for(category, tile_size)
+        if style.size > self.config.scene.max_tile_size + 1e-9:
+            raise ValueError(
+                f"tile size {style.size:g} m exceeds the scene's largest tile "
+                f"({self.config.scene.max_tile_size:g} m); add a tile style for it"
+            )
         for tex_id, image in zip(self._scene.tile_tex, (left, right), strict=True):
             write_texture(self.model, tex_id, image)
         self._render.upload_textures(self._scene.tile_tex)
+        self._size_tiles(style.size)
+        for (body, face), image in zip(self._scene.tile_geoms, (left, right), strict=True):
+            if face >= 0:
+                side = style.side_rgba
+                rgba = image_edge_rgba(image) if side is None or side == IMAGE_EDGE else side
+                self.model.geom_rgba[body] = rgba
+        self._tile_size = style.size
+
+    def _size_tiles(self, size: float) -> None:
+        """Set both tiles' edge (geoms, and mass and inertia of dynamic tiles), metres."""
+        thickness = self.config.tile_thickness
+        for index, (body, face) in enumerate(self._scene.tile_geoms):
+            self.model.geom_size[body][:2] = size / 2
+            if face >= 0:
+                self.model.geom_size[face][:2] = size / 2
+            if self._dynamic_tiles:  # a bigger tile is heavier (same density)
+                tile_body = self._scene.tile_bodies[index]
+                mass = TILE_DENSITY * size**2 * thickness
+                self.model.body_mass[tile_body] = mass
+                across = mass / 12 * (size**2 + thickness**2)
+                self.model.body_inertia[tile_body] = (across, across, mass / 12 * 2 * size**2)
 
     # ------------------------------------------------------------------ reset
     def reset(
@@ -207,10 +278,8 @@ class TabletopEnv:
 
         mujoco.mj_resetData(m, d)
         self._tiles_xy = np.array(scene.tile_slots, dtype=float) + tile_offsets
-        half_yaw = scene.tile_yaw / 2
-        for mocap, (x, y) in zip(scene.tile_mocap, self._tiles_xy, strict=True):
-            d.mocap_pos[mocap] = (x, y, 0.0)
-            d.mocap_quat[mocap] = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
+        self._tiles_start = self._tiles_xy.copy()
+        self._place_tiles()
 
         if not start_offset.any() and self._settled is not None:
             self._restore_settled()
@@ -222,6 +291,9 @@ class TabletopEnv:
         self._has_reset = True
         info = self._info()
         self._trace_xy = [d.site_xpos[scene.ee_site][:2].copy()]
+        self._trace_z = [float(d.site_xpos[scene.ee_site][2])]
+        self._trace_cube = [info.cube.position]
+        self._trace_tiles = [self._tiles_xy.copy()]
         self._trace_released = [info.cube.released]
         return self._observe(), info
 
@@ -262,25 +334,45 @@ class TabletopEnv:
         for _ in range(cfg.scene.grasp_steps):  # the reference's scripted grasp steps
             self._advance(np.zeros(3), None, close=True)
 
+    def _place_tiles(self) -> None:
+        """Put both tiles at this episode's centres, flat on the table, at rest."""
+        scene, d = self._scene, self.data
+        half_yaw = scene.tile_yaw / 2
+        quat = (math.cos(half_yaw), 0.0, 0.0, math.sin(half_yaw))
+        for index, (x, y) in enumerate(self._tiles_start):
+            qadr, dadr = scene.tile_qpos_adr[index], scene.tile_dof_adr[index]
+            if qadr >= 0:  # dynamic tile: a free body
+                d.qpos[qadr : qadr + 3] = (x, y, 0.0)
+                d.qpos[qadr + 3 : qadr + 7] = quat
+                d.qvel[dadr : dadr + 6] = 0.0
+            else:
+                d.mocap_pos[scene.tile_mocap[index]] = (x, y, 0.0)
+                d.mocap_quat[scene.tile_mocap[index]] = quat
+
     def _save_settled(self) -> None:
         """Keep the state after an un-jittered grasp: every such reset reaches it again."""
         state = np.empty(mujoco.mj_stateSize(self.model, _SETTLED_STATE))
         mujoco.mj_getState(self.model, self.data, state, _SETTLED_STATE)
         self._settled = _Settled(
-            state, self._target_pos.copy(), self._target_rot.copy(), self._q_target.copy()
+            state,
+            self._target_pos.copy(),
+            self._target_rot.copy(),
+            self._q_target.copy(),
+            self._tiles_start.copy(),
         )
 
     def _restore_settled(self) -> None:
         """Jump to the saved post-grasp state (bit-identical to simulating the grasp again).
 
-        The tiles are mocap bodies the hand never touches during the grasp, so
-        their poses (already set for this episode) are kept, not restored.
+        The hand never touches the tiles during the grasp, so they are put back
+        at this episode's centres (fixed, or at rest), unless they are dynamic
+        tiles already there (then the state they settled in is kept).
         """
         settled, d = self._settled, self.data
         assert settled is not None
-        mocap_pos, mocap_quat = d.mocap_pos.copy(), d.mocap_quat.copy()
         mujoco.mj_setState(self.model, d, settled.state, _SETTLED_STATE)
-        d.mocap_pos[:], d.mocap_quat[:] = mocap_pos, mocap_quat
+        if not (self._dynamic_tiles and np.array_equal(settled.tiles_xy, self._tiles_start)):
+            self._place_tiles()  # dynamic tiles where they settled are kept as they settled
         self._target_pos = settled.target_pos.copy()
         self._target_rot = settled.target_rot.copy()
         self._q_target = settled.q_target.copy()
@@ -307,10 +399,20 @@ class TabletopEnv:
         if not self._has_reset or self._closed:
             raise SimulationError("call reset() before step()")
         m, d = self.model, self.data
-        rotation = rpy_to_matrix(a[3], a[4], a[5]) if a[3] or a[4] or a[5] else None
-        close = self._step < self.config.gripper_hold_steps or a[6] <= 0.0
+        if not (a[3] or a[4] or a[5]):
+            rotation = None
+        elif self._euler_xyz:  # the study's controller: Rx(a) Ry(b) Rz(c)
+            rotation = Rotation.from_euler("XYZ", a[3:6]).as_matrix()
+        else:
+            rotation = rpy_to_matrix(a[3], a[4], a[5])
+        if self._step < self.config.gripper_hold_steps:
+            grip: bool | float = True  # forced closed, as the reference's hold steps
+        elif self._continuous_gripper:
+            grip = float(a[6])
+        else:
+            grip = bool(a[6] <= 0.0)
         time_before = d.time
-        self._advance(a[:3], rotation, close=close)
+        self._advance(a[:3], rotation, close=grip)
         mujoco.mj_kinematics(m, d)  # poses consistent with the new qpos for observers
         mujoco.mj_camlight(m, d)
 
@@ -318,18 +420,39 @@ class TabletopEnv:
         self._check_physics(time_before)
         cube = self.cube_state()
         self._trace_xy.append(d.site_xpos[self._scene.ee_site][:2].copy())
+        self._trace_z.append(float(d.site_xpos[self._scene.ee_site][2]))
+        self._trace_cube.append(cube.position)
+        if self._dynamic_tiles:  # the study's tiles can be pushed; scoring follows them
+            self._tiles_xy = d.xpos[list(self._scene.tile_bodies), :2].copy()
+        self._trace_tiles.append(self._tiles_xy.copy())
         self._trace_released.append(cube.released)
         terminated = self.config.early_stop and cube.released and cube.at_rest
         truncated = not terminated and self._step >= self.config.max_steps
         return self._observe(), 0.0, terminated, truncated, self._info(cube)
 
-    def _advance(self, delta: np.ndarray, rotation: np.ndarray | None, *, close: bool) -> None:
-        """Move the end-effector target, solve IK and run one control period of physics."""
+    def _advance(
+        self, delta: np.ndarray, rotation: np.ndarray | None, *, close: bool | float
+    ) -> None:
+        """Move the end-effector target, solve IK and run one control period of physics.
+
+        ``close`` is True/False for a closed/open gripper, or a float in [-1, 1]:
+        a continuous finger target (-1 closed - 1 mm ... +1 open + 1 mm).
+        """
         scene, m, d, prof = self._scene, self.model, self.data, self._profile
-        np.clip(self._target_pos + delta, self._work_low, self._work_high, out=self._target_pos)
+        self._target_pos += delta
+        if self.config.scene.workspace_clip:
+            np.clip(self._target_pos, self._work_low, self._work_high, out=self._target_pos)
         if rotation is not None:
             self._target_rot = rotation @ self._target_rot
-        d.ctrl[scene.gripper_ctrl] = prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
+        if isinstance(close, bool):
+            d.ctrl[scene.gripper_ctrl] = (
+                prof.gripper_close_ctrl if close else prof.gripper_open_ctrl
+            )
+        else:
+            low = prof.gripper_close_ctrl - GRIPPER_CLEARANCE
+            high = prof.gripper_open_ctrl + GRIPPER_CLEARANCE
+            fraction = (min(1.0, max(-1.0, close)) + 1.0) / 2.0
+            d.ctrl[scene.gripper_ctrl] = low + fraction * (high - low)
         q_prev = self._q_target
         q_new = self._ik.solve(self._target_pos, self._target_rot, q_prev)
         self._q_target = q_new
@@ -385,16 +508,19 @@ class TabletopEnv:
         return SceneGeometry(
             left_tile_xy=(float(lx), float(ly)),
             right_tile_xy=(float(rx), float(ry)),
-            tile_size=self.config.tile_size,
+            tile_size=self._tile_size,
             tile_thickness=self.config.tile_thickness,
             cube_size=self.config.cube_size,
         )
 
     def trace(self) -> EpisodeTrace:
-        """End-effector xy and cube release flags of the episode so far."""
+        """End-effector, cube and tile positions and release flags of the episode so far."""
         return EpisodeTrace(
             ee_xy=np.array(self._trace_xy, dtype=float).reshape(-1, 2),
             cube_released=np.array(self._trace_released, dtype=bool),
+            ee_z=np.array(self._trace_z, dtype=float),
+            cube_xyz=np.array(self._trace_cube, dtype=float).reshape(-1, 3),
+            tiles_xy=np.array(self._trace_tiles, dtype=float).reshape(-1, 2, 2),
         )
 
     def cube_state(self) -> CubeState:
@@ -432,7 +558,9 @@ class TabletopEnv:
         """Render a frame for videos or previews.
 
         Args:
-            camera: ``"third_person"`` or ``"wrist"`` (if configured).
+            camera: ``"third_person"`` (what the policy sees), ``"wrist"`` (if
+                configured) or ``"human"`` (the scene's video camera, if it has one;
+                the reference preset's is the study's 512x512 human view).
             width: Image width (defaults to the camera's configured width).
             height: Image height (defaults to the camera's configured height).
 
@@ -453,13 +581,22 @@ class TabletopEnv:
                 photo = load_background(self._background, width, height)
                 return self._render.render_over(self.data, cam, photo, hidden)
             return self._render.render(self.data, cam, width, height, hidden)
+        elif camera == "human" and self._scene.human_camera >= 0:
+            # The study's video camera: plain render (the photo matches only the policy's
+            # camera), at its native size unless asked otherwise.
+            human = self.config.scene.human_camera
+            assert human is not None
+            cam = self._scene.human_camera
+            width = width or human.width
+            height = height or human.height
         elif camera == "wrist" and self._scene.wrist_camera >= 0:
             cam = self._scene.wrist_camera
             width = width or self.config.wrist_width
             height = height or self.config.wrist_height
         else:
             raise ValueError(
-                f"unknown camera {camera!r} (wrist needs SimConfig(wrist_camera=True))"
+                f"unknown camera {camera!r} (wrist needs SimConfig(wrist_camera=True); "
+                "human needs a scene with a human_camera)"
             )
         return self._render.render(self.data, cam, width, height)
 
@@ -548,7 +685,7 @@ class TabletopEnv:
 
     def tile_corners(self) -> np.ndarray:
         """Top-face corners of both tiles, ``(2, 4, 3)``, base frame (left first)."""
-        half = self.config.tile_size / 2
+        half = self._tile_size / 2
         yaw = self._scene.tile_yaw
         c, s = math.cos(yaw), math.sin(yaw)
         local = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])

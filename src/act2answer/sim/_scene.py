@@ -14,11 +14,15 @@ from act2answer.sim._robots import PROFILES, RobotProfile
 
 THIRD_PERSON = "third_person"
 WRIST = "wrist"
+#: The preset's second mounted camera, for videos (the study's 512x512 human view).
+HUMAN = "human"
 TILE_NAMES = ("tile_left", "tile_right")
 #: Geom group of the table: hidden when a background photo replaces it (visual matching).
 TABLE_GROUP = 1
 #: Shadow map side (MuJoCo's default 4096 costs ~15x more per frame on software GL).
 SHADOW_MAP_SIZE = 1024
+#: Tile density of the study's asset sets (model_db.json ``density``), kg/m^3: ~0.46 kg at 11 cm.
+TILE_DENSITY = 6368.0
 #: Half thickness of the textured skin on a tile with plain sides (0.2 mm: < 0.3 px in view).
 TILE_FACE_HALF_THICKNESS = 0.0001
 
@@ -43,8 +47,13 @@ class Scene:
         cube_qpos_adr: First qpos address of the cube's free joint.
         cube_dof_adr: First dof address of the cube's free joint.
         gripper_geoms: Geom ids that count as "holding" when touching the cube.
-        tile_mocap: Mocap ids of the left and right tiles.
+        tile_mocap: Mocap ids of the left and right tiles (-1 for dynamic tiles).
+        tile_bodies: Body ids of the left and right tiles.
+        tile_qpos_adr: First qpos address of each dynamic tile's free joint (-1: fixed).
+        tile_dof_adr: First dof address of each dynamic tile's free joint (-1: fixed).
         tile_tex: Texture ids of the left and right tiles.
+        tile_geoms: Geom ids of each tile's body and, with plain sides, its face
+            skin (left first); -1 where a tile has no skin.
         tile_yaw: Yaw of the tiles so their images read upright in the camera.
         tile_slots: Nominal ``(x, y)`` of the left and right tile centres.
         camera: Third-person camera id.
@@ -53,6 +62,7 @@ class Scene:
             or None for a look-at camera.
         table_geom: Table geom id.
         wrist_camera: Wrist camera id, or -1.
+        human_camera: Human-view camera id (the preset's ``human_camera``), or -1.
     """
 
     model: mujoco.MjModel
@@ -71,7 +81,11 @@ class Scene:
     cube_dof_adr: int
     gripper_geoms: np.ndarray
     tile_mocap: tuple[int, int]
+    tile_bodies: tuple[int, int]
+    tile_qpos_adr: tuple[int, int]
+    tile_dof_adr: tuple[int, int]
     tile_tex: tuple[int, int]
+    tile_geoms: tuple[tuple[int, int], tuple[int, int]]
     tile_yaw: float
     tile_slots: tuple[tuple[float, float], tuple[float, float]]
     camera: int
@@ -79,6 +93,7 @@ class Scene:
     camera_native: tuple[int, int] | None
     table_geom: int
     wrist_camera: int
+    human_camera: int
 
 
 def _site_quat(profile: RobotProfile) -> np.ndarray:
@@ -149,8 +164,11 @@ def build_scene(config: SimConfig) -> Scene:
     vis = spec.visual
     vis.quality.offsamples = 4 if config.multisampling else 0
     vis.quality.shadowsize = SHADOW_MAP_SIZE
-    vis.global_.offwidth = max(640, config.camera_width, config.wrist_width)
-    vis.global_.offheight = max(480, config.camera_height, config.wrist_height)
+    human_size = (
+        (preset.human_camera.width, preset.human_camera.height) if preset.human_camera else (0, 0)
+    )
+    vis.global_.offwidth = max(640, config.camera_width, config.wrist_width, human_size[0])
+    vis.global_.offheight = max(480, config.camera_height, config.wrist_height, human_size[1])
     vis.headlight.ambient = [preset.ambient] * 3
     vis.headlight.diffuse = [preset.headlight] * 3
     vis.headlight.specular = [0.0, 0.0, 0.0]
@@ -205,7 +223,11 @@ def build_scene(config: SimConfig) -> Scene:
         tile_yaw = 0.0
     tile_quat = [math.cos(tile_yaw / 2), 0.0, 0.0, math.sin(tile_yaw / 2)]
     size = config.texture_size
-    half = preset.tile_size / 2
+    # Built at the largest size any category uses; set_tiles sets each episode's size.
+    half = preset.max_tile_size / 2
+    plain_sides = preset.tile_side_rgba is not None or any(
+        style.side_rgba is not None for style in preset.tile_styles.values()
+    )
     for name, (x, y) in zip(TILE_NAMES, slots, strict=True):
         spec.add_texture(
             name=name,
@@ -225,20 +247,25 @@ def build_scene(config: SimConfig) -> Scene:
             emission=preset.tile_emission,
         )
         material.textures[mujoco.mjtTextureRole.mjTEXROLE_RGB] = name
-        tile = world.add_body(name=name, mocap=True, pos=[x, y, 0.0], quat=tile_quat)
+        dynamic = preset.dynamic_tiles
+        tile = world.add_body(name=name, mocap=not dynamic, pos=[x, y, 0.0], quat=tile_quat)
+        if dynamic:
+            tile.add_freejoint(name=name)
         body = tile.add_geom(
             name=name,
             type=mujoco.mjtGeom.mjGEOM_BOX,
             material=name,
             size=[half, half, preset.tile_thickness / 2],
             pos=[0.0, 0.0, preset.tile_thickness / 2],
-            friction=[0.8, 0.005, 0.0001],
+            friction=[1.0, 0.005, 0.0001] if dynamic else [0.8, 0.005, 0.0001],
+            density=TILE_DENSITY,
         )
-        if preset.tile_side_rgba is not None:
-            # Plain sides (as the reference tile mesh): the body is one colour and the image
-            # is a visual-only skin on its top face, too thin for its own sides to show.
+        if plain_sides:
+            # Plain sides (as the reference tile mesh): the body is one colour (set per
+            # episode by set_tiles) and the image is a visual-only skin on its top face,
+            # too thin for its own sides to show.
             body.material = ""
-            body.rgba = list(preset.tile_side_rgba)
+            body.rgba = [0.5, 0.5, 0.5, 1.0]
             tile.add_geom(
                 name=f"{name}_face",
                 type=mujoco.mjtGeom.mjGEOM_BOX,
@@ -305,17 +332,11 @@ def build_scene(config: SimConfig) -> Scene:
         native = None
     third = world.add_camera(name=THIRD_PERSON, pos=list(cam_pos), xyaxes=list(xyaxes), fovy=fovy)
     if isinstance(camera, MountedCamera):
-        # Pinhole intrinsics in pixel units: the frustum no longer depends on the
-        # viewport, so any render size is the native image scaled (squashed) to it.
-        # MuJoCo's principal-point entries are offsets of the image content from
-        # the centre, positive to the left and up.
-        third.sensor_size = [camera.width, camera.height]
-        third.resolution = [camera.width, camera.height]
-        third.focal_pixel = [camera.fx, camera.fy]
-        third.principal_pixel = [
-            (camera.width - 1) / 2 - camera.cx,
-            (camera.height - 1) / 2 - camera.cy,
-        ]
+        _set_pinhole(third, camera)
+    if preset.human_camera is not None:
+        human_pos, human_axes = mounted_camera_pose(preset.human_camera, preset.robot_base_z)
+        human = world.add_camera(name=HUMAN, pos=list(human_pos), xyaxes=list(human_axes))
+        _set_pinhole(human, preset.human_camera)
     if config.wrist_camera:
         # Looks along the approach axis from behind the fingers.
         approach = np.asarray(profile.approach_axis)
@@ -332,6 +353,22 @@ def build_scene(config: SimConfig) -> Scene:
     except Exception as exc:
         raise SimulationError(f"scene failed to compile: {exc}") from exc
     return _collect_ids(model, profile, tile_yaw, slots, fovy, native)
+
+
+def _set_pinhole(camera_spec: mujoco.MjsCamera, camera: MountedCamera) -> None:
+    """Give a MuJoCo camera a mounted camera's pinhole intrinsics, in pixel units.
+
+    The frustum then no longer depends on the viewport, so any render size is
+    the native image scaled (squashed) to it. MuJoCo's principal-point entries
+    are offsets of the image content from the centre, positive to the left and up.
+    """
+    camera_spec.sensor_size = [camera.width, camera.height]
+    camera_spec.resolution = [camera.width, camera.height]
+    camera_spec.focal_pixel = [camera.fx, camera.fy]
+    camera_spec.principal_pixel = [
+        (camera.width - 1) / 2 - camera.cx,
+        (camera.height - 1) / 2 - camera.cy,
+    ]
 
 
 def _table_box(
@@ -371,6 +408,20 @@ def mounted_camera_pose(
     rotation = rotation.reshape(3, 3)
     position = np.asarray(camera.position, dtype=float) + np.array([0.0, 0.0, robot_base_z])
     return position, [*(-rotation[:, 1]).tolist(), *rotation[:, 2].tolist()]
+
+
+def _free_adr(model: mujoco.MjModel, name: str, qpos: bool) -> int:
+    """qpos (or dof) address of a free joint, -1 when there is none."""
+    joint = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, name)
+    if joint < 0:
+        return -1
+    return int(model.jnt_qposadr[joint] if qpos else model.jnt_dofadr[joint])
+
+
+def _tile_geoms(model: mujoco.MjModel, name: str) -> tuple[int, int]:
+    """Geom ids of a tile's body and its face skin (-1 when it has none)."""
+    body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, name)
+    return body, mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, f"{name}_face")
 
 
 def _collect_ids(
@@ -417,7 +468,17 @@ def _collect_ids(
         cube_dof_adr=int(model.jnt_dofadr[cube_joint]),
         gripper_geoms=gripper_geoms,
         tile_mocap=(int(model.body_mocapid[tiles[0]]), int(model.body_mocapid[tiles[1]])),
+        tile_bodies=(tiles[0], tiles[1]),
+        tile_qpos_adr=(
+            _free_adr(model, TILE_NAMES[0], True),
+            _free_adr(model, TILE_NAMES[1], True),
+        ),
+        tile_dof_adr=(
+            _free_adr(model, TILE_NAMES[0], False),
+            _free_adr(model, TILE_NAMES[1], False),
+        ),
         tile_tex=(texs[0], texs[1]),
+        tile_geoms=(_tile_geoms(model, TILE_NAMES[0]), _tile_geoms(model, TILE_NAMES[1])),
         tile_yaw=tile_yaw,
         tile_slots=((slots[0][0], slots[0][1]), (slots[1][0], slots[1][1])),
         camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, THIRD_PERSON),
@@ -425,4 +486,5 @@ def _collect_ids(
         camera_native=native,
         table_geom=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_GEOM, "table"),
         wrist_camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, WRIST),
+        human_camera=mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA, HUMAN),
     )
