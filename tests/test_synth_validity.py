@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from act2answer.suite.audit import centroid_line_choice
 from act2answer.synth import get_generator, item_rng
 from act2answer.synth.categories import emotion, time, traffic
 from act2answer.synth.categories._pictograms import Pen
@@ -37,7 +38,22 @@ def test_symmetry_options_differ_only_in_the_concept() -> None:
         less_dark_wins += good < bad
     assert 0.25 <= less_dark_wins / len(items) <= 0.75
     modes = {item.meta["distractor_mode"] for item in items}
-    assert modes == {"rotated_line", "shifted_line", "asymmetric"}
+    assert modes == {"rotated_line", "crossing_line", "asymmetric"}
+
+
+def test_symmetry_line_position_is_at_chance() -> None:
+    """Issue #23: "the line through the figure's middle" must not find the answer.
+
+    Every distractor line passes through its figure's centroid, as the true axis
+    does; the old ``shifted_line`` distractors (a third of the items) let the
+    heuristic pick the answer in ~65% of items (96% of the shifted ones).
+    ``benchmarks/symmetry_centroid_heuristic.py`` measures the same on 120 items.
+    """
+    scores = [
+        centroid_line_choice(np.asarray(item.correct), np.asarray(item.distractor))
+        for item in _items("Symmetry", 48, seed=2324)
+    ]
+    assert np.mean(scores) <= 0.60, scores
 
 
 def _words(text: str) -> set[str]:
