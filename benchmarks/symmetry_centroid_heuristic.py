@@ -40,11 +40,15 @@ def main() -> None:
     every = [s for mode_scores in scores.values() for s in mode_scores]
     for mode, mode_scores in sorted(scores.items()):
         ties = sum(s == 0.5 for s in mode_scores)
-        print(f"{mode:14s} n={len(mode_scores):3d}  picks the answer {np.mean(mode_scores):.1%}"
-              f"  ties {ties}")
+        print(
+            f"{mode:14s} n={len(mode_scores):3d}  picks the answer {np.mean(mode_scores):.1%}"
+            f"  ties {ties}"
+        )
     low, high = wilson_interval(sum(every), len(every))
-    print(f"all            n={len(every):3d}  picks the answer {np.mean(every):.1%} "
-          f"[{low:.0%}, {high:.0%}]")
+    print(
+        f"all            n={len(every):3d}  picks the answer {np.mean(every):.1%} "
+        f"[{low:.0%}, {high:.0%}]"
+    )
 
 
 if __name__ == "__main__":
