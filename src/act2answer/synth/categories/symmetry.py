@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from act2answer.synth._base import IMAGE_SIZE, GeneratedItem
 from act2answer.synth._draw import (
@@ -41,6 +42,10 @@ MODE_KINDS = {
 #: The reflection IoU a distractor must stay below (its line is clearly not an axis,
 #: also on the far tile of a 224 px frame, where a figure is ~25 px across).
 MAX_DISTRACTOR_IOU = 0.65
+#: The part of a distractor figure that its reflection does not cover must be at least
+#: this thick (twice its largest inscribed radius, 512 px image pixels): ~2 px on the far
+#: tile of a 224 px frame, so the asymmetry is visible to a policy (issue #23).
+MIN_ASYMMETRY = 40.0
 #: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
 #: every image; 26 px is ~1.5-2 px in a 224 px frame, where a tile is ~45-50 px wide
 LINE_HALF = 200.0
@@ -74,7 +79,7 @@ class Generator:
     """
 
     name = "Symmetry"
-    version = "4"
+    version = "5"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         bg = choice(rng, LIGHT_BACKGROUNDS)
@@ -112,9 +117,12 @@ class Generator:
             if d_pts is None:
                 continue
             mask = polygon_mask(d_pts)
+            if not _line_fits(d_center, d_axis):
+                continue
+            mirrored = reflect_mask(mask, d_center, d_axis)
             if (
-                _line_fits(d_center, d_axis)
-                and mask_iou(mask, reflect_mask(mask, d_center, d_axis)) < MAX_DISTRACTOR_IOU
+                mask_iou(mask, mirrored) < MAX_DISTRACTOR_IOU
+                and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY
             ):
                 break
         else:  # pragma: no cover - rejection always succeeds in practice
@@ -140,6 +148,14 @@ class Generator:
                 "distractor_line_direction": [round(c, 4) for c in d_axis],
             },
         )
+
+
+def asymmetry_depth(mask: np.ndarray, mirrored: np.ndarray) -> float:
+    """Thickness of the thickest part a figure and its reflection do not share (pixels)."""
+    mismatch = mask ^ mirrored
+    if not mismatch.any():
+        return 0.0
+    return 2 * float(ndimage.distance_transform_edt(mismatch).max())
 
 
 def _line_angle(rng: np.random.Generator) -> float:
