@@ -242,7 +242,7 @@ LEGIBILITY_MINIMUMS: dict[str, dict[str, float]] = {
     "Shape": {"figure": 8.0},
     "Symmetry": {"figure": 13.0, "line_width": 1.3, "asymmetry": 2.0},
     "Counting": {"object": 3.0, "gap": 0.8},
-    "Time": {"hand_width": 1.2, "minute_hand": 8.5, "digit_stroke": 1.3},
+    "Time": {"hand_width": 1.2, "minute_hand": 8.5, "digit_stroke": 1.2},
     "Attribute": {"figure": 3.5},
     "State": {"figure": 13.0},
     "Emotion": {"figure": 17.0},
