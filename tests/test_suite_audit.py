@@ -14,8 +14,10 @@ from act2answer.cli.main import app
 from act2answer.quality.audit import (
     FLAG_ACCURACY,
     audit_suite,
+    centroid_line_choice,
     concept_labels,
     instruction_polarity,
+    line_offset,
     wilson_interval,
 )
 from act2answer.quality.check import check_suite
@@ -133,3 +135,61 @@ def test_helpers() -> None:
         meta={"target_shape": "circle", "distractor_shape": "oval"},
     )  # fmt: skip
     assert concept_labels(item) == ("shape=circle", "shape=oval")
+
+
+def _line_picture(rng: np.random.Generator, offset: float) -> Image.Image:
+    """A coloured blob crossed by a dark line ``offset`` px from its centre (any angle)."""
+    image = Image.new("RGB", (128, 128), (240, 240, 235))
+    draw = ImageDraw.Draw(image)
+    cx, cy = rng.uniform(52, 76, size=2)
+    r = float(rng.uniform(22, 32))
+    color = tuple(int(c) for c in rng.integers(60, 230, size=3))
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=color)
+    angle = float(rng.uniform(0, np.pi))
+    ux, uy = np.cos(angle), np.sin(angle)
+    px, py = cx - uy * offset, cy + ux * offset
+    draw.line((px - 50 * ux, py - 50 * uy, px + 50 * ux, py + 50 * uy), fill=(20, 20, 20), width=5)
+    return image
+
+
+def test_line_offset_measures_distance_to_the_figure_centre() -> None:
+    rng = np.random.default_rng(3)
+    centred = [line_offset(np.asarray(_line_picture(rng, 0.0))) for _ in range(10)]
+    shifted = [line_offset(np.asarray(_line_picture(rng, 16.0))) for _ in range(10)]
+    assert max(centred) < 2 / 128
+    assert min(shifted) > 8 / 128
+    blank = np.full((64, 64, 3), 240, dtype=np.uint8)
+    assert line_offset(blank) == 0.0
+    good, bad = np.asarray(_line_picture(rng, 0.0)), np.asarray(_line_picture(rng, 16.0))
+    assert centroid_line_choice(good, bad) == 1.0
+    assert centroid_line_choice(bad, good) == 0.0
+    assert centroid_line_choice(good, good) == 0.5
+
+
+def test_off_centre_wrong_lines_are_flagged(tmp_path: Path) -> None:
+    """Issue #23: correct lines through the figure's middle, wrong ones 12-20 px off it.
+
+    Ink, colour and size are drawn alike, so only the line's offset from the
+    figure's centroid tells the answer; the audit must find and flag it.
+    """
+    rng = np.random.default_rng(5)
+    (tmp_path / "img").mkdir()
+    items = []
+    for i in range(60):
+        answer = i % 2
+        paths = []
+        for slot in range(2):
+            path = f"img/{i}-{slot}.png"
+            offset = 0.0 if slot == answer else float(rng.uniform(12, 20))
+            _line_picture(rng, offset).save(tmp_path / path)
+            paths.append(path)
+        items.append(SuiteItem(
+            id=f"l-{i}", category="Lines", source="test", question="q",
+            instruction="put the cube on the shape whose dashed line is a line of symmetry",
+            options=(paths[0], paths[1]), answer=answer,
+        ))  # fmt: skip
+    save_suite(tmp_path, items)
+    report = audit_suite(tmp_path)
+    assert report.flagged == ["Lines"]
+    stump = next(s for s in report.categories[0].shortcuts if s.name == "stump")
+    assert stump.detail == "pick lower line_offset" and stump.accuracy > 0.9

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from act2answer.quality.audit import centroid_line_choice
 from act2answer.quality.pixel_checks import read_digital_clock
 from act2answer.synth import get_generator, item_rng
-from act2answer.synth.categories import emotion, time, traffic
+from act2answer.synth.categories import emotion, shape, time, traffic
 from act2answer.synth.categories._pictograms import Pen
 
 SEED = 31  # not used by other tests
@@ -37,7 +38,22 @@ def test_symmetry_options_differ_only_in_the_concept() -> None:
         less_dark_wins += good < bad
     assert 0.25 <= less_dark_wins / len(items) <= 0.75
     modes = {item.meta["distractor_mode"] for item in items}
-    assert modes == {"rotated_line", "shifted_line", "asymmetric"}
+    assert modes == {"rotated_line", "crossing_line", "asymmetric"}
+
+
+def test_symmetry_line_position_is_at_chance() -> None:
+    """Issue #23: "the line through the figure's middle" must not find the answer.
+
+    Every distractor line passes through its figure's centroid, as the true axis
+    does; the old ``shifted_line`` distractors (a third of the items) let the
+    heuristic pick the answer in ~65% of items (96% of the shifted ones).
+    ``benchmarks/symmetry_centroid_heuristic.py`` measures the same on 120 items.
+    """
+    scores = [
+        centroid_line_choice(np.asarray(item.correct), np.asarray(item.distractor))
+        for item in _items("Symmetry", 48, seed=2324)
+    ]
+    assert np.mean(scores) <= 0.60, scores
 
 
 def _words(text: str) -> set[str]:
@@ -112,3 +128,68 @@ def test_time_has_digital_and_analog_items_in_study_wording() -> None:
             item.meta["hour"],
             item.meta["minute"],
         )
+
+
+# ----------------------------------------------------------------------------- issue #23
+
+
+def test_shape_never_asks_a_name_that_also_fits_the_distractor() -> None:
+    """A square is a rectangle (and a rhombus), a circle an oval: never asked against them."""
+    items = _items("Shape", 400, seed=2325)
+    pairs = {(item.meta["target_shape"], item.meta["distractor_shape"]) for item in items}
+    assert not pairs & shape.NOT_ASKED_AGAINST, pairs & shape.NOT_ASKED_AGAINST
+    assert ("square", "rectangle") in pairs  # the reverse question stays
+
+
+def _red_share(image: Image.Image) -> float:
+    a = np.asarray(image, dtype=np.int16)
+    red = (a[..., 0] > 190) & (a[..., 1] < 130) & (a[..., 2] < 120)
+    return float(red.mean())
+
+
+@pytest.mark.parametrize("index", range(40))
+def test_no_expression_has_a_colour_of_its_own(index: int) -> None:
+    """Angry faces were sometimes drawn red, and only they: "the red face" answered "angry".
+
+    A face's colour comes from the shared palette whatever its expression, so no
+    face is mostly red (a red face covers ~30% of the image; red hair, hats
+    and bows at most ~10%).
+    """
+    item = get_generator("Emotion").generate(item_rng(2326, "Emotion", index))
+    for image in (item.correct, item.distractor):
+        assert _red_share(image) < 0.15, (item.meta["concept"], _red_share(image))
+
+
+def test_living_world_suite_repeats_no_pair(tmp_path) -> None:
+    """Two items of one suite never show the same two entities (bee vs fish twice in five)."""
+    from act2answer.suite import load_suite
+    from act2answer.synth import generate_suite
+
+    generate_suite(tmp_path, per_category=40, seed=2327, categories=["Living World"], workers=1)
+    pairs = [
+        frozenset((item.meta["correct_entity"], item.meta["distractor_entity"]))
+        for item in load_suite(tmp_path).items
+    ]
+    assert len(pairs) == 40 and len(set(pairs)) == 40, [p for p in pairs if pairs.count(p) > 1]
+    questions = [item.meta["concept"] for item in load_suite(tmp_path).items]
+    assert max(questions.count(q) for q in set(questions)) == 4  # 10 questions take turns
+
+
+def _touches_edge(image: Image.Image) -> bool:
+    a = np.asarray(image, dtype=np.int16)
+    bg = a[0, 0]
+    ring = np.concatenate([a[:2].reshape(-1, 3), a[-2:].reshape(-1, 3),
+                           a[:, :2].reshape(-1, 3), a[:, -2:].reshape(-1, 3)])  # fmt: skip
+    return bool((np.abs(ring - bg).sum(axis=1) > 30).any())
+
+
+def test_state_pictures_are_never_cut_at_the_edge() -> None:
+    """A hot drink's steam ran off the top of the image; no drawing may touch the edge."""
+    generator = get_generator("State")
+    hot = 0
+    for index in range(120):
+        item = generator.generate(item_rng(2328, "State", index))
+        hot += item.meta["concept"] == "drink"
+        for image in (item.correct, item.distractor):
+            assert not _touches_edge(image), item.meta
+    assert hot >= 3

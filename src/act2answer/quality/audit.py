@@ -69,7 +69,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     "centre_x",
     "centre_y",
     "file_size",
+    "line_offset",
 )
+
+#: A dark stroke counts as a drawn line when its principal extent is this many times
+#: its cross extent (standard deviations); otherwise :func:`line_offset` is 0.
+LINE_ELONGATION = 6.0
 
 #: Instruction words that ask for "more of something" (+1) or "less" (-1).
 POLARITY_WORDS: dict[str, int] = {
@@ -262,8 +267,62 @@ def image_features(path: Path) -> np.ndarray:
     return np.array([
         lum.mean() / 255, lum.std() / 255, ink.mean(), (lum < 90).mean(), saturation.mean(),
         colourfulness / 255, edges.mean(), width, height, width * height, centre[0], centre[1],
-        math.log(max(path.stat().st_size, 1)),
+        math.log(max(path.stat().st_size, 1)), line_offset(a),
     ])  # fmt: skip
+
+
+def line_offset(rgb: np.ndarray) -> float:
+    """Distance from the coloured figure's centroid to the dark drawn line, in image widths.
+
+    For line categories (Symmetry's dashed line): the darkest pixels (mean RGB
+    below 90) are taken as the line if they are elongated (principal standard
+    deviation at least :data:`LINE_ELONGATION` times the cross one); the figure
+    is every other pixel that differs from the border colour. A suite whose
+    correct lines run through their figure's middle and whose wrong lines do not
+    is answerable from this number alone; the audit's models see it like any
+    other feature. Returns 0.0 when there is no elongated dark stroke or no figure.
+
+    Args:
+        rgb: ``(H, W, 3)`` image, any numeric dtype, values 0-255.
+    """
+    a = np.asarray(rgb, dtype=np.float64)
+    side = max(a.shape[:2])
+    dark = a.mean(axis=2) < 90
+    border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
+    figure = (np.abs(a - np.median(border, axis=0)).sum(axis=2) > 60) & ~dark
+    if dark.sum() < 10 or figure.sum() < 10:
+        return 0.0
+    ys, xs = np.nonzero(dark)
+    points = np.stack([xs, ys], axis=1).astype(np.float64)
+    centre = points.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.cov((points - centre).T))
+    if values[1] < LINE_ELONGATION**2 * max(values[0], 1e-9):
+        return 0.0
+    normal = vectors[:, 0]  # across the line
+    fy, fx = np.nonzero(figure)
+    figure_centre = np.array([fx.mean(), fy.mean()])
+    return float(abs((figure_centre - centre) @ normal) / side)
+
+
+#: :func:`centroid_line_choice` calls two offsets equal within this many image widths.
+LINE_OFFSET_TIE = 2 / 512
+
+
+def centroid_line_choice(correct: np.ndarray, wrong: np.ndarray) -> float:
+    """Score of the heuristic "pick the option whose line runs through the figure's middle".
+
+    Args:
+        correct: RGB pixels of the correct option.
+        wrong: RGB pixels of the wrong option.
+
+    Returns:
+        1.0 when the correct option's line is nearer its figure's centroid, 0.0
+        when the wrong one's is, 0.5 when they are within :data:`LINE_OFFSET_TIE`.
+    """
+    good, bad = line_offset(correct), line_offset(wrong)
+    if abs(good - bad) <= LINE_OFFSET_TIE:
+        return 0.5
+    return 1.0 if good < bad else 0.0
 
 
 def instruction_polarity(instruction: str) -> int:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -222,3 +223,193 @@ def dark_pixels_in_tiles(
     frame = _render(env, left, right, calibration.seed, calibration.size)
     dark = frame.mean(axis=2) < level
     return int((dark & calibration.left.mask).sum()), int((dark & calibration.right.mask).sum())
+
+
+# ----------------------------------------------------------------------------- legibility
+#
+# Issue #23: what carries the answer must be big enough on the *far* tile of a
+# 224 px frame, the smallest view a policy gets. Each category names the feature
+# that carries its answer and the smallest size it may have there, in frame pixels.
+# Sizes are measured on the 512 px option image (from the item's meta or its
+# pixels) and multiplied by the frame scale that :func:`calibrate` finds for the
+# scene you render, so the check follows the camera and the tile size of whatever
+# ``SimConfig`` you pass (a per-category tile size included).
+
+#: Smallest size, in pixels of a 224 px frame on the far tile (worst direction), of the
+#: feature that carries each category's answer. See docs/guides/suite-legibility.md.
+LEGIBILITY_MINIMUMS: dict[str, dict[str, float]] = {
+    "Color": {"figure": 9.0},
+    "Shape": {"figure": 8.0},
+    "Symmetry": {"figure": 13.0, "line_width": 1.3, "asymmetry": 2.0},
+    "Counting": {"object": 3.0, "gap": 0.8},
+    "Time": {"hand_width": 1.2, "minute_hand": 8.5, "digit_stroke": 1.2},
+    "Attribute": {"figure": 3.5},
+    "State": {"figure": 13.0},
+    "Emotion": {"figure": 17.0},
+    "Traffic": {"figure": 17.0},
+    "Public Info": {"figure": 17.0},
+    "Living World": {"figure": 14.0},
+}
+
+
+#: The two options of an item must differ in at least this many frame pixels of each
+#: tile (:func:`option_difference_px`); the fewest measured today is ~40 (Time).
+MIN_OPTION_DIFFERENCE_PX = 30
+
+
+@dataclass(frozen=True)
+class FeatureSize:
+    """One answer-carrying feature of an item, on the far tile.
+
+    Attributes:
+        name: Feature (``minute_hand``, ``object``, ``line_width``...).
+        image_px: Its size in the 512 px option image.
+        frame_px: Its size in the frame (``image_px`` x the far tile's worst scale).
+        minimum: The category's minimum (:data:`LEGIBILITY_MINIMUMS`).
+    """
+
+    name: str
+    image_px: float
+    frame_px: float
+    minimum: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the feature is at least the minimum size."""
+        return self.frame_px >= self.minimum
+
+
+def far_tile_scale(calibration: Calibration, image_px: int = 512) -> float:
+    """Frame pixels per option-image pixel on the smaller tile, in its worst direction.
+
+    The tile's image axes map to the frame vectors ``right`` and ``down`` (half an
+    image each); the smallest singular value of that map is the scale of the most
+    foreshortened direction (the far tile is sheared, so it is not an image axis).
+    """
+    scales = []
+    for tile in (calibration.left, calibration.right):
+        jacobian = np.stack([tile.right, tile.down], axis=1) / (image_px / 2)
+        scales.append(float(np.linalg.svd(jacobian, compute_uv=False).min()))
+    return min(scales)
+
+
+def _figure_mask(image: np.ndarray) -> np.ndarray:
+    from act2answer.quality.pixel_checks import foreground
+
+    return foreground(np.asarray(image, dtype=np.int16), 40)
+
+
+def _min_bbox_side(mask: np.ndarray) -> float:
+    if not mask.any():
+        return 0.0
+    ys, xs = np.nonzero(mask)
+    return float(min(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1))
+
+
+def _max_bbox_side(mask: np.ndarray) -> float:
+    if not mask.any():
+        return 0.0
+    ys, xs = np.nonzero(mask)
+    return float(max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1))
+
+
+#: Categories whose options are drawn icons (a deflated balloon is meant to be small):
+#: their "figure" is the icon's larger bounding-box side; elsewhere the smaller one.
+ICON_CATEGORIES = ("State", "Emotion", "Traffic", "Public Info", "Living World")
+
+
+def feature_sizes(category: str, item: Any) -> dict[str, float]:
+    """Sizes, in option-image pixels, of what carries the answer of a generated item.
+
+    Args:
+        category: Category name (a key of :data:`LEGIBILITY_MINIMUMS`).
+        item: A :class:`~act2answer.synth.GeneratedItem` of that category.
+
+    Returns:
+        Feature name -> size (the smaller of the two options where both have it).
+    """
+    from scipy import ndimage
+
+    meta = item.meta
+    options = (np.asarray(item.correct), np.asarray(item.distractor))
+    if category == "Time":
+        if meta["display"] == "digital":
+            from act2answer.synth.categories.time import SEGMENT
+
+            return {"digit_stroke": SEGMENT}
+        from act2answer.synth.categories.time import HOUR_WIDTH, MINUTE_HAND, MINUTE_WIDTH
+
+        style = meta["style"]
+        inner = float(style["radius"]) * 0.92  # inside the rim (time.draw_clock)
+        return {
+            "hand_width": inner * min(MINUTE_WIDTH, HOUR_WIDTH),
+            "minute_hand": inner * MINUTE_HAND,
+        }
+    if category == "Counting":
+        sizes, gaps = [], []
+        for image in options:
+            mask = _figure_mask(image)
+            labels, count = ndimage.label(mask)
+            areas = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
+            objects = areas[areas >= 0.25 * np.median(areas)]  # apple leaves are not objects
+            sizes.append(float(2 * np.sqrt(objects.min() / np.pi)))
+            # Nearest distance between two objects: the background between them.
+            if count > 1:
+                gap = min(
+                    float(ndimage.distance_transform_edt(labels != k)[labels > 0][
+                        labels[labels > 0] != k].min())
+                    for k in range(1, count + 1)
+                )  # fmt: skip
+                gaps.append(gap)
+        return {"object": min(sizes), **({"gap": min(gaps)} if gaps else {})}
+    if category == "Symmetry":
+        from act2answer.synth._draw import reflect_mask
+        from act2answer.synth.categories.symmetry import LINE_WIDTH, asymmetry_depth
+
+        figure = min(_min_bbox_side(_figure_mask(image)) for image in options)
+        wrong = _figure_mask(options[1]) & (options[1].max(axis=2) > 60)  # not the line
+        mirrored = reflect_mask(
+            wrong, tuple(meta["distractor_line_point"]), tuple(meta["distractor_line_direction"])
+        )
+        # The thickest part that is not mirrored: twice its largest inscribed radius.
+        depth = asymmetry_depth(wrong, mirrored)
+        return {"figure": figure, "line_width": LINE_WIDTH, "asymmetry": depth}
+    if category in ICON_CATEGORIES:  # a drawn icon: its overall size (the larger side)
+        return {"figure": min(_max_bbox_side(_figure_mask(image)) for image in options)}
+    return {"figure": min(_min_bbox_side(_figure_mask(image)) for image in options)}
+
+
+def legibility(category: str, item: Any, calibration: Calibration) -> list[FeatureSize]:
+    """Each answer-carrying feature of ``item`` on the far tile, against its minimum."""
+    scale = far_tile_scale(calibration, image_px=np.asarray(item.correct).shape[1])
+    minimums = LEGIBILITY_MINIMUMS[category]
+    return [
+        FeatureSize(name, size, size * scale, minimums[name])
+        for name, size in feature_sizes(category, item).items()
+        if name in minimums
+    ]
+
+
+def option_difference_px(
+    env: SimBackend,
+    calibration: Calibration,
+    first: np.ndarray,
+    second: np.ndarray,
+    level: int = 40,
+) -> tuple[int, int]:
+    """Frame pixels of each tile that change when the two options swap places.
+
+    Renders ``first`` left / ``second`` right and the swap; the left tile's pixels
+    that differ by more than ``level`` (sum over RGB) are where the two options
+    look different as that tile shows them, likewise the right tile. A pair whose
+    difference survives only at 512 px gives (almost) 0 here.
+
+    Returns:
+        ``(left tile pixels, right tile pixels)``.
+    """
+    a = _render(env, first, second, calibration.seed, calibration.size)
+    b = _render(env, second, first, calibration.seed, calibration.size)
+    changed = np.abs(a - b).sum(axis=2) > level
+    return int((changed & calibration.left.mask).sum()), int(
+        (changed & calibration.right.mask).sum()
+    )

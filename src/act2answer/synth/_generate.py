@@ -113,7 +113,9 @@ def _run_chunk(out: str, category: str, start: int, stop: int, seed: int) -> lis
     results = []
     for index in range(start, stop):
         rng = item_rng(seed, category, index)
-        item = generator.generate(rng)
+        # A generator may need its place in the suite (Living World spreads its pairs).
+        in_suite = getattr(generator, "generate_in_suite", None)
+        item = in_suite(rng, seed, index) if in_suite is not None else generator.generate(rng)
         identifier = item_id(category, index)
         _validate(item, identifier)
         answer = answer_for(seed, category, index)

@@ -61,8 +61,6 @@ _SYMMETRY_FIGURES = {"mirror": "shape"}
 
 def _symmetry(meta: Mapping[str, Any]) -> str:
     figure = _SYMMETRY_FIGURES.get(str(meta["figure"]), str(meta["figure"]))
-    if meta["distractor_mode"] == "shifted_line":
-        return f"put the cube on the {figure} whose dashed line runs through its middle"
     return (
         f"put the cube on the {figure} whose two halves on either side of the dashed line "
         "are mirror images"

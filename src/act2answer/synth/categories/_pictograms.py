@@ -360,19 +360,41 @@ def render(
         The ``IMAGE_SIZE`` square RGB image.
     """
     bg, ang, sc, tx, ty = _placement(rng, bg, max_rot, scale, shift)
-    layer = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
-    draw_fn(Pen(ImageDraw.Draw(layer), CANVAS / 2 + tx, CANVAS / 2 + ty, ICON_R * sc))
-    out = Image.new("RGB", layer.size, bg)
+    # Drawn on a layer padded by PAD on every side, so that a part reaching past the
+    # unit square (steam, rays, a tail) is not cut off; the icon is then moved back
+    # inside the image if it would touch the edge (issue #23: a drink's steam was cut
+    # off at the top). Icons that fit are placed exactly as without the padding.
+    pad = CANVAS // 2
+    layer = Image.new("RGBA", (CANVAS + 2 * pad, CANVAS + 2 * pad), (0, 0, 0, 0))
+    pen = Pen(ImageDraw.Draw(layer), pad + CANVAS / 2 + tx, pad + CANVAS / 2 + ty, ICON_R * sc)
+    draw_fn(pen)
+    out = Image.new("RGB", (CANVAS, CANVAS), bg)
     box = layer.getbbox()
     if box is None:
         return out.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.LANCZOS)
     icon = layer.crop(box)
     if abs(ang) > 0.05:
         icon = icon.rotate(ang, resample=Image.Resampling.BILINEAR, expand=True)
-    x = round((box[0] + box[2]) / 2 - icon.width / 2)
-    y = round((box[1] + box[3]) / 2 - icon.height / 2)
+    x = round((box[0] + box[2]) / 2 - icon.width / 2) - pad
+    y = round((box[1] + box[3]) / 2 - icon.height / 2) - pad
+    x = _inside(x, icon.width)
+    y = _inside(y, icon.height)
     out.paste(icon, (x, y), icon)
     return _downsample(out, bg, (x, y, x + icon.width, y + icon.height))
+
+
+#: Canvas pixels an icon keeps from the image edge when it has to be moved inside.
+EDGE_MARGIN = 3 * SS
+
+
+def _inside(start: int, extent: int) -> int:
+    """``start`` moved so that ``[start, start + extent)`` keeps EDGE_MARGIN from the canvas edge.
+
+    Unchanged when it already does; centred when the extent is too large to fit.
+    """
+    if extent > CANVAS - 2 * EDGE_MARGIN:
+        return (CANVAS - extent) // 2
+    return min(max(start, EDGE_MARGIN), CANVAS - EDGE_MARGIN - extent)
 
 
 def _downsample(image: Image.Image, bg: Color, changed: tuple[int, int, int, int]) -> Image.Image:

@@ -128,9 +128,9 @@ def _eyes(pen: Pen, kind: str, dx: float, y: float) -> None:
 
 def _face(pen: Pen, expr: str, st: dict[str, Any]) -> None:
     pen = pen.sub(0, 0.03, 1.1)
+    # Every expression uses the drawn face colour: angry faces were once red, which
+    # let "the red face" answer "angry" (issue #23).
     face = st["face"]
-    if expr == "angry" and st["variant"] == 1:
-        face = (235, 90, 70)
     ax = st["aspect"]
     acc, ac = st["accessory"], st["acc_color"]
     if acc == "hair":

@@ -561,6 +561,9 @@ QUESTIONS: dict[str, tuple[list[str], str, str]] = {
     ),
 }
 
+#: Questions in a fixed order (the schedule permutes this).
+QUESTIONS_ORDER: tuple[str, ...] = tuple(QUESTIONS)
+
 TEMPLATES = [
     "put the cube on {np}",
     "put the cube on the picture of {np}",
@@ -626,6 +629,60 @@ def _pick_pair(rng: np.random.Generator, q: str) -> tuple[str, str, dict[str, st
     return pick(rng, _attr(q, True)), pick(rng, _attr(q, False)), extra
 
 
+#: (question, correct entity, wrong entity, animal of an "eats" question or "").
+Pairing = tuple[str, str, str, str]
+
+
+def all_pairings() -> dict[str, list[Pairing]]:
+    """Every allowed (question, correct, wrong, animal) combination, per question."""
+    out: dict[str, list[Pairing]] = {}
+    for q in QUESTIONS:
+        if q == "living":
+            combos = [(g, b, "") for g in LIVING for b in OBJECTS]
+        elif q == "nonliving":
+            combos = [(g, b, "") for g in OBJECTS for b in LIVING]
+        elif q == "animal":
+            combos = [(g, b, "") for g in ANIMALS for b in PLANTS]
+        elif q == "plant":
+            combos = [(g, b, "") for g in PLANTS for b in ANIMALS]
+        elif q == "eats":
+            combos = [(FOOD[a][0], b, a) for a in sorted(FOOD) for b in FOOD[a][1]]
+        else:
+            combos = [(g, b, "") for g in _attr(q, True) for b in _attr(q, False)]
+        out[q] = [(q, g, b, a) for g, b, a in combos]
+    return out
+
+
+#: Suite schedules are built in blocks of this many items.
+_SCHEDULE_BLOCK = 256
+
+
+@lru_cache(maxsize=8)
+def suite_schedule(seed: int, blocks: int) -> tuple[Pairing, ...]:
+    """Question and pair of the first ``blocks * 256`` items of a suite with seed ``seed``.
+
+    Questions take turns in a seeded order (each question equally often). Within a
+    question, pairs come in a seeded order, skipping any whose two entities (in
+    either role, under any question) an earlier item already showed, until none is
+    left; then the least-shown pair is used again.
+    """
+    rng = np.random.default_rng([seed, 0x11F3])  # "Living World" pair schedule
+    questions = [QUESTIONS_ORDER[k] for k in rng.permutation(len(QUESTIONS_ORDER))]
+    pools = {q: [combos[k] for k in rng.permutation(len(combos))]
+             for q, combos in all_pairings().items()}  # fmt: skip
+    shown: dict[frozenset[str], int] = {}
+    schedule: list[Pairing] = []
+    for index in range(blocks * _SCHEDULE_BLOCK):
+        pool = pools[questions[index % len(questions)]]
+        pairing = min(pool, key=lambda c: shown.get(frozenset(c[1:3]), 0))  # first least-shown
+        pool.remove(pairing)
+        pool.append(pairing)
+        key = frozenset(pairing[1:3])
+        shown[key] = shown.get(key, 0) + 1
+        schedule.append(pairing)
+    return tuple(schedule)
+
+
 class Generator:
     """Living World: biology questions over drawn pictograms of animals, plants and objects.
 
@@ -656,10 +713,26 @@ class Generator:
         return render(lambda p: draw(p, color), rng, max_rot=10.0), "drawn"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
-        """Make one Living World item from ``rng``."""
+        """Make one Living World item from ``rng`` (question and pair drawn at random)."""
         q = pick(rng, list(QUESTIONS))
-        nps, question, difficulty = QUESTIONS[q]
         good, bad, extra = _pick_pair(rng, q)
+        return self._make(rng, q, good, bad, extra)
+
+    def generate_in_suite(self, rng: np.random.Generator, seed: int, index: int) -> GeneratedItem:
+        """Make item ``index`` of a suite with seed ``seed``: no pair repeats early.
+
+        Questions and entity pairs follow :func:`suite_schedule`, so two items of
+        one suite show the same two entities only once every allowed pair of every
+        question has been used (a 5-item suite once had "bee vs fish" twice).
+        ``rng`` draws everything else (wording, colours, placement).
+        """
+        q, good, bad, animal = suite_schedule(seed, index // _SCHEDULE_BLOCK + 1)[index]
+        return self._make(rng, q, good, bad, {"a": animal} if animal else {})
+
+    def _make(
+        self, rng: np.random.Generator, q: str, good: str, bad: str, extra: dict[str, str]
+    ) -> GeneratedItem:
+        nps, question, difficulty = QUESTIONS[q]
         np_ = pick(rng, nps).format(**extra)
         t = int(rng.integers(len(TEMPLATES)))
         instruction = TEMPLATES[t].format(np=np_)

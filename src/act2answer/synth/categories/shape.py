@@ -23,6 +23,10 @@ HARD_PAIRS = {
     for p in [("square", "rectangle"), ("square", "diamond"), ("circle", "oval"),
               ("pentagon", "hexagon"), ("rectangle", "diamond"), ("hexagon", "circle")]
 }  # fmt: skip
+#: (asked, distractor) pairs never used: the distractor is also an instance of the asked
+#: name (a square is a rectangle and a rhombus, a circle is an oval), so both options
+#: would be right. The reverse pairs ("the square" against a rectangle) stay.
+NOT_ASKED_AGAINST = {("rectangle", "square"), ("diamond", "square"), ("oval", "circle")}
 SIDES = {"triangle": "three", "pentagon": "five", "hexagon": "six"}
 #: Shapes told apart by their proportions alone. The camera distorts a tile's image (legacy
 #: scene: squashed vertically, a circle on the far tile renders ~1.4-1.6x wider than tall;
@@ -57,12 +61,12 @@ class Generator:
     """Shape category generator."""
 
     name = "Shape"
-    version = "2"
+    version = "3"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         target = choice(rng, SHAPE_NAMES)
         hard = rng.random() < 0.3
-        pool = [s for s in SHAPE_NAMES if s != target]
+        pool = [s for s in SHAPE_NAMES if s != target and (target, s) not in NOT_ASKED_AGAINST]
         hard_pool = [s for s in pool if frozenset((s, target)) in HARD_PAIRS]
         if hard and hard_pool:
             other = choice(rng, hard_pool)

@@ -328,7 +328,8 @@ def _drink(pen: Pen, state: str, st: Style) -> None:
     cup(q, st["color"])
     if state == "hot":
         for x in (-0.4, 0.0, 0.4):
-            pts = [(x + 0.1 * math.sin(t * 2.2), -0.72 - 0.42 * t) for t in np.linspace(0, 2.6, 24)]
+            # Ends at y = -1.05, inside the icon's placement square (it reached -1.49).
+            pts = [(x + 0.1 * math.sin(t * 2.2), -0.72 - 0.22 * t) for t in np.linspace(0, 2.6, 24)]
             pen.line([(px, py * 0.85 + 0.05) for px, py in pts], (150, 150, 160), 0.07)
     else:
         cx, cy = 0.0, -0.78

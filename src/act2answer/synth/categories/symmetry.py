@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from act2answer.synth._base import IMAGE_SIZE, GeneratedItem
 from act2answer.synth._draw import (
@@ -25,13 +26,26 @@ from act2answer.synth._draw import (
 LINE_COLOR: RGB = (20, 20, 20)
 #: Figures with a known axis (vertical at rotation 0).
 KINDS = ("mirror", "mirror", "mirror", "heart", "triangle", "star", "pentagon", "house", "arrow")
-#: How the distractor breaks symmetry.
-DISTRACTORS = ("rotated_line", "shifted_line", "asymmetric")
+#: How the distractor breaks symmetry. In every mode the distractor's line passes
+#: through its figure's centroid, as a true axis does, so "the line through the
+#: figure's middle" is at chance (issue #23; an earlier ``shifted_line`` mode moved
+#: the line 40-70 px off the centre and that heuristic found the answer in 65% of items).
+DISTRACTORS = ("rotated_line", "crossing_line", "asymmetric")
 #: Figures a mode can use: a pentagon turned 25-65 degrees (or a wide house) still
-#: looks symmetric about the turned line, so rotated-line items leave them out.
-MODE_KINDS = {"rotated_line": tuple(k for k in KINDS if k not in ("pentagon", "house"))}
-#: The reflection IoU a distractor must stay below (its line is clearly not an axis).
-MAX_DISTRACTOR_IOU = 0.72
+#: looks symmetric about the turned line, so rotated-line items leave them out; a
+#: pentagon, a house or an arrow reflected across the line perpendicular to its axis
+#: still overlaps itself by 0.7-0.8, so crossing-line items leave them out.
+MODE_KINDS = {
+    "rotated_line": tuple(k for k in KINDS if k not in ("pentagon", "house")),
+    "crossing_line": tuple(k for k in KINDS if k not in ("pentagon", "house", "arrow")),
+}
+#: The reflection IoU a distractor must stay below (its line is clearly not an axis,
+#: also on the far tile of a 224 px frame, where a figure is ~25 px across).
+MAX_DISTRACTOR_IOU = 0.65
+#: The part of a distractor figure that its reflection does not cover must be at least
+#: this thick (twice its largest inscribed radius, 512 px image pixels): ~2 px on the far
+#: tile of a 224 px frame, so the asymmetry is visible to a policy (issue #23).
+MIN_ASYMMETRY = 40.0
 #: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
 #: every image; 26 px is ~1.5-2 px in a 224 px frame, where a tile is ~45-50 px wide
 LINE_HALF = 200.0
@@ -65,7 +79,7 @@ class Generator:
     """
 
     name = "Symmetry"
-    version = "3"
+    version = "5"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         bg = choice(rng, LIGHT_BACKGROUNDS)
@@ -88,12 +102,13 @@ class Generator:
                 d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle + offset)
                 d_axis = _rotate_dir(d_axis, -offset)
                 d_center = _centroid(d_pts)
-            elif mode == "shifted_line":
-                d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle)
+            elif mode == "crossing_line":
+                # A line through the centroid, square to the true axis: it cuts the
+                # figure through its middle but into halves that are not mirror images
+                # (a heart's lobes against its point).
+                d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle + 90)
+                d_axis = _rotate_dir(d_axis, -90)
                 d_center = _centroid(d_pts)
-                nx, ny = -d_axis[1], d_axis[0]
-                shift = float(rng.uniform(40, 70)) * (1 if rng.random() < 0.5 else -1)
-                d_center = (d_center[0] + nx * shift, d_center[1] + ny * shift)
             else:
                 d_pts, _ = _figure(rng, kind, symmetric=False, line_angle=line_angle)
                 d_center = _centroid(d_pts)
@@ -102,9 +117,12 @@ class Generator:
             if d_pts is None:
                 continue
             mask = polygon_mask(d_pts)
+            if not _line_fits(d_center, d_axis):
+                continue
+            mirrored = reflect_mask(mask, d_center, d_axis)
             if (
-                _line_fits(d_center, d_axis)
-                and mask_iou(mask, reflect_mask(mask, d_center, d_axis)) < MAX_DISTRACTOR_IOU
+                mask_iou(mask, mirrored) < MAX_DISTRACTOR_IOU
+                and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY
             ):
                 break
         else:  # pragma: no cover - rejection always succeeds in practice
@@ -116,7 +134,7 @@ class Generator:
             correct=correct,
             distractor=distractor,
             difficulty="hard"
-            if mode == "shifted_line"
+            if mode == "crossing_line"
             else "medium"
             if mode == "asymmetric"
             else "easy",
@@ -130,6 +148,14 @@ class Generator:
                 "distractor_line_direction": [round(c, 4) for c in d_axis],
             },
         )
+
+
+def asymmetry_depth(mask: np.ndarray, mirrored: np.ndarray) -> float:
+    """Thickness of the thickest part a figure and its reflection do not share (pixels)."""
+    mismatch = mask ^ mirrored
+    if not mismatch.any():
+        return 0.0
+    return 2 * float(ndimage.distance_transform_edt(mismatch).max())
 
 
 def _line_angle(rng: np.random.Generator) -> float:

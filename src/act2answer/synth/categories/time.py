@@ -21,9 +21,11 @@ MINUTE_WORDS = {5: "five", 10: "ten", 15: "quarter", 20: "twenty", 25: "twenty-f
 
 #: Clock geometry as fractions of the face radius (checks rely on the bands between them).
 HOUR_HAND = 0.44
-MINUTE_HAND = 0.8
-HOUR_WIDTH = 0.11
-MINUTE_WIDTH = 0.065
+MINUTE_HAND = 0.86
+#: Hands at least ~1.2 px wide on the far tile of a 224 px frame (issue #23: the minute
+#: hand was 0.065 of the radius, ~0.7 px there).
+HOUR_WIDTH = 0.17
+MINUTE_WIDTH = 0.12
 
 BACKGROUNDS: tuple[RGB, ...] = ((212, 226, 242), (236, 222, 200), (214, 236, 214), (238, 216, 232))
 FACES: tuple[RGB, ...] = ((255, 255, 255), (255, 251, 236))
@@ -33,7 +35,8 @@ HANDS: tuple[RGB, ...] = ((20, 20, 20), (25, 40, 90))
 #: Share of items drawn as digital clocks.
 DIGITAL_SHARE = 0.5
 #: Seven-segment digit geometry (512 px image pixels): digit width, height, stroke, gap.
-DIGIT_W, DIGIT_H, SEGMENT, DIGIT_GAP, COLON_W = 70.0, 140.0, 20.0, 16.0, 26.0
+#: The stroke is ~1.3 px on the far tile of a 224 px frame (it was 20 px, ~1.1 px there).
+DIGIT_W, DIGIT_H, SEGMENT, DIGIT_GAP, COLON_W = 78.0, 150.0, 24.0, 14.0, 26.0
 #: Segments lit per digit (a top, b top right, c bottom right, d bottom, e bottom left,
 #: f top left, g middle).
 SEGMENTS = {
