@@ -315,6 +315,7 @@ def _json_object(text: str, option: str) -> dict[str, object]:
 
 def _register_optional_commands() -> None:
     from act2answer.cli import (
+        lab_commands,
         probe_commands,
         serve_commands,
         sources_commands,
@@ -327,6 +328,7 @@ def _register_optional_commands() -> None:
     serve_commands.register(app)
     probe_commands.register(app)
     sources_commands.register(app, suite_app)
+    lab_commands.register(app)
 
 
 _register_optional_commands()
