@@ -19,6 +19,7 @@ PROBE_MODELS: dict[str, str] = {
     "toy-vla": "act2answer.probing._toy:ToyVLA",
     "transformers": "act2answer.probing.families:TransformersVLMProbe",
     "lerobot": "act2answer.probing.families:LeRobotProbe",
+    "lab": "act2answer.lab.policy:LabProbe",
 }
 
 

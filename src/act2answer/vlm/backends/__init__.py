@@ -25,6 +25,10 @@ def make_backend(
         from act2answer.vlm.backends.openai_backend import OpenAIBackend
 
         return OpenAIBackend(spec.model, api_key=api_key, **options)
+    if spec.backend == "lab":
+        from act2answer.lab.policy import LabVLMBackend
+
+        return LabVLMBackend(spec.model, **options)
     from act2answer.vlm.backends.transformers_backend import TransformersBackend
 
     return TransformersBackend(spec.model, **options)
