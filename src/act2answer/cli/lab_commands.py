@@ -80,6 +80,90 @@ def demos(
     )
 
 
+@lab_app.command("train")
+@friendly_errors
+def lab_train(
+    recipe: Annotated[Path, typer.Option(help="Recipe file (.json, .toml or .yaml).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint folder to write.")],
+    suite: Annotated[
+        Path | None, typer.Option(help="Evaluate on this suite afterwards (episodes, VLM, probes).")
+    ] = None,
+    probe: Annotated[bool, typer.Option(help="Run layerwise probing in the evaluation.")] = True,
+) -> None:
+    """Train a lab VLM or VLA from a recipe (safetensors checkpoint, curve.csv, metrics.json)."""
+    from act2answer.lab.recipes import load_recipe
+    from act2answer.lab.train import train_recipe
+
+    metrics = train_recipe(
+        load_recipe(recipe),
+        out,
+        progress=lambda step, total, row: _console.print(f"step {step}/{total}: {row}"),
+    )
+    _console.print(f"wrote {out}: held-out VQA accuracy {metrics['heldout_accuracy']}")
+    if suite is not None:
+        _evaluate(out, suite, out / "eval", probe)
+
+
+def _evaluate(checkpoint: Path, suite: Path, out: Path, probe: bool) -> None:
+    from act2answer.lab.evaluate import evaluate_checkpoint
+
+    result = evaluate_checkpoint(checkpoint, suite, out, probe=probe)
+    for part, rates in (("episodes", result.episodes), ("VLM probe", result.vlm)):
+        if rates:
+            text = ", ".join(f"{name} {rate:.0%}" for name, rate in rates.items())
+            _console.print(f"{part}: {text}")
+    if result.retention:
+        _console.print(f"layerwise retention: {result.retention}")
+    _console.print(f"run folders under {out} (act2answer compare / report read them)")
+
+
+@lab_app.command("evaluate")
+@friendly_errors
+def lab_evaluate(
+    checkpoint: Annotated[Path, typer.Argument(help="Lab checkpoint folder.")],
+    suite: Annotated[Path, typer.Option(help="Evaluation suite folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the run folders.")],
+    probe: Annotated[bool, typer.Option(help="Run layerwise probing.")] = True,
+) -> None:
+    """Episodes, VLM probe and layerwise probes of a lab checkpoint."""
+    _evaluate(checkpoint, suite, out, probe)
+
+
+@lab_app.command("sweep")
+@friendly_errors
+def lab_sweep(
+    recipe: Annotated[Path, typer.Option(help="Base VLA recipe (its vqa_ratio and seed vary).")],
+    suite: Annotated[Path, typer.Option(help="Evaluation suite folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Sweep folder (resumable).")],
+    ratios: Annotated[str, typer.Option(help="Comma-separated VQA ratios.")] = "0,0.1,0.3,0.5",
+    seeds: Annotated[int, typer.Option(help="Training seeds per ratio.")] = 3,
+    probe: Annotated[bool, typer.Option(help="Run layerwise probing per model.")] = True,
+) -> None:
+    """Train and evaluate one VLA per (VQA ratio, seed); summarise against the ratio."""
+    from act2answer.errors import Act2AnswerError
+    from act2answer.lab.recipes import VLARecipe, load_recipe
+    from act2answer.lab.sweep import run_sweep
+
+    base = load_recipe(recipe)
+    if not isinstance(base, VLARecipe):
+        raise Act2AnswerError(f"{recipe}: lab sweep needs a vla recipe")
+    summary = run_sweep(
+        base,
+        suite,
+        out,
+        ratios=[float(value) for value in ratios.split(",")],
+        seeds=range(seeds),
+        probe=probe,
+        log=_console.print,
+    )
+    for row in summary:
+        _console.print(
+            f"r={row['ratio']:g}: trained {row['trained_success']:.2f}, held-out "
+            f"{row['heldout_success']:.2f}, held-out VLM {row['heldout_vlm']:.2f} "
+            f"({row['seeds']} seeds)"
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``demos`` and the ``lab`` group to ``app``."""
     app.command("demos")(friendly_errors(demos))

@@ -82,9 +82,7 @@ def vlm(
         options = {"dtype": dtype, **options}
         runtime = {"device": device}
     else:
-        raise Act2AnswerError(
-            f"--backend must be transformers, openai or lab, not {backend!r}"
-        )
+        raise Act2AnswerError(f"--backend must be transformers, openai or lab, not {backend!r}")
     spec = ModelSpec(backend=backend, model=model, options=options)  # type: ignore[arg-type]
     sim_overrides: dict[str, object] = {"robot": robot}
     if frame_size:

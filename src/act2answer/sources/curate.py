@@ -156,4 +156,3 @@ def _curate_one(
         answer=answer,
         meta=meta,
     )
-
