@@ -216,9 +216,11 @@ def train_vla(
 ) -> dict[str, Any]:
     """Fine-tune a VLM checkpoint into a ``TinyVLA`` (behaviour cloning + VQA co-training).
 
-    Each step draws ``round(vqa_ratio * batch_size)`` questions from the
-    backbone's VQA training set (cross-entropy on the letter) and the rest
-    from the demonstration frames (mean squared error on the normalised action
+    Demonstration frames that move the cube sideways are drawn ten times as
+    often as frames that hold still. Each step draws ``round(vqa_ratio *
+    batch_size)`` questions from the backbone's VQA training set (cross-entropy
+    on the letter) and the rest from the demonstration frames (mean squared
+    error on the normalised action
     chunk); the two losses are weighted by their share of the batch.
 
     Returns:
@@ -249,6 +251,11 @@ def train_vla(
     state_mean, state_std = demos.states.mean(0), demos.states.std(0) + 1e-3
     action_mean, action_std = demos.actions.mean(0), demos.actions.std(0) + 1e-3
     chunks = _action_chunks(demos.actions, demos.episode_index, recipe.horizon)
+    # The side decision lives in the few frames that move the cube sideways; most frames
+    # hold still over the tile. Draw moving frames ten times as often as still ones.
+    moving = np.linalg.norm(demos.actions[:, :2], axis=1) > 1e-3
+    frame_weights = np.where(moving, 1.0, 0.1)
+    frame_weights /= frame_weights.sum()
     chunks = torch.from_numpy((chunks - action_mean) / action_std).float()
     states = torch.from_numpy((demos.states - state_mean) / state_std).float()
     instructions = torch.from_numpy(
@@ -279,7 +286,7 @@ def train_vla(
     model.train()
     sums: dict[str, list[float]] = {"bc_loss": [], "vqa_loss": []}
     for step in range(recipe.steps):
-        rows = rng.integers(0, len(demos.actions), n_bc)
+        rows = rng.choice(len(demos.actions), n_bc, p=frame_weights)
         predicted = model.actions(
             frames_to_tensor(demos.images[rows]), instructions[rows], states[rows]
         )
