@@ -164,6 +164,25 @@ def lab_sweep(
         )
 
 
+@lab_app.command("smolvla")
+@friendly_errors
+def lab_smolvla(
+    demos: Annotated[Path, typer.Option(help="Demonstration dataset (act2answer demos).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint folder to write.")],
+    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 200,
+    batch_size: Annotated[int, typer.Option(help="Frames per step.")] = 8,
+    seed: Annotated[int, typer.Option(help="Initialisation and batch-order seed.")] = 0,
+) -> None:
+    """Train a tiny LeRobot SmolVLA on DEMOS with LeRobot's loop (needs the lerobot extra)."""
+    from act2answer.lab.smolvla import train_smolvla
+
+    folder = train_smolvla(demos, out, steps=steps, batch_size=batch_size, seed=seed)
+    _console.print(
+        f"wrote {folder}; evaluate with --policy lerobot --policy-args "
+        f'\'{{"model_path": "{folder}"}}\''
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``demos`` and the ``lab`` group to ``app``."""
     app.command("demos")(friendly_errors(demos))
