@@ -108,13 +108,14 @@ def test_checkpoint_round_trip_gives_the_same_outputs(lab_models):
 
 
 def test_policy_acts_through_the_registry_and_sees_its_image(lab_models):
+    from act2answer.lab.policy import LAB_VLA_POLICY
     from act2answer.policies import PolicySpec, make_policy
     from act2answer.sim import make_env
 
     root, _, _ = lab_models
-    policy = make_policy(PolicySpec(name="lab-vla", kwargs={"path": str(root / "vla")}))
+    policy = make_policy(PolicySpec(name=LAB_VLA_POLICY, kwargs={"path": str(root / "vla")}))
     flipped = make_policy(
-        PolicySpec(name="lab-vla", kwargs={"path": str(root / "vla"), "perturb": "hflip"})
+        PolicySpec(name=LAB_VLA_POLICY, kwargs={"path": str(root / "vla"), "perturb": "hflip"})
     )
     env = make_env(FRAMES)
     try:
@@ -129,7 +130,7 @@ def test_policy_acts_through_the_registry_and_sees_its_image(lab_models):
     assert not np.allclose(chunk[:, :3], flipped.chunk(observation)[:, :3])
     assert policy.act(observation).shape == (7,)
     with pytest.raises(PolicyError, match="cannot act"):
-        make_policy(PolicySpec(name="lab-vla", kwargs={"path": str(root / "vlm")}))
+        make_policy(PolicySpec(name=LAB_VLA_POLICY, kwargs={"path": str(root / "vlm")}))
 
 
 def test_vlm_backend_and_probe_run_through_the_public_pipelines(lab_models, tmp_path: Path):

@@ -1,7 +1,7 @@
 """The standard evaluation of a lab checkpoint, through the project's public functions.
 
 For a VLA checkpoint: Act2Answer episodes (:func:`act2answer.runner.run_evaluation`
-with the ``lab-vla`` policy), the VLM probe of its backbone
+with :class:`~act2answer.lab.policy.LabVLAPolicy`), the VLM probe of its backbone
 (:func:`act2answer.vlm.run_vlm` with the ``lab`` backend) and layerwise
 probing of backbone and action layers (:mod:`act2answer.probing`). For a VLM
 checkpoint: the VLM probe and the prefix probe. Each part writes the same run
@@ -51,6 +51,7 @@ def run_episodes(
     checkpoint: Path, suite: Path, out: Path, sim: Any, perturb: str = "none"
 ) -> dict[str, float]:
     """Act2Answer episodes of a VLA checkpoint (both layouts, in this process)."""
+    from act2answer.lab.policy import LAB_VLA_POLICY
     from act2answer.policies import PolicySpec
     from act2answer.report import load_report
     from act2answer.runner import run_evaluation
@@ -58,7 +59,7 @@ def run_episodes(
     kwargs: dict[str, Any] = {"path": str(checkpoint)}
     if perturb != "none":
         kwargs["perturb"] = perturb
-    run_evaluation(suite, PolicySpec(name="lab-vla", kwargs=kwargs), out, sim=sim, workers=1)
+    run_evaluation(suite, PolicySpec(name=LAB_VLA_POLICY, kwargs=kwargs), out, sim=sim, workers=1)
     return _rates(load_report(out).metrics)
 
 

@@ -1,8 +1,8 @@
 """Lab models through the project's common interfaces.
 
 * :class:`LabVLAPolicy`: a trained ``TinyVLA`` as a :class:`~act2answer.interfaces.Policy`
-  (``--policy lab-vla --policy-args '{"path": ...}'``), so it runs, serves and is
-  scored like any VLA.
+  (``--policy act2answer.lab.policy:LabVLAPolicy --policy-args '{"path": ...}'``),
+  so it runs, serves and is scored like any VLA.
 * :class:`LabVLMBackend`: the backbone's letter head as a
   :class:`~act2answer.vlm.backends.VLMBackend` (``act2answer vlm --backend lab
   --model PATH``), for a VLM checkpoint or the backbone of a VLA checkpoint.
@@ -36,6 +36,9 @@ from act2answer.interfaces import (
 from act2answer.lab._torch import import_torch
 
 Perturbation = Literal["none", "hflip", "bgr"]
+#: The policy spec name of :class:`LabVLAPolicy` (an import path: it needs a checkpoint,
+#: so it is not among the built-in names every policy test instantiates without arguments).
+LAB_VLA_POLICY = "act2answer.lab.policy:LabVLAPolicy"
 
 
 def perturb_image(image: np.ndarray, perturb: str) -> np.ndarray:

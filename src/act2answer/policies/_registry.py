@@ -95,13 +95,6 @@ def _import_factory(path: str) -> PolicyFactory:
     return factory
 
 
-def _lab_vla(**kwargs: Any) -> Policy:
-    """A trained lab VLA (imports torch only when made)."""
-    from act2answer.lab.policy import LabVLAPolicy
-
-    return LabVLAPolicy(**kwargs)
-
-
 def _load_builtin() -> None:
     global _BUILTIN_LOADED
     if _BUILTIN_LOADED:
@@ -117,7 +110,6 @@ def _load_builtin() -> None:
         reference.ConstantPolicy,
     ):
         _FACTORIES.setdefault(policy_class.name, policy_class)
-    _FACTORIES.setdefault("lab-vla", _lab_vla)
     from act2answer.adapters import register_adapters
 
     register_adapters(_FACTORIES.setdefault)
