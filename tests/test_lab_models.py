@@ -162,3 +162,23 @@ def test_sweep_summary_separates_trained_and_heldout_categories():
     mean, low, high = t_interval([0.2, 0.4, 0.6])
     assert mean == pytest.approx(0.4) and low < 0.4 < high
     assert np.isnan(t_interval([0.3])[1])
+
+
+def test_a_checkpoint_without_state_ignores_the_state(lab_models):
+    from dataclasses import replace
+
+    from act2answer.lab.policy import LabVLAPolicy
+    from act2answer.sim import make_env
+
+    root, _, _ = lab_models
+    policy = LabVLAPolicy(str(root / "vla"))
+    env = make_env(FRAMES)
+    try:
+        observation, _ = env.reset(seed=3, instruction="x", needs=policy.needs)
+    finally:
+        env.close()
+    policy.reset(EpisodeStart("put the cube on the red picture", 3))
+    moved = replace(observation, ee_position=observation.ee_position + np.array([0.0, 0.1, 0.0]))
+    assert not np.allclose(policy.chunk(observation), policy.chunk(moved))
+    policy.checkpoint.config["use_state"] = False
+    assert np.allclose(policy.chunk(observation), policy.chunk(moved))

@@ -103,6 +103,8 @@ class LabVLAPolicy:
         torch = self._torch
         mean, std = self._state_norm
         state = torch.from_numpy(((observation.state - mean) / std)[None].astype(np.float32))
+        if not self.checkpoint.config.get("use_state", True):
+            state = torch.zeros_like(state)
         image = frames_to_tensor(perturb_image(observation.image, self.perturb)[None])
         with torch.no_grad():
             normalised = self.checkpoint.model.actions(image, self._text, state)[0].numpy()
@@ -211,6 +213,8 @@ class LabProbe:
         if self.checkpoint.kind == "vla":
             mean, std = self.checkpoint.normaliser("state")
             state = torch.from_numpy(((request.state - mean) / std)[None].astype(np.float32))
+            if not self.checkpoint.config.get("use_state", True):
+                state = torch.zeros_like(state)
             model.actions(image, text, state)
         else:
             vlm(image, text)

@@ -84,6 +84,10 @@ class VLARecipe(BaseModel):
         horizon: Actions per predicted chunk.
         expert_layers: Action expert layers.
         replan_steps: Actions executed per chunk when the model acts.
+        use_state: Give the action expert the proprioceptive state. Without it
+            the model must read the arm's progress from the frame; with it, a
+            model can copy the direction it is already moving in (causal
+            confusion) instead of choosing a tile from the image.
         threads: torch CPU threads (1 is fastest on a shared, loaded machine).
     """
 
@@ -101,6 +105,7 @@ class VLARecipe(BaseModel):
     horizon: int = Field(4, ge=1)
     expert_layers: int = Field(2, ge=1)
     replan_steps: int = Field(1, ge=1)
+    use_state: bool = True
     threads: int = Field(1, ge=1)
 
 

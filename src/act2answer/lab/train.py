@@ -258,6 +258,8 @@ def train_vla(
     frame_weights /= frame_weights.sum()
     chunks = torch.from_numpy((chunks - action_mean) / action_std).float()
     states = torch.from_numpy((demos.states - state_mean) / state_std).float()
+    if not recipe.use_state:
+        states = torch.zeros_like(states)
     instructions = torch.from_numpy(
         tokenizer.encode_many(list(demos.instructions), config.text_length)
     )
@@ -332,6 +334,7 @@ def train_vla(
         tokenizer,
         recipe=recipe.model_dump(mode="json"),
         normalisation=normalisation,
+        use_state=recipe.use_state,
         replan_steps=recipe.replan_steps,
         vqa_cache=backbone.config["vqa_cache"],
         heldout_items=sorted(heldout_items),
