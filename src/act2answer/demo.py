@@ -77,11 +77,15 @@ def run_demo(
         sim = DEMO_IDLE_SIM if policy == "idle" else DEMO_SIM
         video = DEMO_VIDEOS if policy == "oracle" else 0
         try:
-            summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim, video=video)
+            summary = run_evaluation(
+                suite, policy, run_dir, workers=workers, sim=sim, video=video
+            )
         except RunError as exc:  # a demo folder from another act2answer version: start over
             console.print(f"[yellow]{exc}; replacing the demo run[/yellow]")
             shutil.rmtree(run_dir)
-            summary = run_evaluation(suite, policy, run_dir, workers=workers, sim=sim, video=video)
+            summary = run_evaluation(
+                suite, policy, run_dir, workers=workers, sim=sim, video=video
+            )
         report = load_report(run_dir)
         write_report(report)
         reports[policy] = report

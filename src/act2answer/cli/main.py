@@ -33,7 +33,9 @@ def _image_size(text: str) -> tuple[int, int]:
 @friendly_errors
 def run(
     policy: Annotated[str, typer.Option(help="Policy name (see `act2answer policies`).")],
-    suite: Annotated[Path | None, typer.Option(help="Suite folder (suite.jsonl + images).")] = None,
+    suite: Annotated[
+        Path | None, typer.Option(help="Suite folder (suite.jsonl + images).")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Run folder; rerun with the same folder to resume.")
     ] = None,

@@ -201,7 +201,9 @@ class ScenePreset(BaseModel):
     start_qpos: tuple[float, ...] | None = None
     start_jitter: float = Field(0.01, ge=0.0)
     grasp_steps: int = Field(0, ge=0)
-    camera: CameraPreset | MountedCamera = Field(default_factory=CameraPreset, discriminator="kind")
+    camera: CameraPreset | MountedCamera = Field(
+        default_factory=CameraPreset, discriminator="kind"
+    )
     ambient: float = Field(0.45, ge=0.0)
     lights: tuple[DirectionalLight, ...] = (DirectionalLight(direction=(0, 0, -1), diffuse=0.5),)
     headlight: float = Field(0.45, ge=0.0)

@@ -62,7 +62,9 @@ def convert(
     if not data.exists():
         raise SourceFileError(data, "dataset folder does not exist")
     records = SOURCES[source].records(data, config.seed)
-    return build_suite(records, out, source=source, config=config, rewriters=rewriters, name=name)
+    return build_suite(
+        records, out, source=source, config=config, rewriters=rewriters, name=name
+    )
 
 
 __all__ = [

@@ -156,3 +156,4 @@ def _curate_one(
         answer=answer,
         meta=meta,
     )
+

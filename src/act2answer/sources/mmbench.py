@@ -24,13 +24,9 @@ CELEBRITY = "celebrity_recognition"
 
 def records(root: Path, seed: int = 0) -> Iterator[Candidate | Skipped]:
     """Celebrity candidates from every table file in ``root`` (or ``root`` itself, a file)."""
-    tables = (
-        [root]
-        if root.is_file()
-        else [
-            path for path in sorted(root.iterdir()) if path.suffix in (".tsv", ".parquet", ".arrow")
-        ]
-    )
+    tables = [root] if root.is_file() else [
+        path for path in sorted(root.iterdir()) if path.suffix in (".tsv", ".parquet", ".arrow")
+    ]
     if not tables:
         raise SourceFileError(root, "no MMBench .tsv / .parquet file")
     base = root.parent if root.is_file() else root

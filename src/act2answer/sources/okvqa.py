@@ -100,9 +100,9 @@ def records(root: Path, seed: int = 0) -> Iterator[Candidate | Skipped]:
 
 def _original_rows(root: Path) -> Iterator[dict[str, Any]]:
     for questions_file in sorted(root.glob("*questions*.json")):
-        annotations_file = root / questions_file.name.replace("OpenEnded_", "").replace(
-            "questions", "annotations"
-        )
+        annotations_file = root / questions_file.name.replace(
+            "OpenEnded_", ""
+        ).replace("questions", "annotations")
         if not annotations_file.is_file():
             raise SourceFileError(annotations_file, "annotation file for this split is missing")
         questions = load_json(questions_file)
@@ -127,11 +127,9 @@ def _original_rows(root: Path) -> Iterator[dict[str, Any]]:
 
 
 def _table_rows(root: Path) -> Iterator[dict[str, Any]]:
-    tables = (
-        [root]
-        if root.is_file()
-        else [p for p in sorted(root.iterdir()) if p.suffix in (".parquet", ".arrow", ".jsonl")]
-    )
+    tables = [root] if root.is_file() else [
+        p for p in sorted(root.iterdir()) if p.suffix in (".parquet", ".arrow", ".jsonl")
+    ]
     if not tables and not any(root.glob("*/*.arrow")):
         raise SourceFileError(root, "neither OK-VQA question/annotation JSON nor a table file")
     base = root.parent if root.is_file() else root

@@ -87,10 +87,8 @@ def leak_reason(instruction: str, candidate: Candidate) -> str | None:
         if match.group(1).lower() not in question_words:
             return f"names a position or the answer itself ({match.group(0)!r})"
     said = content_words(text)
-    if (
-        candidate.wrong_label
-        and content_words(candidate.wrong_label) <= said
-        and not (content_words(candidate.wrong_label) <= content_words(candidate.correct_label))
+    if candidate.wrong_label and content_words(candidate.wrong_label) <= said and not (
+        content_words(candidate.wrong_label) <= content_words(candidate.correct_label)
     ):
         return f"names the distractor {candidate.wrong_label!r}"
     if candidate.correct_label:
