@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml
 
 # The vlm extra (torch 2.14.1 + torchvision 0.29.1 + transformers 5.24.0, ~5.5 GB) for the VLM tests.
 $(VLM_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,vlm]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,vlm,lab]'
 	touch $(VLM_STAMP)
 
 demo: $(STAMP)

@@ -273,6 +273,7 @@ def _execution(**values: object) -> Execution:
 def _register_optional_commands() -> None:
     from act2answer.cli import (
         env_commands,
+        lab_commands,
         probe_commands,
         serve_commands,
         sources_commands,
@@ -286,6 +287,7 @@ def _register_optional_commands() -> None:
     probe_commands.register(app)
     sources_commands.register(app, suite_app)
     env_commands.register(app)
+    lab_commands.register(app)
 
 
 _register_optional_commands()

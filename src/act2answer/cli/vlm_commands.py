@@ -21,7 +21,7 @@ def vlm(
     input_mode: Annotated[
         str, typer.Option("--input", help="frame (first episode frame) or options (both images).")
     ] = "frame",
-    backend: Annotated[str, typer.Option(help="transformers or openai.")] = "transformers",
+    backend: Annotated[str, typer.Option(help="transformers, openai or lab.")] = "transformers",
     base_url: Annotated[
         str, typer.Option(help="OpenAI-compatible server URL.")
     ] = "http://127.0.0.1:8000/v1",
@@ -71,11 +71,13 @@ def vlm(
             "retries": retries,
             "concurrency": concurrency,
         }
+    elif backend == "lab":
+        runtime = {}
     elif backend == "transformers":
         options = {"dtype": dtype, **options}
         runtime = {"device": device}
     else:
-        raise Act2AnswerError(f"--backend must be transformers or openai, not {backend!r}")
+        raise Act2AnswerError(f"--backend must be transformers, openai or lab, not {backend!r}")
     spec = ModelSpec(backend=backend, model=model, options=options)  # type: ignore[arg-type]
     sim_overrides: dict[str, object] = {"robot": robot}
     if frame_size:

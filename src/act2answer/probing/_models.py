@@ -21,6 +21,7 @@ PROBE_MODELS: Registry[Callable[..., object]] = Registry(
         "toy-vla": "act2answer.probing._toy:ToyVLA",
         "transformers": "act2answer.probing.families:TransformersVLMProbe",
         "lerobot": "act2answer.probing.families:LeRobotProbe",
+        "lab": "act2answer.lab.policy:LabProbe",
     },
     lazy=True,
 )

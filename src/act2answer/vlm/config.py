@@ -11,7 +11,7 @@ from act2answer.interfaces import Side
 from act2answer.sim import SimConfig
 from act2answer.vlm.prompt import InputMode, PromptTemplate
 
-BackendName = Literal["transformers", "openai"]
+BackendName = Literal["transformers", "openai", "lab"]
 
 #: Fields that must match for a VLM run folder to be resumed.
 _IDENTITY_FIELDS = (
@@ -31,7 +31,8 @@ class ModelSpec(BaseModel):
     """Which VLM answers, through which backend. Secrets (API keys) are never stored.
 
     Attributes:
-        backend: ``transformers`` (in-process) or ``openai`` (an OpenAI-compatible server).
+        backend: ``transformers`` (in-process), ``openai`` (an OpenAI-compatible
+            server) or ``lab`` (a checkpoint of ``act2answer lab train``).
         model: Hugging Face id or local folder (transformers), or the served model name.
         options: Backend settings that change answers (dtype, base URL...).
     """

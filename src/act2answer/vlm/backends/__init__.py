@@ -15,6 +15,7 @@ BACKENDS: Registry[Callable[..., VLMBackend]] = Registry(
     {
         "openai": "act2answer.vlm.backends.openai_backend:OpenAIBackend",
         "transformers": "act2answer.vlm.backends.transformers_backend:TransformersBackend",
+        "lab": "act2answer.lab.policy:LabVLMBackend",
     },
     lazy=True,
 )

@@ -1,0 +1,168 @@
+"""The lab's tiny models: a VLM backbone (conv patches + transformer) and a VLA on top.
+
+:class:`TinyVLM` turns a ``(B, 3, 96, 128)`` image into 6 x 8 patch tokens
+with a two-layer strided convolution, appends the ``<answer>`` token and the
+text tokens, and runs a pre-norm transformer encoder over all of them
+(``backbone.layers.N``). The answer letter is read from the ``<answer>``
+position through a head tied to the word embeddings, like a language model's
+next-token head: the letter scores are log-softmax values over the vocabulary.
+
+:class:`TinyVLA` adds a small action expert (``expert.layers.N``, as SmolVLA
+and pi0 have one): ``horizon`` learned action queries plus an embedding of the
+proprioceptive state cross-attend to the backbone's output and a linear head
+emits a chunk of normalised actions. The VLM head stays attached, so the same
+network answers VQA (co-training, the VLM probe of the backbone) and acts.
+
+Needs torch (the ``vlm`` extra); import this module only where torch is wanted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from act2answer.interfaces import ACTION_DIM
+
+#: Model input frame size (height, width): the camera frame is resized to this.
+FRAME_HW = (96, 128)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Sizes of a lab model (stored in the checkpoint).
+
+    Attributes:
+        vocab_size: Words in the tokenizer.
+        width: Token width.
+        layers: Backbone transformer layers.
+        heads: Attention heads.
+        text_length: Text tokens (``<answer>`` included).
+        expert_layers: Action expert layers (0: a VLM without action expert).
+        horizon: Actions per predicted chunk.
+    """
+
+    vocab_size: int
+    width: int = 128
+    layers: int = 4
+    heads: int = 4
+    text_length: int = 48
+    expert_layers: int = 2
+    horizon: int = 4
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _encoder_layer(width: int, heads: int) -> nn.TransformerEncoderLayer:
+    return nn.TransformerEncoderLayer(
+        width, heads, 4 * width, dropout=0.0, batch_first=True, norm_first=True, activation="gelu"
+    )
+
+
+class Backbone(nn.Module):
+    """The transformer stack over image patches and text (the probed "prefix")."""
+
+    def __init__(self, width: int, layers: int, heads: int) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(_encoder_layer(width, heads) for _ in range(layers))
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, tokens: torch.Tensor, padding: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers:
+            tokens = layer(tokens, src_key_padding_mask=padding)
+        return self.norm(tokens)
+
+
+class TinyVLM(nn.Module):
+    """Image patches + words -> transformer -> letter at the ``<answer>`` position."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        width = config.width
+        self.patch_embed = nn.Sequential(
+            nn.Conv2d(3, 48, 4, stride=4), nn.GELU(), nn.Conv2d(48, width, 4, stride=4)
+        )
+        self.n_patches = (FRAME_HW[0] // 16) * (FRAME_HW[1] // 16)
+        self.image_pos = nn.Parameter(torch.randn(1, self.n_patches, width) * 0.02)
+        self.text_embed = nn.Embedding(config.vocab_size, width)
+        nn.init.normal_(self.text_embed.weight, std=0.02)  # tied head: small initial logits
+        self.text_pos = nn.Parameter(torch.randn(1, config.text_length, width) * 0.02)
+        self.backbone = Backbone(width, config.layers, config.heads)
+        self.register_buffer("pixel_mean", torch.tensor([0.5, 0.5, 0.5]).view(1, 3, 1, 1))
+
+    @property
+    def answer_index(self) -> int:
+        """Token position of ``<answer>`` (right after the image patches)."""
+        return self.n_patches
+
+    def encode(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """Backbone output ``(B, patches + text, width)``.
+
+        Args:
+            images: ``(B, 3, 96, 128)`` floats in [0, 1].
+            text: ``(B, text_length)`` word ids, 0 = padding.
+        """
+        patches = self.patch_embed(images - self.pixel_mean).flatten(2).transpose(1, 2)
+        tokens = torch.cat([patches + self.image_pos, self.text_embed(text) + self.text_pos], 1)
+        padding = torch.cat(
+            [torch.zeros(text.shape[0], self.n_patches, dtype=torch.bool), text == 0], 1
+        )
+        return self.backbone(tokens, padding)
+
+    def word_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Vocabulary logits at the ``<answer>`` position (head tied to the embeddings)."""
+        return hidden[:, self.answer_index] @ self.text_embed.weight.T
+
+    def forward(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        return self.word_logits(self.encode(images, text))
+
+
+class ActionExpert(nn.Module):
+    """Action queries (+ state) that cross-attend to the backbone (the probed "action" part)."""
+
+    def __init__(self, width: int, layers: int, heads: int, horizon: int) -> None:
+        super().__init__()
+        self.queries = nn.Parameter(torch.randn(1, horizon, width) * 0.02)
+        self.state_embed = nn.Linear(ACTION_DIM, width)
+        self.layers = nn.ModuleList(
+            nn.TransformerDecoderLayer(
+                width, heads, 4 * width, dropout=0.0, batch_first=True, norm_first=True
+            )
+            for _ in range(layers)
+        )
+        self.head = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, ACTION_DIM))
+
+    def forward(self, prefix: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        queries = self.queries + self.state_embed(state)[:, None, :]
+        for layer in self.layers:
+            queries = layer(queries, prefix)
+        return self.head(queries)
+
+
+class TinyVLA(nn.Module):
+    """A :class:`TinyVLM` backbone with an action expert; both heads stay usable."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.vlm = TinyVLM(config)
+        self.expert = ActionExpert(config.width, config.expert_layers, config.heads, config.horizon)
+
+    def actions(
+        self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
+    ) -> torch.Tensor:
+        """Normalised action chunk ``(B, horizon, 7)`` (state already normalised)."""
+        return self.expert(self.vlm.encode(images, text), state)
+
+    def forward(
+        self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
+    ) -> torch.Tensor:
+        return self.actions(images, text, state)
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -1,0 +1,357 @@
+"""Training loops of the lab: VLM pretraining on VQA, VLA behaviour cloning with co-training.
+
+Both loops run on the CPU with torch's default threads; every ``log_every``
+steps they append a row to ``curve.csv`` (step, losses, wall time). At the end
+they write the checkpoint (:mod:`act2answer.lab.checkpoint`) and
+``metrics.json`` with the held-out VQA accuracy per category.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from act2answer.lab._torch import import_torch
+from act2answer.lab.recipes import VLARecipe, VLMRecipe
+from act2answer.lab.text import LETTERS, WordTokenizer
+from act2answer.lab.vqa import VQASet, build_vqa_set
+
+ProgressCallback = Callable[[int, int, dict[str, float]], None]
+CURVE = "curve.csv"
+METRICS = "metrics.json"
+
+
+def frames_to_tensor(images: np.ndarray):  # type: ignore[no-untyped-def]
+    """``(N, H, W, 3)`` uint8 -> ``(N, 3, 96, 128)`` float tensor in [0, 1] (resized if needed)."""
+    import torch
+    import torch.nn.functional as functional
+
+    from act2answer.lab.models import FRAME_HW
+
+    tensor = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255.0
+    if tuple(tensor.shape[2:]) != FRAME_HW:
+        tensor = functional.interpolate(tensor, size=FRAME_HW, mode="area")
+    return tensor
+
+
+def _split_items(vqa: VQASet, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean train / held-out masks; whole items (both layouts) go to one side."""
+    rng = np.random.default_rng(seed)
+    heldout = np.zeros(len(vqa), dtype=bool)
+    for category in np.unique(vqa.categories):
+        ids = np.unique(vqa.item_ids[vqa.categories == category])
+        chosen = rng.choice(ids, size=round(len(ids) * fraction), replace=False)
+        heldout |= np.isin(vqa.item_ids, chosen)
+    return ~heldout, heldout
+
+
+def _schedule(step: int, steps: int, warmup: int = 20) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+class _Curve:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict[str, float]] = []
+        self.started = time.perf_counter()
+
+    def add(self, step: int, values: dict[str, float]) -> dict[str, float]:
+        row = {"step": step, **values, "wall_s": round(time.perf_counter() - self.started, 2)}
+        self.rows.append(row)
+        with self.path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerows(self.rows)
+        return row
+
+
+def letter_ids(tokenizer: WordTokenizer) -> list[int]:
+    """Token ids of the answer letters ``a`` and ``b``."""
+    return [tokenizer.token_id(letter) for letter in LETTERS]
+
+
+def vqa_accuracy(
+    vlm: Any, tokenizer: WordTokenizer, vqa: VQASet, text_length: int, batch: int = 128
+) -> dict[str, float]:
+    """Accuracy per category (and ``"all"``) of the letter with the higher score.
+
+    Args:
+        vlm: A ``TinyVLM``.
+        tokenizer: Its tokenizer.
+        vqa: Questions to ask.
+        text_length: The model's text length.
+        batch: Questions per forward pass.
+    """
+    import torch
+
+    letters = letter_ids(tokenizer)
+    predictions = []
+    vlm.eval()
+    with torch.no_grad():
+        for start in range(0, len(vqa), batch):
+            images = frames_to_tensor(vqa.images[start : start + batch])
+            text = torch.from_numpy(
+                tokenizer.encode_many(list(vqa.prompts[start : start + batch]), text_length)
+            )
+            logits = vlm(images, text)[:, letters]
+            predictions.append(logits.argmax(-1).numpy())
+    correct = np.concatenate(predictions) == vqa.answers
+    result = {
+        str(category): float(correct[vqa.categories == category].mean())
+        for category in np.unique(vqa.categories)
+    }
+    result["all"] = float(correct.mean())
+    return result
+
+
+def train_vlm(
+    recipe: VLMRecipe, out: Path | str, progress: ProgressCallback | None = None
+) -> dict[str, Any]:
+    """Pretrain a ``TinyVLM`` on rendered VQA; write checkpoint, curve and metrics to ``out``.
+
+    Returns:
+        The metrics (held-out accuracy per category, parameters, wall time).
+    """
+    import torch
+    import torch.nn.functional as functional
+
+    from act2answer.lab.checkpoint import save_checkpoint
+    from act2answer.lab.models import ModelConfig, TinyVLM, count_parameters
+
+    import_torch().set_num_threads(recipe.threads)  # before the first rendered frame
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = Path(recipe.data_cache) if recipe.data_cache else out / "vqa"
+    vqa = build_vqa_set(
+        cache,
+        per_category=recipe.per_category,
+        seed=recipe.data_seed,
+        categories=list(recipe.categories) if recipe.categories else None,
+    )
+    train_mask, heldout_mask = _split_items(vqa, recipe.heldout_fraction, recipe.data_seed)
+    tokenizer = WordTokenizer.build(list(vqa.prompts) + list(vqa.instructions))
+    torch.manual_seed(recipe.seed)
+    config = ModelConfig(
+        vocab_size=len(tokenizer),
+        width=recipe.width,
+        layers=recipe.layers,
+        heads=recipe.heads,
+        text_length=recipe.text_length,
+        expert_layers=0,
+    )
+    model = TinyVLM(config)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=recipe.learning_rate, weight_decay=0.01)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: _schedule(step, recipe.steps)
+    )
+    train = vqa.subset(train_mask)
+    tokens = torch.from_numpy(tokenizer.encode_many(list(train.prompts), recipe.text_length))
+    targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(train.answers)]
+    rng = np.random.default_rng(recipe.seed)
+    curve = _Curve(out / CURVE)
+    model.train()
+    running = []
+    for step in range(recipe.steps):
+        batch = rng.integers(0, len(train), recipe.batch_size)
+        logits = model(frames_to_tensor(train.images[batch]), tokens[batch])
+        loss = functional.cross_entropy(logits, targets[batch])
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        scheduler.step()
+        running.append(loss.item())
+        if (step + 1) % 25 == 0 or step + 1 == recipe.steps:
+            row = curve.add(step + 1, {"vqa_loss": float(np.mean(running))})
+            running = []
+            if progress is not None:
+                progress(step + 1, recipe.steps, row)
+    heldout = vqa.subset(heldout_mask) if heldout_mask.any() else vqa.subset(train_mask)
+    metrics = {
+        "kind": "vlm",
+        "parameters": count_parameters(model),
+        "train_questions": int(train_mask.sum()),
+        "heldout_questions": int(heldout_mask.sum()),
+        "heldout_accuracy": vqa_accuracy(model, tokenizer, heldout, recipe.text_length),
+        "train_accuracy": vqa_accuracy(model, tokenizer, train, recipe.text_length)["all"],
+        "wall_s": curve.rows[-1]["wall_s"],
+    }
+    save_checkpoint(
+        out,
+        model,
+        "vlm",
+        tokenizer,
+        recipe=recipe.model_dump(mode="json"),
+        vqa_cache=str(cache.resolve()),
+        heldout_items=sorted(set(heldout.item_ids.tolist())),
+    )
+    (out / METRICS).write_text(json.dumps(metrics, indent=1))
+    return metrics
+
+
+def _action_chunks(actions: np.ndarray, episodes: np.ndarray, horizon: int) -> np.ndarray:
+    """``(N, horizon, 7)``: each frame's next ``horizon`` actions, the episode's last repeated."""
+    n = len(actions)
+    index = np.arange(n)[:, None] + np.arange(horizon)[None, :]
+    last = np.zeros(n, dtype=np.int64)
+    for episode in np.unique(episodes):
+        rows = np.flatnonzero(episodes == episode)
+        last[rows] = rows[-1]
+    index = np.minimum(index, last[:, None])
+    return actions[index]
+
+
+def train_vla(
+    recipe: VLARecipe, out: Path | str, progress: ProgressCallback | None = None
+) -> dict[str, Any]:
+    """Fine-tune a VLM checkpoint into a ``TinyVLA`` (behaviour cloning + VQA co-training).
+
+    Demonstration frames that move the cube sideways are drawn ten times as
+    often as frames that hold still. Each step draws ``round(vqa_ratio *
+    batch_size)`` questions from the backbone's VQA training set (cross-entropy
+    on the letter) and the rest from the demonstration frames (mean squared
+    error on the normalised action
+    chunk); the two losses are weighted by their share of the batch.
+
+    Returns:
+        The metrics (held-out VQA accuracy of the backbone after fine-tuning...).
+    """
+    import torch
+    import torch.nn.functional as functional
+
+    from act2answer.lab.checkpoint import load_checkpoint, save_checkpoint
+    from act2answer.lab.lerobot_format import read_dataset
+    from act2answer.lab.models import ModelConfig, TinyVLA, count_parameters
+
+    torch.set_num_threads(recipe.threads)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    backbone = load_checkpoint(recipe.backbone)
+    if backbone.kind != "vlm":
+        raise ValueError(f"{recipe.backbone}: the backbone must be a VLM checkpoint")
+    tokenizer = backbone.tokenizer
+    base = ModelConfig(**backbone.config["model"])
+    config = ModelConfig(
+        **{**base.to_dict(), "expert_layers": recipe.expert_layers, "horizon": recipe.horizon}
+    )
+    torch.manual_seed(recipe.seed)
+    model = TinyVLA(config)
+    model.vlm.load_state_dict(backbone.model.state_dict())
+    demos = read_dataset(recipe.demos)
+    state_mean, state_std = demos.states.mean(0), demos.states.std(0) + 1e-3
+    action_mean, action_std = demos.actions.mean(0), demos.actions.std(0) + 1e-3
+    chunks = _action_chunks(demos.actions, demos.episode_index, recipe.horizon)
+    # The side decision lives in the few frames that move the cube sideways; most frames
+    # hold still over the tile. Draw moving frames ten times as often as still ones.
+    moving = np.linalg.norm(demos.actions[:, :2], axis=1) > 1e-3
+    frame_weights = np.where(moving, 1.0, 0.1)
+    frame_weights /= frame_weights.sum()
+    chunks = torch.from_numpy((chunks - action_mean) / action_std).float()
+    states = torch.from_numpy((demos.states - state_mean) / state_std).float()
+    if not recipe.use_state:
+        states = torch.zeros_like(states)
+    instructions = torch.from_numpy(
+        tokenizer.encode_many(list(demos.instructions), config.text_length)
+    )
+    vqa = VQASet.load(Path(backbone.config["vqa_cache"]) / "vqa.npz")
+    heldout_items = set(backbone.config.get("heldout_items", []))
+    in_heldout = np.isin(vqa.item_ids, list(heldout_items))
+    vqa_train = vqa.subset(~in_heldout)
+    vqa_tokens = torch.from_numpy(
+        tokenizer.encode_many(list(vqa_train.prompts), config.text_length)
+    )
+    vqa_targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(vqa_train.answers)]
+    n_vqa = round(recipe.vqa_ratio * recipe.batch_size)
+    n_bc = recipe.batch_size - n_vqa
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": model.vlm.parameters(), "lr": recipe.backbone_learning_rate},
+            {"params": model.expert.parameters(), "lr": recipe.learning_rate},
+        ],
+        weight_decay=0.01,
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: _schedule(step, recipe.steps)
+    )
+    rng = np.random.default_rng(recipe.seed)
+    curve = _Curve(out / CURVE)
+    model.train()
+    sums: dict[str, list[float]] = {"bc_loss": [], "vqa_loss": []}
+    for step in range(recipe.steps):
+        rows = rng.choice(len(demos.actions), n_bc, p=frame_weights)
+        predicted = model.actions(
+            frames_to_tensor(demos.images[rows]), instructions[rows], states[rows]
+        )
+        bc_loss = functional.mse_loss(predicted, chunks[rows])
+        loss = bc_loss * (n_bc / recipe.batch_size)
+        sums["bc_loss"].append(bc_loss.item())
+        if n_vqa:
+            questions = rng.integers(0, len(vqa_train), n_vqa)
+            logits = model.vlm(frames_to_tensor(vqa_train.images[questions]), vqa_tokens[questions])
+            vqa_loss = functional.cross_entropy(logits, vqa_targets[questions])
+            loss = loss + vqa_loss * (n_vqa / recipe.batch_size)
+            sums["vqa_loss"].append(vqa_loss.item())
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        scheduler.step()
+        if (step + 1) % 25 == 0 or step + 1 == recipe.steps:
+            values = {key: float(np.mean(v)) if v else math.nan for key, v in sums.items()}
+            row = curve.add(step + 1, values)
+            sums = {key: [] for key in sums}
+            if progress is not None:
+                progress(step + 1, recipe.steps, row)
+    heldout = vqa.subset(in_heldout) if in_heldout.any() else vqa_train
+    metrics = {
+        "kind": "vla",
+        "vqa_ratio": recipe.vqa_ratio,
+        "parameters": count_parameters(model),
+        "demo_frames": len(demos.actions),
+        "demo_categories": sorted(set(demos.categories.tolist())),
+        "heldout_accuracy": vqa_accuracy(model.vlm, tokenizer, heldout, config.text_length),
+        "backbone_heldout_accuracy": _backbone_accuracy(Path(recipe.backbone)),
+        "wall_s": curve.rows[-1]["wall_s"],
+    }
+    normalisation = {
+        "state": {"mean": state_mean.tolist(), "std": state_std.tolist()},
+        "action": {"mean": action_mean.tolist(), "std": action_std.tolist()},
+    }
+    save_checkpoint(
+        out,
+        model,
+        "vla",
+        tokenizer,
+        recipe=recipe.model_dump(mode="json"),
+        normalisation=normalisation,
+        use_state=recipe.use_state,
+        replan_steps=recipe.replan_steps,
+        vqa_cache=backbone.config["vqa_cache"],
+        heldout_items=sorted(heldout_items),
+    )
+    (out / METRICS).write_text(json.dumps(metrics, indent=1))
+    return metrics
+
+
+def _backbone_accuracy(folder: Path) -> dict[str, float] | None:
+    path = folder / METRICS
+    return json.loads(path.read_text()).get("heldout_accuracy") if path.exists() else None
+
+
+def train_recipe(
+    recipe: VLMRecipe | VLARecipe, out: Path | str, progress: ProgressCallback | None = None
+) -> dict[str, Any]:
+    """Train what ``recipe`` describes into ``out`` (:func:`train_vlm` or :func:`train_vla`)."""
+    if isinstance(recipe, VLMRecipe):
+        return train_vlm(recipe, out, progress)
+    return train_vla(recipe, out, progress)
