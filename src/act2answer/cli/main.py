@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+from rich.markup import escape
 
-from act2answer.cli._common import console, episode_progress, friendly_errors
+from act2answer.cli._common import console, episode_progress, error_console, friendly_errors
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:
@@ -190,6 +191,15 @@ def run(
     console.print(rich_table(report.metrics, title=f"{policy} on {report.config.suite_name}"))
     for path in write_report(report):
         console.print(f"wrote {path}")
+    if summary.episodes_run and summary.errors == summary.episodes_run:
+        first = next(iter(summary.error_reasons), "unknown")
+        error_console.print(
+            f"[red]error:[/red] all {summary.episodes_run} episodes of this run ended in error "
+            f"(first: {escape(first)}); fix the cause, then rerun with --retry-errors",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
