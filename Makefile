@@ -18,7 +18,7 @@ export MUJOCO_GL ?= egl
 export PYOPENGL_PLATFORM ?= egl
 DEMO_OUT ?= demo_out
 
-.PHONY: demo test lint bench clean test-models serve-venv
+.PHONY: demo test test-fast lint bench clean test-models serve-venv
 
 # The model stack (LeRobot 0.4.4 pins torch<2.11, transformers<5) lives in its own venv,
 # with act2answer installed too; tests_models/ runs there (tiny SmolVLA, remote-code stand-ins).
@@ -51,6 +51,10 @@ test: $(STAMP) $(VLM_STAMP) $(MODELS_STAMP)
 	$(BIN)/ruff check src tests tests_models benchmarks
 	$(BIN)/python -m pytest -q
 	$(MODELS_VENV)/bin/python -m pytest -q tests_models
+
+# The fast tier: no torch, Ray, browser, LeRobot or slow tests (markers: tests/helpers/tiers.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not (torch or ray or browser or models or slow)"
 
 test-models: $(MODELS_STAMP)
 	$(MODELS_VENV)/bin/python -m pytest -q tests_models

@@ -1,6 +1,6 @@
 """Simulator throughput of a study-size run: the zero-cost image policy over 3,440 episodes.
 
-Run: ``MUJOCO_GL=egl ACT2ANSWER_BACKGROUNDS=../shared/backgrounds python
+Run: ``ACT2ANSWER_BACKGROUNDS=../shared/backgrounds python
 benchmarks/bench_throughput.py`` (``--episodes 400`` for a shorter
 measurement). The ``constant`` policy asks for a camera frame every step and
 never releases the cube, so every episode runs the full 80 steps: what is
@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from act2answer.errors import Act2AnswerError
 from act2answer.runner import default_workers, run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.suite import SuiteItem, load_suite, save_suite
@@ -88,7 +89,11 @@ def main(episodes: int, workers: int, size: int, background: str, physics_timest
         f"{workers} worker processes"
     )
     if summary.errors:
-        print(f"ERRORS: {summary.errors} episodes ended in error: {summary.error_reasons}")
+        # A rate over errored episodes measures nothing: say why and fail.
+        raise SystemExit(
+            f"ERRORS: {summary.errors} of {summary.episodes_run} episodes ended in error: "
+            f"{summary.error_reasons}"
+        )
     by_process = timing.get("steps_per_s_by_process", {})
     assert isinstance(by_process, dict)
     for process, process_rate in by_process.items():
@@ -120,10 +125,13 @@ if __name__ == "__main__":
         "--physics-timestep", type=float, default=0.0, help="seconds (0: the default)"
     )
     arguments = parser.parse_args()
-    main(
-        arguments.episodes,
-        arguments.workers,
-        arguments.size,
-        arguments.background,
-        arguments.physics_timestep,
-    )
+    try:
+        main(
+            arguments.episodes,
+            arguments.workers,
+            arguments.size,
+            arguments.background,
+            arguments.physics_timestep,
+        )
+    except Act2AnswerError as exc:  # e.g. no offscreen rendering: one line, exit 1
+        raise SystemExit(f"error: {exc}") from None

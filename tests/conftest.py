@@ -25,6 +25,13 @@ with contextlib.suppress(ImportError):
     import triton  # noqa: F401
 
 from act2answer.suite import Suite, SuiteItem, load_suite, save_suite  # noqa: E402
+from tests.helpers import tiers  # noqa: E402
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a test whose tier (marker) is missing here, naming the extra; fail under CI."""
+    tiers.apply(item)
+
 
 COLOURS = {"red": (220, 30, 30), "blue": (30, 60, 220), "green": (30, 170, 60)}
 

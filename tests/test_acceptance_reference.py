@@ -15,6 +15,8 @@ from act2answer.report import load_report
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 
+pytestmark = [pytest.mark.sim, pytest.mark.slow]
+
 ITEMS = 50
 
 

@@ -5,10 +5,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from act2answer.report import load_report
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.synth import CATEGORY_ORDER, generate_suite
+
+pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
 PER_CATEGORY = 28  # 11 x 28 items x 2 layouts = 616 episodes
 

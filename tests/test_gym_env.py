@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import gymnasium
+import subprocess
+import sys
+
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
 
-from act2answer.gym_env import ENV_ID, TabletopGymEnv
 from act2answer.interfaces import EpisodeStart, Observation, PrivilegedInfo, Side
 from act2answer.policies.reference import OraclePolicy
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
+from tests.helpers import tiers
 
+gymnasium = tiers.import_or_skip("gymnasium", "gym")  # collection works without the gym extra
+check_env = tiers.import_or_skip("gymnasium.utils.env_checker", "gym").check_env
+gym_env = tiers.import_or_skip("act2answer.gym_env", "gym")
+ENV_ID, TabletopGymEnv = gym_env.ENV_ID, gym_env.TabletopGymEnv
+
+pytestmark = pytest.mark.sim
 SMALL = SimConfig(camera_width=96, camera_height=72)
 
 
@@ -33,8 +40,20 @@ def test_registered_and_passes_check_env(make_suite):
 
 
 def test_module_prefixed_id_imports_the_module(make_suite):
-    env = gymnasium.make("act2answer.gym_env:" + ENV_ID, suite=make_suite(1).root, sim=SMALL)
-    env.close()
+    """In a fresh interpreter, "module:id" alone registers and builds the environment."""
+    script = (
+        "import sys, gymnasium\n"
+        "assert 'act2answer.gym_env' not in sys.modules\n"
+        f"env = gymnasium.make('act2answer.gym_env:{ENV_ID}', suite=sys.argv[1])\n"
+        "print(type(env.unwrapped).__module__, type(env.unwrapped).__name__)\n"
+        "env.close()\n"
+    )
+    suite = make_suite(1).root
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(suite)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["act2answer.gym_env", "TabletopGymEnv"]
 
 
 def test_unknown_episode_is_a_clear_error(make_suite):

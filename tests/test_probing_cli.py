@@ -15,6 +15,10 @@ from act2answer.probing import FeatureStore, record_suite
 from act2answer.probing._models import load_probe_model
 from act2answer.sim import SimConfig
 from tests.conftest import make_colour_suite
+from tests.helpers import tiers
+
+tiers.import_or_skip("torch", "torch")  # the probe model is a torch module
+pytestmark = [pytest.mark.torch, pytest.mark.sim]
 
 runner = CliRunner()
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from torch import nn
 
 from act2answer.probing import (
     FeatureRow,
@@ -28,6 +26,11 @@ from act2answer.probing import (
 )
 from act2answer.probing._probes import LayerData
 from act2answer.probing._retention import CurveRow, CurvesFileError
+from tests.helpers import tiers
+
+torch = tiers.import_or_skip("torch", "torch")  # collection works without the vlm extra
+nn = torch.nn
+pytestmark = pytest.mark.torch
 
 
 class Stack(nn.Module):

@@ -7,13 +7,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import torch
 from typer.testing import CliRunner
 
 from act2answer.cli.main import app
 from act2answer.probing import FeatureStore
 from act2answer.probing.families import decoder_layer_pattern, token_decoder_patterns
 from tests.conftest import make_colour_suite
+from tests.helpers import tiers
+
+torch = tiers.import_or_skip("torch", "torch")  # collection works without the vlm extra
+pytestmark = [pytest.mark.torch, pytest.mark.sim]
 
 runner = CliRunner()
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from torch import nn
 
 from act2answer.probing import (
     FeatureStore,
@@ -23,6 +21,11 @@ from act2answer.probing import (
     record_hidden_states,
     retention_from_probes,
 )
+from tests.helpers import tiers
+
+torch = tiers.import_or_skip("torch", "torch")  # collection works without the vlm extra
+nn = torch.nn
+pytestmark = pytest.mark.torch
 
 PREFIX_LAYERS, PREFIX_K = 6, 3
 ACTION_LAYERS, ACTION_K = 4, 2

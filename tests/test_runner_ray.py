@@ -7,7 +7,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,10 @@ from act2answer.runner import RayOptions, run_evaluation
 from act2answer.runner._shipping import localize_images, ship_image
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
+from tests.helpers import tiers
 
-ray = pytest.importorskip("ray")  # `make test` installs act2answer[ray]; see test_missing_ray
+ray = tiers.import_or_skip("ray", "ray")  # without ray: tests/test_runner_without_ray.py
+pytestmark = [pytest.mark.ray, pytest.mark.sim]
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = SimConfig(max_steps=20)
@@ -208,27 +209,6 @@ def test_gpu_replicas_that_do_not_fit_fail_clearly(make_suite, tmp_path):
     options = RayOptions(policy_gpus=1, policy_replicas=2, start_timeout_s=3)
     with pytest.raises(RunError, match=r"2 policy replica.*asking 1 GPU each.*has 1 GPU"):
         run_evaluation(make_suite(1), "random", tmp_path / "run", sim=SIM, ray=options)
-
-
-def test_missing_ray_names_the_extra(make_suite, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
-    suite = make_suite(1)
-    with pytest.raises(RunError, match=r"pip install 'act2answer\[ray\]'"):
-        run_evaluation(suite, "random", tmp_path / "run", sim=SIM, ray=RayOptions())
-    result = CliRunner().invoke(app, [
-        "run", "--suite", str(suite.root), "--policy", "random", "--out", str(tmp_path / "cli"),
-        "--executor", "ray",
-    ])  # fmt: skip
-    assert result.exit_code == 1
-    assert "act2answer[ray]" in result.output
-
-
-def test_ray_only_options_need_the_ray_executor(make_suite, tmp_path):
-    result = CliRunner().invoke(app, [
-        "run", "--suite", str(make_suite(1).root), "--policy", "random",
-        "--out", str(tmp_path / "run"), "--address", "auto",
-    ])  # fmt: skip
-    assert result.exit_code != 0 and "--executor ray" in result.output
 
 
 def test_hung_episode_times_out_on_ray_and_retry_errors_reruns_it(make_suite, tmp_path):

@@ -13,6 +13,7 @@ from act2answer.errors import RunError, SuiteError
 from act2answer.report import RunReport, load_report, rich_table, write_report
 from act2answer.report._tables import interval_text, percent
 from act2answer.report.html import write_html_report
+from act2answer.report.html._render import require_report_extra
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.suite import Suite, load_suite
@@ -62,9 +63,16 @@ def run_demo(
     """Generate the demo suite under ``out/suite`` and run each reference policy.
 
     Each policy's run goes to ``out/runs/<policy>``; a second call resumes/reuses them.
+
+    Raises:
+        Act2AnswerError: the ``report`` extra (the HTML page) is missing; checked
+            before anything runs.
+        RenderBackendError: this machine cannot render offscreen.
+        RunError: every episode of a policy's run ended in error.
     """
     console = console or Console()
     out = Path(out)
+    require_report_extra()  # the page is part of the demo: say so before any episode runs
     suite = demo_suite(out / "suite", per_category)
     console.print(
         f"suite {suite.name}: {len(suite.items)} items in {len(suite.categories)} categories, "
@@ -86,6 +94,9 @@ def run_demo(
             summary = run_evaluation(
                 suite, policy, run_dir, workers=workers, sim=sim, video=video
             )
+        if summary.episodes_run and summary.errors == summary.episodes_run:
+            reasons = "; ".join(summary.error_reasons)
+            raise RunError(f"every {policy} episode of the demo ended in error: {reasons}")
         report = load_report(run_dir)
         write_report(report)
         reports[policy] = report

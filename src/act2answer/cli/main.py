@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from act2answer.cli._common import (
     choice as _choice,
 )
 from act2answer.cli._common import (
     console,
+    error_console,
     episode_progress,
     friendly_errors,
     show_report,
@@ -188,6 +190,15 @@ def run(
         )
     assert finished.report is not None
     show_report(finished.report, details=False)
+    if summary.episodes_run and summary.errors == summary.episodes_run:
+        first = next(iter(summary.error_reasons), "unknown")
+        error_console.print(
+            f"[red]error:[/red] all {summary.episodes_run} episodes of this run ended in error "
+            f"(first: {escape(first)}); fix the cause, then rerun with --retry-errors",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -33,6 +33,7 @@ from act2answer.runner._ray import (
 from act2answer.serve import PolicyServer
 from act2answer.serve._host import BatchBackend
 from act2answer.sim import SimConfig
+from act2answer.sim._glerror import check_rendering
 from act2answer.store import ResultStore
 from act2answer.suite import Condition, Suite, load_suite
 
@@ -163,6 +164,8 @@ def run_evaluation(
         RunError: ``out`` holds a run with a different configuration.
         SuiteError: the suite is invalid.
         PolicyError: the policy cannot be created.
+        RenderBackendError: the policy needs images (or videos were asked for)
+            and this machine cannot render offscreen; nothing was stored.
     """
     started = time.perf_counter()
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
@@ -176,6 +179,8 @@ def run_evaluation(
         if callable(check):
             check()  # a remote policy: fail now if its server is unreachable
         require_wrist_camera(spec.name, instance.needs, sim)
+        if instance.needs.image or instance.needs.wrist_image or video:
+            check_rendering()  # stop before the run folder exists, not after N errored episodes
     config = RunConfig(
         **RunConfig.suite_fields(suite),
         policy=spec,
