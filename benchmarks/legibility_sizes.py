@@ -19,15 +19,15 @@ from collections import defaultdict
 
 import numpy as np
 
-from act2answer.sim import SimConfig, make_env
-from act2answer.synth import get_generator, item_rng
-from act2answer.synth.categories import CATEGORY_ORDER
 from act2answer.quality.frame_checks import (
     calibrate,
     far_tile_scale,
     legibility,
     option_difference_px,
 )
+from act2answer.sim import SimConfig, make_env
+from act2answer.synth import get_generator, item_rng
+from act2answer.synth.categories import CATEGORY_ORDER
 
 
 def scene_config(tile_size: float | None = None) -> SimConfig:

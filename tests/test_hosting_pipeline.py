@@ -17,12 +17,12 @@ from act2answer.errors import PolicyError, PolicyUnavailableError
 from act2answer.interfaces import EpisodeStart, Observation
 from act2answer.policies import PolicySpec
 from act2answer.policies.chunking import BatchPolicyAsPolicy
-from tests.helpers.standins import SleepBatchPolicy
 from act2answer.report import load_report, write_report
 from act2answer.runner import run_evaluation
 from act2answer.serve import PolicyServer, make_backend
 from act2answer.serve._host import BatchingHost, PolicyBackend, ServedRequest
 from act2answer.sim import SimConfig
+from tests.helpers.standins import SleepBatchPolicy
 
 SLEEP = "tests.helpers.standins:SleepBatchPolicy"
 

@@ -9,12 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from act2answer.sim import SimConfig, make_env
-from act2answer.synth import get_generator, item_rng
-from act2answer.synth.categories import CATEGORY_ORDER
-from act2answer.synth.categories.shape import ASPECT_SHAPES
-from act2answer.synth.categories.symmetry import MIN_ASYMMETRY
-from act2answer.quality.pixel_checks import foreground
 from act2answer.quality.frame_checks import (
     LEGIBILITY_MINIMUMS,
     MIN_OPTION_DIFFERENCE_PX,
@@ -26,6 +20,12 @@ from act2answer.quality.frame_checks import (
     legibility,
     option_difference_px,
 )
+from act2answer.quality.pixel_checks import foreground
+from act2answer.sim import SimConfig, make_env
+from act2answer.synth import get_generator, item_rng
+from act2answer.synth.categories import CATEGORY_ORDER
+from act2answer.synth.categories.shape import ASPECT_SHAPES
+from act2answer.synth.categories.symmetry import MIN_ASYMMETRY
 
 SEED = 41  # not used by other tests
 #: The intended difference must show as at least this apparent ratio in both layouts.

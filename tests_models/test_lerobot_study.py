@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from tests.study_images import libero_training_view, quadrant_frame
 
-from act2answer.adapters.tiny.smolvla import build_tiny_smolvla
 from act2answer.interfaces import Observation, PolicyRequest
 from act2answer.policies import PolicySpec, make_policy
+from act2answer.testing.tiny.smolvla import build_tiny_smolvla
 
 SHORT = "put the cube on the red patch"
 LONG = "put the cube on the red patch next to the blue square on the left"

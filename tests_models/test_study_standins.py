@@ -1,6 +1,6 @@
 """The pixels, prompts, states and outputs each adapter hands its model, upstream and study presets.
 
-Each stand-in (``act2answer.adapters.tiny.standin_*``) records the RGB pixels it
+Each stand-in (``act2answer.testing.tiny.standin_*``) records the RGB pixels it
 receives. The asymmetric frame of ``tests/study_images.py`` goes through every
 adapter with its upstream and its study preset, and what the model saw is
 compared with the model's own preprocessing written out from the upstream
@@ -22,9 +22,9 @@ from tests.study_images import EXPECTED, assert_same_image, quadrant_frame
 
 from act2answer.adapters import magma, openvla
 from act2answer.adapters.internvla_m1 import STUDY_ARGS as INTERNVLA_STUDY_ARGS
-from act2answer.adapters.tiny import build_tiny
 from act2answer.interfaces import Observation, PolicyRequest
 from act2answer.policies import PolicySpec, make_policy
+from act2answer.testing.tiny import build_tiny
 
 FRAME = quadrant_frame()
 INSTRUCTION = "put the cube on the RED patch"

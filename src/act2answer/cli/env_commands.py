@@ -121,7 +121,7 @@ def check(
     root.mkdir(parents=True, exist_ok=True)
     python = str(Path(prefix) / "bin" / "python")
     build = (
-        "import json, sys; from act2answer.adapters.tiny import build_tiny; "
+        "import json, sys; from act2answer.testing.tiny import build_tiny; "
         f"print(json.dumps(build_tiny({env.adapter!r}, sys.argv[1])))"
     )
     built = subprocess.run(

@@ -13,8 +13,8 @@ from act2answer.cli._common import (
 )
 from act2answer.cli._common import (
     console,
-    error_console,
     episode_progress,
+    error_console,
     friendly_errors,
     show_report,
 )

@@ -8,7 +8,7 @@ policy's pre-processor built by ``make_pre_post_processors`` from the dataset's
 the config's preset; the result is saved with ``save_pretrained`` (policy,
 pre- and post-processor) so ``--policy lerobot --policy-args '{"model_path": ...}'``
 loads it. The VLM inside is the tiny local SmolVLM of
-:mod:`act2answer.adapters.tiny.smolvla` (no hub access).
+:mod:`act2answer.testing.tiny.smolvla` (no hub access).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def train_smolvla(
     from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
     from lerobot.policies.smolvla.modeling_smolvla import SmolVLAPolicy
 
-    from act2answer.adapters.tiny.smolvla import _write_vlm
+    from act2answer.testing.tiny.smolvla import _write_vlm
 
     out = Path(out)
     torch.manual_seed(seed)

@@ -73,7 +73,7 @@ class Preset(BaseModel):
     interpolation: conventions.Interpolation = "area"
     rotate_180: bool = False
     mirror: bool = False
-    center_crop: float | None = Field(None, gt=0.0, le=1.0)
+    center_crop: float | None = Field(default=None, gt=0.0, le=1.0)
     wrist_camera: bool = False
     state_layout: StateLayout = "act2answer"
     image_key: str = "observation/image"
