@@ -27,13 +27,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("interfaces", "_registry"),
     ("suite", "policies"),
     ("sim", "client", "serve", "synth", "sources", "review", "adapters"),
-    ("interop", "eval", "vlm"),
+    ("interop", "eval", "vlm", "model_envs"),
     ("store",),
     ("runner", "quality"),
     ("analysis",),
     ("probing",),
     ("report",),
-    ("api", "cli", "demo", "gym_env", "testing"),
+    ("api", "cli", "demo", "gym_env", "testing", "lab"),
 )
 #: (importer package, imported package) pairs allowed to run back up a layer.
 ALLOWED_UPWARD: frozenset[tuple[str, str]] = frozenset()

@@ -107,7 +107,7 @@ def test_demo_without_the_report_extra_says_so_before_running(monkeypatch, tmp_p
         lambda name, *a: None if name == "statsmodels" else real_find_spec(name, *a),
     )
     with pytest.raises(
-        Act2AnswerError, match=r"needs statsmodels: pip install 'act2answer\[report\]'"
+        Act2AnswerError, match=r"statsmodels is not installed\): pip install 'act2answer\[report\]'"
     ):
         run_demo(tmp_path / "demo")
     assert not (tmp_path / "demo").exists()

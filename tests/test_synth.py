@@ -70,6 +70,12 @@ def test_missing_module_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return real(name, package)
 
+    from act2answer.synth.categories import CATEGORIES
+
+    # An earlier test may have imported the generator already: lay the lazy path back.
+    monkeypatch.setitem(
+        CATEGORIES._entries, "Traffic", "act2answer.synth.categories.traffic:Generator"
+    )
     monkeypatch.setattr(importlib, "import_module", fake)
     with pytest.raises(SynthError, match="Traffic"):
         get_generator("Traffic")

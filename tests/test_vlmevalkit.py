@@ -451,12 +451,8 @@ def test_frame_variant_is_the_vla_episodes_first_frame(
     tmp_path: Path, make_suite: Callable[..., Suite]
 ) -> None:
     from act2answer.eval.tasks import make_tasks
+    from act2answer.runner._vlm import FrameSource
     from act2answer.sim import SimConfig
-
-    try:  # issue 19 moves the VLM run loop to act2answer.runner
-        from act2answer.runner._vlm import FrameSource  # type: ignore[import-not-found]
-    except ImportError:
-        from act2answer.vlm.runner import FrameSource
 
     suite = make_suite(n=2)
     lmu = tmp_path / "LMUData"

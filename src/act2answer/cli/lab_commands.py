@@ -49,7 +49,7 @@ def demos(
     ] = False,
 ) -> None:
     """Record scripted demonstrations (both layouts) as a LeRobot v3.0 dataset."""
-    from act2answer.cli.main import _image_size
+    from act2answer.cli._common import image_size as _image_size
     from act2answer.lab.demos import DemoConfig, build_demo_dataset
     from act2answer.sim import SimConfig
 

@@ -65,8 +65,9 @@ def run_episodes(
 
 def run_vlm_probe(checkpoint: Path, suite: Path, out: Path, sim: Any) -> dict[str, float]:
     """The letter-scored VLM probe of the checkpoint's backbone (frame mode)."""
-    from act2answer.vlm import ModelSpec, run_vlm
-    from act2answer.vlm.report import load_vlm_report
+    from act2answer.report import load_vlm_report
+    from act2answer.runner import run_vlm
+    from act2answer.vlm import ModelSpec
 
     run_vlm(suite, ModelSpec(backend="lab", model=str(checkpoint)), out, sim=sim, batch_size=32)
     return _rates(load_vlm_report(out).metrics)

@@ -21,13 +21,15 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
 
 from act2answer.errors import Act2AnswerError
-from act2answer.lab.demos import DemoEpisode
+
+if TYPE_CHECKING:
+    from act2answer.lab.demos import DemoEpisode
 
 CODEBASE_VERSION = "v3.0"
 IMAGE_KEY = "observation.image"
