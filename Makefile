@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VLM_STAMP := $(VENV)/.installed-vlm
+DOCS_STAMP := $(VENV)/.installed-docs
 SHARED_MENAGERIE := $(abspath ../shared/menagerie)
 # Use the offline Menagerie copy when it exists; otherwise mujoco-menagerie downloads as usual.
 ifneq ($(wildcard $(SHARED_MENAGERIE)),)
@@ -18,7 +19,7 @@ export MUJOCO_GL ?= egl
 export PYOPENGL_PLATFORM ?= egl
 DEMO_OUT ?= demo_out
 
-.PHONY: demo test test-fast lint bench clean test-models serve-venv
+.PHONY: demo test test-fast lint bench clean test-models serve-venv docs
 
 # The model stack (LeRobot 0.4.4 pins torch<2.11, transformers<5) lives in its own venv,
 # with act2answer installed too; tests_models/ runs there (tiny SmolVLA, remote-code stand-ins).
@@ -69,6 +70,14 @@ SERVE_VENV ?= .venv-serve
 serve-venv:
 	[ -x $(SERVE_VENV)/bin/python ] || $(PYTHON) -m venv $(SERVE_VENV)
 	$(SERVE_VENV)/bin/python -m pip install --quiet -r requirements/serve.txt
+
+# The documentation site (mkdocs-material + mkdocstrings), built into site/; broken links fail.
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
