@@ -48,8 +48,10 @@ $(VLM_STAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/act2answer demo --out $(DEMO_OUT)
 
-test: $(STAMP) $(VLM_STAMP) $(MODELS_STAMP)
+test: $(STAMP) $(VLM_STAMP) $(MODELS_STAMP) $(DOCS_STAMP)
 	$(BIN)/ruff check src tests tests_models benchmarks
+	$(BIN)/python -m mypy
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
 	$(BIN)/python -m pytest -q
 	$(MODELS_VENV)/bin/python -m pytest -q tests_models
 
