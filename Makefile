@@ -17,6 +17,7 @@ export ACT2ANSWER_BACKGROUNDS ?= $(SHARED_BACKGROUNDS)
 endif
 export MUJOCO_GL ?= egl
 export PYOPENGL_PLATFORM ?= egl
+export NO_MKDOCS_2_WARNING ?= 1
 DEMO_OUT ?= demo_out
 
 .PHONY: demo test test-fast lint bench clean test-models serve-venv docs
