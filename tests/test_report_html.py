@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from act2answer.analysis.metrics import GroupMetrics, Interval, Verdict
 from act2answer.cli.main import app
 from act2answer.errors import RunError
 from act2answer.report.html import ModelKind, load_study, write_html_report
+from act2answer.report.html._figures import category_bars_svg, radar_svg
 from tests.study_fixtures import (
     write_synthetic_probe,
     write_synthetic_run,
@@ -161,3 +163,27 @@ def test_cli_report_several_folders_with_html(study_dirs, tmp_path):
     assert out.stat().st_size > 10_000
     result = runner.invoke(app, ["report", str(tmp_path / "nothing"), "--html", str(out)])
     assert result.exit_code == 1 and "is this a run folder" in result.output
+
+
+def _group(name: str, correct: int, episodes: int = 20) -> GroupMetrics:
+    half = 0.22
+    return GroupMetrics(
+        name=name,
+        episodes=episodes,
+        correct=correct,
+        success_rate=correct / episodes,
+        success_interval=Interval(0.0, 1.0),
+        chance_band=Interval(0.5 - half, 0.5 + half),
+        no_answer_rate=0.0,
+        left_choice_rate=0.5,
+        error_rate=0.0,
+        release_rate=1.0,
+        verdict=Verdict.WITHIN,
+    )
+
+
+def test_fewer_than_three_categories_draw_bars_not_a_radar():
+    two = [_group("Color", 18), _group("Shape", 9)]
+    three = [*two, _group("Time", 12)]
+    assert radar_svg(two) == category_bars_svg(two)  # a two-spoke radar would be a line
+    assert radar_svg(three) != category_bars_svg(three)

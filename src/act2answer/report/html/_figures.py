@@ -64,8 +64,18 @@ def _svg(figure: Figure, tight: bool = True) -> str:
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
 
 
+#: Fewer categories than this draw bars: a radar of one or two spokes is a point or a line.
+MIN_RADAR_CATEGORIES = 3
+
+
 def radar_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
-    """Success rate per category on a radar, with the chance band as a grey ring."""
+    """Success rate per category on a radar, with the chance band as a grey ring.
+
+    With fewer than :data:`MIN_RADAR_CATEGORIES` categories the same figures are
+    drawn as horizontal bars (:func:`category_bars_svg`).
+    """
+    if len(groups) < MIN_RADAR_CATEGORIES:
+        return category_bars_svg(groups, title)
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
@@ -101,6 +111,31 @@ def radar_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
         axes.grid(color="#dddddd", lw=0.6)
         if title:
             axes.set_title(title, fontsize=9, pad=14)
+        return _svg(figure, tight=False)
+
+
+def category_bars_svg(groups: Sequence[GroupMetrics], title: str = "") -> str:
+    """Success rate per category as horizontal bars, with each chance band in grey."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    rows = np.arange(len(groups))
+    rates = [0.0 if math.isnan(g.success_rate) else g.success_rate for g in groups]
+    with rc_context(_RC):
+        figure = Figure(figsize=(3.5, 0.6 + 0.45 * max(len(groups), 1)))
+        figure.subplots_adjust(left=0.3, right=0.95, bottom=0.3, top=0.8)
+        axes = figure.add_subplot()
+        for row, group in zip(rows, groups, strict=True):
+            band = group.chance_band
+            axes.barh(row, band.high - band.low, left=band.low, height=0.8, color="#e3e3e3")
+        axes.barh(rows, rates, height=0.45, color=_SERIES_COLOURS[0], label="success")
+        axes.axvline(CHANCE, color="#777777", lw=0.8, ls=":")
+        axes.set_xlim(0, 1)
+        axes.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"], fontsize=6)
+        axes.set_yticks(rows, [_wrap(g.name) for g in groups], fontsize=7)
+        axes.invert_yaxis()
+        if title:
+            axes.set_title(title, fontsize=9)
         return _svg(figure, tight=False)
 
 
