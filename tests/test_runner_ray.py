@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -142,19 +141,24 @@ def test_interrupted_ray_run_resumes_with_only_the_missing_episodes(make_suite, 
 
 
 def test_nodes_without_the_suite_folder_get_the_images_from_the_object_store(
-    make_suite, tmp_path
+    make_suite, tmp_path, monkeypatch
 ):
     suite = make_suite(3, folder="moved")
+    import act2answer.runner._ray as ray_runner
+
     run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
+    ship = ray_runner.ship_image
 
-    def remove_suite_images(result, done, total):  # as on a node that never had the suite
-        shutil.rmtree(suite.root / "img", ignore_errors=True)
+    def ship_then_remove(path, put):  # as on nodes that never had the suite
+        shipped = ship(path, put)  # the driver ships every image before any episode starts
+        Path(path).unlink()
+        return shipped
 
+    monkeypatch.setattr(ray_runner, "ship_image", ship_then_remove)
     summary = run_evaluation(
-        suite, "random", tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions(),
-        on_result=remove_suite_images,
-    )  # fmt: skip
-    assert not (suite.root / "img").exists()
+        suite, "random", tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions()
+    )
+    assert not any((suite.root / "img").iterdir())
     assert summary.errors == 0
     assert _episodes_csv(tmp_path / "ray") == _episodes_csv(tmp_path / "local")
 
