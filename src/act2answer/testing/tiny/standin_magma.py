@@ -21,11 +21,12 @@ actions depend on it).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-import numpy as np
 import torch
-from transformers import BatchFeature, PretrainedConfig, PreTrainedModel
+from transformers import BatchFeature, PretrainedConfig
+
+from ._standin import RecordingModel, RecordingProcessor, text_ids
 
 VOCAB = 128000
 EOS = 128009
@@ -73,48 +74,31 @@ class StandInTokenizer:
         )
 
 
-class StandInProcessor:
-    calls: ClassVar[list[dict[str, Any]]] = []
-    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
-    pixels: ClassVar[list[np.ndarray]] = []
-
+class StandInProcessor(RecordingProcessor):
     def __init__(self) -> None:
         self.tokenizer = StandInTokenizer()
 
-    @classmethod
-    def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
-        """AutoProcessor calls this on remote processors (ProcessorMixin has it)."""
-
-    @classmethod
-    def from_pretrained(cls, path: str, **kwargs: Any) -> StandInProcessor:
-        return cls()
-
     def __call__(self, images: list, texts: str, return_tensors: str = "pt") -> BatchFeature:
-        StandInProcessor.calls.append({"prompt": texts, "image_size": images[0].size})
-        StandInProcessor.pixels.append(np.asarray(images[0].convert("RGB")).copy())
-        pixels = torch.from_numpy(np.asarray(images[0], dtype=np.float32) / 255.0).permute(2, 0, 1)
-        ids = torch.tensor([list(texts.encode())], dtype=torch.long)
+        pixels = self.record(images[0], {"prompt": texts, "image_size": images[0].size})
+        ids = text_ids(texts)
         return BatchFeature(
             {
                 "input_ids": ids,
                 "attention_mask": torch.ones_like(ids),
-                "pixel_values": pixels[None],
+                "pixel_values": pixels,
                 "image_sizes": torch.tensor([[images[0].size[1], images[0].size[0]]]),
             }
         )
 
 
-class StandInModel(PreTrainedModel):
+class StandInModel(RecordingModel):
     config_class = StandInConfig
-    calls: ClassVar[list[dict[str, Any]]] = []
 
-    def __init__(self, config: StandInConfig) -> None:
-        super().__init__(config)
-        self.scale = torch.nn.Linear(1, 1)
+    def add_modules(self) -> None:
+        """The vision tower's one LayerScale parameter (see the module docstring)."""
         self.vision_tower = torch.nn.Module()
         self.vision_tower.blocks = torch.nn.ModuleList([torch.nn.Module()])
         self.vision_tower.blocks[0].gamma = torch.nn.Parameter(torch.full((1,), LAYERSCALE_INIT))
-        self.post_init()
 
     def _init_weights(self, module: torch.nn.Module) -> None:
         gamma = getattr(module, "gamma", None)

@@ -12,11 +12,13 @@ arithmetic. Not a model: it proves the plumbing around the call.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
-from transformers import BatchFeature, PretrainedConfig, PreTrainedModel
+from transformers import BatchFeature, PretrainedConfig
+
+from ._standin import RecordingModel, RecordingProcessor, text_ids, unnormalize
 
 
 class StandInConfig(PretrainedConfig):
@@ -29,42 +31,19 @@ class StandInConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
 
-class StandInProcessor:
+class StandInProcessor(RecordingProcessor):
     """``processor(prompt, image)``: the prompt as UTF-8 byte ids, the image as pixels."""
 
-    calls: ClassVar[list[dict[str, Any]]] = []
-    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
-    pixels: ClassVar[list[np.ndarray]] = []
-
-    @classmethod
-    def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
-        """AutoProcessor calls this on remote processors (ProcessorMixin has it)."""
-
-    @classmethod
-    def from_pretrained(cls, path: str, **kwargs: Any) -> StandInProcessor:
-        return cls()
-
     def __call__(self, text: str, images: Any, **kwargs: Any) -> BatchFeature:
-        StandInProcessor.calls.append({"prompt": text, "image_size": images.size})
-        StandInProcessor.pixels.append(np.asarray(images.convert("RGB")).copy())
-        ids = torch.tensor([list(text.encode())], dtype=torch.long)
-        pixels = torch.from_numpy(np.asarray(images, dtype=np.float32) / 255.0).permute(2, 0, 1)
+        pixels = self.record(images, {"prompt": text, "image_size": images.size})
+        ids = text_ids(text)
         return BatchFeature(
-            {"input_ids": ids, "attention_mask": torch.ones_like(ids), "pixel_values": pixels[None]}
+            {"input_ids": ids, "attention_mask": torch.ones_like(ids), "pixel_values": pixels}
         )
 
 
-class StandInModel(PreTrainedModel):
+class StandInModel(RecordingModel):
     config_class = StandInConfig
-    calls: ClassVar[list[dict[str, Any]]] = []
-
-    def __init__(self, config: StandInConfig) -> None:
-        super().__init__(config)
-        self.scale = torch.nn.Linear(1, 1)
-        self.post_init()
-
-    def _init_weights(self, module: torch.nn.Module) -> None:
-        return None
 
     def predict_action(
         self, input_ids: torch.Tensor | None = None, unnorm_key: str | None = None, **kwargs: Any
@@ -88,7 +67,4 @@ class StandInModel(PreTrainedModel):
         centers = np.linspace(-1, 1, self.config.n_action_bins)
         centers = (centers[:-1] + centers[1:]) / 2.0
         normalized = centers[np.clip(self.config.vocab_size - tokens - 1, 0, 254)]
-        stats = self.config.norm_stats[unnorm_key]["action"]
-        low, high = np.array(stats["q01"]), np.array(stats["q99"])
-        mask = np.array(stats.get("mask", np.ones_like(low, dtype=bool)))
-        return np.where(mask, 0.5 * (normalized + 1) * (high - low) + low, normalized)
+        return unnormalize(normalized, self.config.norm_stats[unnorm_key]["action"])

@@ -13,11 +13,12 @@ on the seed (as the flow-matching noise does).
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any, ClassVar
+from typing import Any
 
-import numpy as np
 import torch
-from transformers import BatchFeature, PretrainedConfig, PreTrainedModel
+from transformers import BatchFeature, PretrainedConfig
+
+from ._standin import RecordingModel, RecordingProcessor, text_ids
 
 ROBOT = "bridge_delta"
 CHUNK = 4
@@ -31,15 +32,7 @@ class StandInConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
 
-class StandInProcessor:
-    calls: ClassVar[list[dict[str, Any]]] = []
-    #: The RGB pixels of every image received, ``(H, W, 3)`` uint8 (tests check orientation).
-    pixels: ClassVar[list[np.ndarray]] = []
-
-    @classmethod
-    def register_for_auto_class(cls, auto_class: str = "AutoProcessor") -> None:
-        """AutoProcessor calls this on remote processors (ProcessorMixin has it)."""
-
+class StandInProcessor(RecordingProcessor):
     @classmethod
     def from_pretrained(cls, path: str, **kwargs: Any) -> StandInProcessor:
         StandInProcessor.calls.append({"from_pretrained_kwargs": dict(kwargs)})
@@ -49,13 +42,9 @@ class StandInProcessor:
         return ["fractal_standin", ROBOT]
 
     def __call__(self, text: list, images: list, videos: Any = None, **kwargs: Any) -> BatchFeature:
-        StandInProcessor.pixels.append(np.asarray(images[0].convert("RGB")).copy())
-        StandInProcessor.calls.append(
-            {"prompt": text[0], "image_sizes": [image.size for image in images], "videos": videos}
-        )
-        pixels = torch.from_numpy(np.asarray(images[0], dtype=np.float32) / 255.0)
-        ids = torch.tensor([list(text[0].encode())], dtype=torch.long)
-        return BatchFeature({"input_ids": ids, "pixel_values": pixels.permute(2, 0, 1)[None]})
+        sizes = [image.size for image in images]
+        pixels = self.record(images[0], {"prompt": text[0], "image_sizes": sizes, "videos": videos})
+        return BatchFeature({"input_ids": text_ids(text[0]), "pixel_values": pixels})
 
     def get_action_mask(self, robot_type: str) -> torch.Tensor:
         if robot_type != ROBOT:
@@ -72,17 +61,8 @@ class StandInProcessor:
         return decoded
 
 
-class StandInModel(PreTrainedModel):
+class StandInModel(RecordingModel):
     config_class = StandInConfig
-    calls: ClassVar[list[dict[str, Any]]] = []
-
-    def __init__(self, config: StandInConfig) -> None:
-        super().__init__(config)
-        self.scale = torch.nn.Linear(1, 1)
-        self.post_init()
-
-    def _init_weights(self, module: torch.nn.Module) -> None:
-        return None
 
     def forward(self, **inputs: Any) -> SimpleNamespace:
         state = inputs["state"]
