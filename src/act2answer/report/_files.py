@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from act2answer.errors import SuiteError
 from act2answer.suite import load_suite
@@ -27,13 +27,21 @@ class _Row(Protocol):
     def to_row(self) -> dict[str, object]: ...
 
 
+class _RowType(Protocol):
+    def field_names(self) -> list[str]: ...
+
+
 class StoredRecordsReport:
     """What every run kind's report says about its records (mixed into the report types).
 
     Subclasses name what one record is called, the command that adds the
-    missing ones, and their attributes holding the records and their expected count.
+    missing ones, their attributes holding the records and their expected count,
+    the record type (its ``field_names()`` are the CSV's columns) and the CSV's name.
     """
 
+    run_dir: Path
+    RECORD_TYPE: ClassVar[_RowType]
+    CSV_NAME = "records.csv"
     RECORD_NOUN = "records"
     RESUME_COMMAND = "act2answer run"
     RECORDS_ATTRIBUTE = "records"
@@ -71,23 +79,25 @@ def json_safe(value: object) -> object:
 
 
 def write_run_files(
-    run_dir: Path,
-    markdown: str,
-    metrics: dict[str, object],
-    csv_name: str,
-    fieldnames: Sequence[str],
-    records: Sequence[_Row],
+    report: StoredRecordsReport, markdown: str, metrics: dict[str, object]
 ) -> list[Path]:
-    """Write ``report.md``, ``metrics.json`` and the records' CSV into ``run_dir``.
+    """Write ``report.md``, ``metrics.json`` and the records' CSV into the report's run folder.
+
+    Args:
+        report: Any run kind's report (its folder, records, record type and CSV name).
+        markdown: The text of ``report.md``.
+        metrics: The content of ``metrics.json`` (finite numbers; NaN as None).
 
     Returns:
         The paths written.
     """
-    paths = [run_dir / REPORT_MD, run_dir / METRICS_JSON, run_dir / csv_name]
+    run_dir = report.run_dir
+    paths = [run_dir / REPORT_MD, run_dir / METRICS_JSON, run_dir / report.CSV_NAME]
     paths[0].write_text(markdown, encoding="utf-8")
     paths[1].write_text(json.dumps(metrics, indent=2, allow_nan=False) + "\n")
+    records: Sequence[_Row] = report.records
     with paths[2].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(fieldnames))
+        writer = csv.DictWriter(handle, fieldnames=report.RECORD_TYPE.field_names())
         writer.writeheader()
         for record in records:
             writer.writerow(record.to_row())

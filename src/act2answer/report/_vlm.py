@@ -74,6 +74,8 @@ class VLMReport(StoredRecordsReport):
     consistency: tuple[Consistency, ...]
     expected_answers: int | None
 
+    RECORD_TYPE = VLMAnswer
+    CSV_NAME = ANSWERS_CSV
     RECORD_NOUN = "answers"
     RECORDS_ATTRIBUTE = "answers"
     EXPECTED_ATTRIBUTE = "expected_answers"
@@ -146,14 +148,7 @@ def vlm_rich_table(report: VLMReport) -> Table:
 
 def write_vlm_report(report: VLMReport) -> list[Path]:
     """Write ``report.md``, ``metrics.json`` and ``answers.csv`` into the run folder."""
-    return write_run_files(
-        report.run_dir,
-        _markdown(report),
-        _metrics_json(report),
-        ANSWERS_CSV,
-        VLMAnswer.field_names(),
-        report.answers,
-    )
+    return write_run_files(report, _markdown(report), _metrics_json(report))
 
 
 def _markdown(report: VLMReport) -> str:

@@ -50,6 +50,8 @@ class RunReport(StoredRecordsReport):
     scoring: ScoringRule = ScoringRule.DEFAULT
     by_rule: dict[ScoringRule, RunMetrics] = field(default_factory=dict)
 
+    RECORD_TYPE = EpisodeResult
+    CSV_NAME = EPISODES_CSV
     RECORD_NOUN = "episodes"
     RECORDS_ATTRIBUTE = "results"
     EXPECTED_ATTRIBUTE = "expected_episodes"
@@ -99,14 +101,7 @@ def write_episode_report(report: RunReport) -> list[Path]:
     Returns:
         The paths written.
     """
-    return write_run_files(
-        report.run_dir,
-        _markdown(report),
-        _metrics_json(report),
-        EPISODES_CSV,
-        EpisodeResult.field_names(),
-        report.results,
-    )
+    return write_run_files(report, _markdown(report), _metrics_json(report))
 
 
 def _markdown(report: RunReport) -> str:
