@@ -1,4 +1,4 @@
-"""Helpers shared by CLI commands: error printing, progress bars and option parsers."""
+"""Helpers shared by CLI commands: option types, error printing, progress bars, parsers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,6 +29,41 @@ console = Console()
 if not console.is_terminal and console.width < MIN_WIDTH:
     console = Console(width=MIN_WIDTH)
 error_console = Console(stderr=True)
+
+# Options several commands take, spelled once: ``suite: SuiteOption``, ``workers: WorkersOption``.
+# The option's name comes from the parameter's name; the default from the parameter's default.
+_SUITE_HELP = "Suite folder (suite.jsonl + images)."
+_RUN_OUT_HELP = "Run folder; rerun with the same folder to resume."
+#: ``--suite``: a suite folder to read.
+SuiteOption = Annotated[Path, typer.Option(help=_SUITE_HELP)]
+#: ``--suite`` of a command that can do without one (``run --dry-run``).
+OptionalSuiteOption = Annotated[Path | None, typer.Option(help=_SUITE_HELP)]
+#: ``--out``: a run folder (resumable).
+RunOutOption = Annotated[Path, typer.Option(help=_RUN_OUT_HELP)]
+#: ``--out`` of a command that can do without one (``run --dry-run``).
+OptionalRunOutOption = Annotated[Path | None, typer.Option(help=_RUN_OUT_HELP)]
+#: ``--out`` / ``-o``: a suite folder to write.
+SuiteOutOption = Annotated[Path, typer.Option("--out", "-o", help="Suite folder to write.")]
+#: A suite folder given as the argument.
+SuiteArgument = Annotated[Path, typer.Argument(help="Suite folder.")]
+#: ``--policy-args``: the policy's keyword arguments as one JSON object.
+PolicyArgsOption = Annotated[
+    str, typer.Option(help="JSON object of keyword arguments for the policy.")
+]
+#: ``--seed``: mixed into every episode's seed.
+EpisodeSeedOption = Annotated[int, typer.Option(help="Base seed mixed into every episode seed.")]
+#: ``--workers``: simulator processes.
+WorkersOption = Annotated[int, typer.Option(help="Simulator processes (0: one per core).")]
+#: ``--per-category``: items per category.
+PerCategoryOption = Annotated[int, typer.Option(help="Items per category.")]
+#: ``--robot``.
+RobotOption = Annotated[str, typer.Option(help="widowx or panda.")]
+#: ``--retry-errors``: run the stored error records (episodes, answers) again.
+RetryErrorsOption = Annotated[bool, typer.Option(help="Run stored errors again.")]
+#: ``--batch-window-ms``: a batching host's longest wait.
+BatchWindowOption = Annotated[float, typer.Option(help="Longest wait for a batch to fill, ms.")]
+#: ``--host`` of a server.
+HostOption = Annotated[str, typer.Option(help="Interface to bind (0.0.0.0: all).")]
 
 P = ParamSpec("P")
 R = TypeVar("R")

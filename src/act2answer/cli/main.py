@@ -9,15 +9,22 @@ import typer
 from rich.markup import escape
 
 from act2answer.cli._common import (
-    choice as _choice,
-)
-from act2answer.cli._common import (
+    BatchWindowOption,
+    EpisodeSeedOption,
+    OptionalRunOutOption,
+    OptionalSuiteOption,
+    PerCategoryOption,
+    PolicyArgsOption,
+    RetryErrorsOption,
+    RobotOption,
+    WorkersOption,
     console,
     episode_progress,
     error_console,
     friendly_errors,
     show_report,
 )
+from act2answer.cli._common import choice as _choice
 from act2answer.cli._common import image_size as _image_size
 from act2answer.cli._common import json_object as _json_object
 from act2answer.errors import Act2AnswerError
@@ -35,18 +42,12 @@ app.add_typer(suite_app, name="suite")
 @friendly_errors
 def run(
     policy: Annotated[str, typer.Option(help="Policy name (see `act2answer policies`).")],
-    suite: Annotated[
-        Path | None, typer.Option(help="Suite folder (suite.jsonl + images).")
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Run folder; rerun with the same folder to resume.")
-    ] = None,
-    policy_args: Annotated[
-        str, typer.Option(help="JSON object of keyword arguments for the policy.")
-    ] = "{}",
-    robot: Annotated[str, typer.Option(help="widowx or panda.")] = "widowx",
-    workers: Annotated[int, typer.Option(help="Simulator processes (0: one per core).")] = 0,
-    seed: Annotated[int, typer.Option(help="Base seed mixed into every episode seed.")] = 0,
+    suite: OptionalSuiteOption = None,
+    out: OptionalRunOutOption = None,
+    policy_args: PolicyArgsOption = "{}",
+    robot: RobotOption = "widowx",
+    workers: WorkersOption = 0,
+    seed: EpisodeSeedOption = 0,
     video: Annotated[int, typer.Option(help="Record MP4s of the first N episodes.")] = 0,
     video_item: Annotated[
         list[str] | None, typer.Option(help="Record MP4s of this item (repeatable).")
@@ -67,7 +68,7 @@ def run(
             "Pass a stored run's value to resume it."
         ),
     ] = None,
-    retry_errors: Annotated[bool, typer.Option(help="Rerun stored error episodes.")] = False,
+    retry_errors: RetryErrorsOption = False,
     wrist_camera: Annotated[
         bool, typer.Option(help="Build a wrist camera (presets such as libero-openpi use it).")
     ] = False,
@@ -78,9 +79,7 @@ def run(
     max_batch: Annotated[
         int | None, typer.Option(help="Largest batch for a hosted batched policy.")
     ] = None,
-    batch_window_ms: Annotated[
-        float, typer.Option(help="Longest wait for a batch to fill, ms.")
-    ] = 100.0,
+    batch_window_ms: BatchWindowOption = 100.0,
     dry_run: Annotated[
         bool,
         typer.Option(help="Model adapters: a tiny random model of the class, 2 episodes, CPU."),
@@ -249,8 +248,8 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo suite and runs.")] = Path(
         "demo_out"
     ),
-    per_category: Annotated[int, typer.Option(help="Items per category.")] = 8,
-    workers: Annotated[int, typer.Option(help="Simulator processes (0: one per core).")] = 0,
+    per_category: PerCategoryOption = 8,
+    workers: WorkersOption = 0,
 ) -> None:
     """Build the built-in suite and evaluate the four reference policies on it."""
     from act2answer.demo import run_demo

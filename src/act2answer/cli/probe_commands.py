@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from act2answer.cli._common import console, friendly_errors, json_object
+from act2answer.cli._common import (
+    EpisodeSeedOption,
+    OptionalSuiteOption,
+    console,
+    friendly_errors,
+    json_object,
+)
 from act2answer.errors import Act2AnswerError
 
 if TYPE_CHECKING:
@@ -40,13 +46,13 @@ JobsOption = Annotated[int, typer.Option(help="Processes fitting layers in paral
 @probe_app.callback()
 def probe(
     ctx: typer.Context,
-    suite: Annotated[Path | None, typer.Option(help="Suite folder.")] = None,
+    suite: OptionalSuiteOption = None,
     model: Annotated[
         str | None, typer.Option(help="Probe model: a name (`probe models`) or module:Factory.")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Run folder (resumable).")] = None,
     model_args: Annotated[str, typer.Option(help="JSON keyword arguments for the model.")] = "{}",
-    seed: Annotated[int, typer.Option(help="Base seed mixed into every episode seed.")] = 0,
+    seed: EpisodeSeedOption = 0,
     folds: FoldsOption = 5,
     c: COption = 1.0,
     pooling: PoolingOption = "last",

@@ -11,7 +11,13 @@ from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import add_commands, json_object
+from act2answer.cli._common import (
+    BatchWindowOption,
+    HostOption,
+    PolicyArgsOption,
+    add_commands,
+    json_object,
+)
 from act2answer.cli._common import console as _console
 
 
@@ -19,19 +25,15 @@ def serve(
     policy: Annotated[
         str, typer.Option(help="Registered name or package.module:Class (Policy or BatchPolicy).")
     ],
-    policy_args: Annotated[
-        str, typer.Option(help="JSON object of keyword arguments for the policy.")
-    ] = "{}",
-    host: Annotated[str, typer.Option(help="Interface to bind (0.0.0.0: all).")] = "127.0.0.1",
+    policy_args: PolicyArgsOption = "{}",
+    host: HostOption = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (openpi's default is 8000).")] = 8000,
     api_key: Annotated[
         str | None,
         typer.Option(help="Require 'Authorization: Api-Key KEY' (default: $OPENPI_API_KEY)."),
     ] = None,
     max_batch: Annotated[int, typer.Option(help="Largest batch per model call.")] = 32,
-    batch_window_ms: Annotated[
-        float, typer.Option(help="Longest wait for a batch to fill, milliseconds.")
-    ] = 50.0,
+    batch_window_ms: BatchWindowOption = 50.0,
 ) -> None:
     """Serve a policy over openpi's websocket protocol, batching concurrent connections."""
     from act2answer.client.openpi import API_KEY_ENV

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from act2answer.cli._common import add_commands
+from act2answer.cli._common import HostOption, SuiteArgument, SuiteOutOption, add_commands
 from act2answer.cli._common import console as _console
 
 
@@ -46,7 +46,7 @@ def sources() -> None:
 def convert(
     source: Annotated[str, typer.Argument(help="Converter name (see `act2answer sources`).")],
     data: Annotated[Path, typer.Argument(help="Local copy of the source dataset.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Suite folder to write.")],
+    out: SuiteOutOption,
     per_category: Annotated[
         int | None, typer.Option(help="Items per category (default: all usable).")
     ] = None,
@@ -89,7 +89,7 @@ def convert(
 
 def import_(
     path: Annotated[Path, typer.Argument(help="An asset set folder (pairs.json, model_db.json).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Suite folder to write.")],
+    out: SuiteOutOption,
     format: Annotated[ImportFormat, typer.Option(help="Input format.")] = (
         ImportFormat.maniskill_assets
     ),
@@ -111,7 +111,7 @@ def import_(
 
 
 def export(
-    suite_dir: Annotated[Path, typer.Argument(help="Suite folder.")],
+    suite_dir: SuiteArgument,
     out: Annotated[
         Path,
         typer.Option(
@@ -193,9 +193,7 @@ def export(
 
 def review(
     suite_dir: Annotated[Path, typer.Argument(help="Suite folder to review.")],
-    host: Annotated[str, typer.Option(help="Address to bind (local only by default).")] = (
-        "127.0.0.1"
-    ),
+    host: HostOption = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8765,
 ) -> None:
     """Serve a keyboard-driven review page for a suite; decisions are saved as you go."""

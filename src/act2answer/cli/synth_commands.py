@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import add_commands
+from act2answer.cli._common import PerCategoryOption, SuiteArgument, SuiteOutOption, add_commands
 from act2answer.cli._common import console as _console
 
 
 def synth(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Suite folder to write.")],
+    out: SuiteOutOption,
     per_category: Annotated[
         int, typer.Option("--per-category", "-n", help="Items per category.")
     ] = 150,
@@ -52,7 +52,7 @@ def synth(
 
 
 def check(
-    root: Annotated[Path, typer.Argument(help="Suite folder.")],
+    root: SuiteArgument,
     no_hash: Annotated[bool, typer.Option("--no-hash", help="Skip near-duplicate search.")] = False,
     shortcut_audit: Annotated[
         bool, typer.Option("--audit/--no-audit", help="Add the shortcut-audit summary line.")
@@ -68,7 +68,7 @@ def check(
 
 
 def audit(
-    root: Annotated[Path, typer.Argument(help="Suite folder.")],
+    root: SuiteArgument,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the full audit as JSON.")
     ] = None,
@@ -86,11 +86,11 @@ def audit(
 
 
 def preview(
-    root: Annotated[Path, typer.Argument(help="Suite folder.")],
+    root: SuiteArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="Contact sheet PNG.")] = Path(
         "sheet.png"
     ),
-    per_category: Annotated[int, typer.Option(help="Items per category.")] = 6,
+    per_category: PerCategoryOption = 6,
     tile_px: Annotated[int, typer.Option(help="Tile size in pixels (policy scale).")] = 96,
     frames: Annotated[
         Path | None, typer.Option(help="Also render first simulator frames to this PNG.")

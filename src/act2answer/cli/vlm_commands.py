@@ -8,16 +8,25 @@ from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import add_commands, console, json_object, show_report
+from act2answer.cli._common import (
+    RetryErrorsOption,
+    RobotOption,
+    RunOutOption,
+    SuiteOption,
+    add_commands,
+    console,
+    json_object,
+    show_report,
+)
 from act2answer.errors import Act2AnswerError
 
 
 def vlm(
-    suite: Annotated[Path, typer.Option(help="Suite folder (suite.jsonl + images).")],
+    suite: SuiteOption,
     model: Annotated[
         str, typer.Option(help="HF model id or local folder (transformers), or served model name.")
     ],
-    out: Annotated[Path, typer.Option(help="Run folder; rerun with the same folder to resume.")],
+    out: RunOutOption,
     input_mode: Annotated[
         str, typer.Option("--input", help="frame (first episode frame) or options (both images).")
     ] = "frame",
@@ -44,9 +53,9 @@ def vlm(
     frame_size: Annotated[
         str | None, typer.Option(help="Frame WIDTHxHEIGHT (default: the simulator's, as VLA runs).")
     ] = None,
-    robot: Annotated[str, typer.Option(help="widowx or panda (frame mode).")] = "widowx",
+    robot: RobotOption = "widowx",
     seed: Annotated[int, typer.Option(help="Base seed (frames and letter binding).")] = 0,
-    retry_errors: Annotated[bool, typer.Option(help="Ask stored errors again.")] = False,
+    retry_errors: RetryErrorsOption = False,
     model_args: Annotated[
         str, typer.Option(help="JSON object of backend options stored with the run.")
     ] = "{}",
