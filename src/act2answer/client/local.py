@@ -17,10 +17,8 @@ import time
 from typing import Any
 
 from act2answer.client.msgpack_numpy import packb, unpackb
-from act2answer.client.openpi import OpenpiPolicy
+from act2answer.client.openpi import OpenpiPolicy, reconnect, sleep_before_retry
 from act2answer.errors import PolicyError, PolicyUnavailableError
-from act2answer.policies.chunking import ChunkedPolicy
-from act2answer.policies.presets import get_preset
 
 _HEADER = struct.Struct("<I")  # the server's act2answer.serve._local.HEADER (no import: light)
 
@@ -69,7 +67,7 @@ class LocalConnection:
                     raise PolicyUnavailableError(
                         f"cannot reach the local policy host {self.uri}: {exc}"
                     ) from None
-            time.sleep(min(0.05 * 2**attempt, 1.0, max(0.0, deadline - time.monotonic())))
+            sleep_before_retry(attempt, deadline, 0.05, 1.0)
         raise AssertionError("unreachable")
 
     def infer(self, observation: dict[str, Any]) -> dict[str, Any]:
@@ -80,10 +78,7 @@ class LocalConnection:
                 or the connection is gone.
         """
         if self._socket is None:
-            try:
-                self.connect()
-            except PolicyUnavailableError as exc:  # mid-episode: this episode fails
-                raise PolicyError(f"connection lost, reconnecting failed: {exc}") from None
+            reconnect(self)
         sock = self._socket
         assert sock is not None
         body = packb(observation)
@@ -143,15 +138,10 @@ class LocalPolicy(OpenpiPolicy):
     """
 
     def __init__(self, path: str, connect_timeout: float = 30.0, call_timeout: float = 60.0):
-        self.preset = get_preset("act2answer")
-        ChunkedPolicy.__init__(self, self.preset.replan_steps)
-        self._replan_override = None
-        self.name = f"local://{path}"
-        self.connection = LocalConnection(  # type: ignore[assignment]
+        connection = LocalConnection(
             path, connect_timeout=connect_timeout, call_timeout=call_timeout
         )
-        self._server_info = None
-        self._episode = 0
+        self._use(connection, f"local://{path}", "act2answer", None)
 
 
 __all__ = ["LocalConnection", "LocalPolicy"]

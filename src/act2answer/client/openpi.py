@@ -18,7 +18,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -56,6 +56,37 @@ def split_address(address: str, scheme: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def sleep_before_retry(attempt: int, deadline: float, first_s: float, longest_s: float) -> None:
+    """Back off before connection attempt ``attempt + 1``: doubling from ``first_s``, at most
+    ``longest_s``, never past ``deadline`` (a ``time.monotonic()`` value)."""
+    time.sleep(min(first_s * 2**attempt, longest_s, max(0.0, deadline - time.monotonic())))
+
+
+class Connection(Protocol):
+    """What :class:`OpenpiPolicy` needs of its transport (websocket or local socket)."""
+
+    @property
+    def uri(self) -> str: ...
+
+    def connect(self) -> dict[str, Any]: ...
+
+    def infer(self, observation: dict[str, Any]) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+def reconnect(connection: Connection) -> None:
+    """Connect again mid-episode; an unreachable server fails this episode.
+
+    Raises:
+        PolicyError: the connection cannot be made again.
+    """
+    try:
+        connection.connect()
+    except PolicyUnavailableError as exc:
+        raise PolicyError(f"connection lost, reconnecting failed: {exc}") from None
+
+
 def wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
     """Poll ``GET /healthz`` until it answers 200.
 
@@ -75,7 +106,7 @@ def wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
         if time.monotonic() >= deadline:
             message = f"policy server {host}:{port} not healthy after {timeout:g} s: {last}"
             raise PolicyError(message)
-        time.sleep(min(0.05 * 2**attempt, 1.0, max(0.0, deadline - time.monotonic())))
+        sleep_before_retry(attempt, deadline, 0.05, 1.0)
 
 
 class OpenpiConnection:
@@ -158,7 +189,7 @@ class OpenpiConnection:
                 raise PolicyUnavailableError(
                     f"cannot reach policy server {self.uri} (tried for {budget:g} s): {error}"
                 )
-            time.sleep(min(0.1 * 2**attempt, 2.0, max(0.0, deadline - time.monotonic())))
+            sleep_before_retry(attempt, deadline, 0.1, 2.0)
         raise AssertionError("unreachable")
 
     def infer(self, observation: dict[str, Any]) -> dict[str, Any]:
@@ -173,10 +204,7 @@ class OpenpiConnection:
         payload = packb(observation)
         for attempt in (0, 1):
             if self._ws is None:
-                try:
-                    self.connect()
-                except PolicyUnavailableError as exc:  # mid-episode: this episode fails
-                    raise PolicyError(f"connection lost, reconnecting failed: {exc}") from None
+                reconnect(self)
             ws = self._ws
             assert ws is not None
             try:
@@ -235,14 +263,25 @@ class OpenpiPolicy(ChunkedPolicy):
         connect_timeout: float = 30.0,
         call_timeout: float = 60.0,
     ) -> None:
-        self.preset: Preset = get_preset(preset)
-        super().__init__(replan_steps or self.preset.replan_steps)
-        self._replan_override = replan_steps
         host, port = split_address(address, "openpi")
-        self.name = f"openpi://{host}:{port}"
-        self.connection = OpenpiConnection(
+        connection = OpenpiConnection(
             host, port, api_key=api_key, connect_timeout=connect_timeout, call_timeout=call_timeout
         )
+        self._use(connection, f"openpi://{host}:{port}", preset, replan_steps)
+
+    def _use(
+        self,
+        connection: Connection,
+        name: str,
+        preset: str | dict[str, Any],
+        replan_steps: int | None,
+    ) -> None:
+        """Set up the policy around ``connection`` (subclasses pass another transport)."""
+        self.preset: Preset = get_preset(preset)
+        ChunkedPolicy.__init__(self, replan_steps or self.preset.replan_steps)
+        self._replan_override = replan_steps
+        self.name = name
+        self.connection = connection
         self._server_info: dict[str, Any] | None = None
         self._episode = 0
 
@@ -312,4 +351,12 @@ class OpenpiPolicy(ChunkedPolicy):
         self.connection.close()
 
 
-__all__ = ["OpenpiConnection", "OpenpiPolicy", "split_address", "wait_healthy"]
+__all__ = [
+    "Connection",
+    "OpenpiConnection",
+    "OpenpiPolicy",
+    "reconnect",
+    "sleep_before_retry",
+    "split_address",
+    "wait_healthy",
+]

@@ -16,7 +16,7 @@ from typing import Any
 import json_numpy
 import numpy as np
 
-from act2answer.client.openpi import split_address
+from act2answer.client.openpi import sleep_before_retry, split_address
 from act2answer.errors import PolicyError
 from act2answer.interfaces import Observation, ObservationNeeds
 from act2answer.policies.chunking import ChunkedPolicy
@@ -98,7 +98,7 @@ class OpenVLARestPolicy(ChunkedPolicy):
                     raise PolicyError(
                         f"cannot reach {self.name} (tried for {budget:g} s): {exc}"
                     ) from None
-                time.sleep(min(0.1 * 2**attempt, 2.0, max(0.0, deadline - time.monotonic())))
+                sleep_before_retry(attempt, deadline, 0.1, 2.0)
                 continue
             finally:
                 connection.close()
