@@ -79,6 +79,49 @@ def test_text_fallback_retries_and_api_key(tmp_path: Path, make_suite) -> None:
         assert "HTTP 401" in (store.answers()[0].error or "")
 
 
+def test_rerun_of_a_vlm_run_reads_its_key_from_the_environment_again(
+    tmp_path: Path, make_suite, monkeypatch
+) -> None:
+    import act2answer as a2a
+    from act2answer.errors import RunError
+
+    suite = make_suite(n=4)
+    monkeypatch.setenv("TEST_VLM_KEY", "test-key")
+    with OpenAITestServer() as server:
+        runtime = {"base_url": server.base_url, "backoff_s": 0.01, "timeout_s": 5.0}
+        first = tmp_path / "first"
+        run_vlm(
+            suite,
+            ModelSpec(backend="openai", model="tiny"),
+            first,
+            input_mode=InputMode.OPTIONS,
+            batch_size=3,
+            api_key="test-key",
+            api_key_env="TEST_VLM_KEY",
+            runtime=runtime,
+        )
+        assert b"test-key" not in (first / "results.sqlite").read_bytes()
+        resumed = a2a.rerun(first)
+        assert resumed.kind == "vlm" and resumed.summary.asked == 0  # type: ignore[union-attr]
+        again = a2a.rerun(first, out=tmp_path / "again")
+        assert again.summary.asked == 8 and again.summary.errors == 0  # type: ignore[union-attr]
+        monkeypatch.delenv("TEST_VLM_KEY")
+        with pytest.raises(RunError, match=r"\$TEST_VLM_KEY, which is not set"):
+            a2a.rerun(first, out=tmp_path / "third")
+    assert again.config.runtime == runtime and again.config.batch_size == 3  # type: ignore[union-attr]
+    assert [a.chosen_letter for a in again.records] == [
+        a.chosen_letter for a in a2a.load_run(first).records
+    ]
+    with pytest.raises(ValueError, match="'api_key'.*never stored"):
+        run_vlm(
+            suite,
+            ModelSpec(backend="openai", model="tiny"),
+            tmp_path / "secret",
+            input_mode=InputMode.OPTIONS,
+            runtime={"api_key": "test-key"},
+        )
+
+
 def test_hanging_and_dead_servers_end_as_errors(tmp_path: Path, make_suite) -> None:
     question = VLMQuestion("A or B?", ())
     with OpenAITestServer(ServerState(hang_s=2.0)) as server:
@@ -138,7 +181,9 @@ def test_vlm_cli_with_a_server(tmp_path: Path, make_suite, monkeypatch) -> None:
     with VLMStore.open_existing(tmp_path / "c") as store:
         config = store.config()
         answers = store.answers()
-    assert config is not None and "api_key" not in config.model_dump_json()
+    assert config is not None and "test-key" not in config.model_dump_json()
+    assert config.api_key_env == "TEST_VLM_KEY"  # the variable's name, for `rerun`
+    assert config.runtime["concurrency"] == 2  # the resume's way of running is stored
     assert config.sim.camera_width == 64 and config.prompt.text.endswith("Letter:")
     assert all(a.prompt.endswith("Letter:") and a.error is None for a in answers)
     bad = CliRunner().invoke(

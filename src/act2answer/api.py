@@ -15,8 +15,9 @@ as identity, so a resumed run may change any of it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,9 +33,9 @@ from act2answer.eval.tasks import LAYOUTS
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.report import RunReport, VLMReport, load_run_report, write_report
-from act2answer.runner import RayOptions, RunSummary, run_evaluation
+from act2answer.runner import RayOptions, RunSummary, VLMRunSummary, run_evaluation
 from act2answer.sim import SimConfig
-from act2answer.store import DB_FILE
+from act2answer.store import DB_FILE, run_kind
 from act2answer.suite import Condition, Suite
 from act2answer.vlm import VLMRunConfig
 
@@ -49,6 +50,8 @@ EXECUTORS: Registry[str] = Registry(
     },
 )
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
+#: ``rerun``'s callback: each stored episode (VLA) or answer (VLM), the count done, the total.
+RecordCallback = Callable[[Any, int, int], None]
 
 
 class Execution(BaseModel):
@@ -143,7 +146,7 @@ class Run:
         records: Episodes, answers, or probe curve points.
         metrics: Per-category and overall metrics (None for a probe run).
         report: The loaded report (None for a probe run).
-        summary: What the call that produced this object ran (``evaluate`` only).
+        summary: What the call that produced this object ran (``evaluate``, ``rerun``).
     """
 
     run_dir: Path
@@ -152,7 +155,7 @@ class Run:
     records: Sequence[Any]
     metrics: RunMetrics | None
     report: RunReport | VLMReport | None
-    summary: RunSummary | None = None
+    summary: RunSummary | VLMRunSummary | None = None
 
     def write_report(self) -> list[Path]:
         """Write ``report.md``, ``metrics.json`` and the records' CSV; return the paths.
@@ -219,16 +222,7 @@ def evaluate(
         condition=condition,
         **execution.run_evaluation_kwargs(),
     )
-    loaded = load_run(out)
-    return Run(
-        loaded.run_dir,
-        loaded.kind,
-        loaded.config,
-        loaded.records,
-        loaded.metrics,
-        loaded.report,
-        summary,
-    )
+    return replace(load_run(out), summary=summary)
 
 
 def load_run(run_dir: Path | str, scoring: ScoringRule | str | None = None) -> Run:
@@ -259,17 +253,25 @@ def rerun(
     *,
     out: Path | str | None = None,
     execution: Execution | None = None,
-    on_result: ProgressCallback | None = None,
+    on_result: RecordCallback | None = None,
 ) -> Run:
-    """Run a stored VLA run again from its stored configuration.
+    """Run a stored VLA or VLM run again from its stored configuration.
 
     With ``out`` None the run resumes in its own folder (only missing
-    episodes run); with another ``out`` it is repeated from scratch there,
-    with the same suite, policy, scene, seed, scoring rule and condition.
+    records run); with another ``out`` it is repeated from scratch there,
+    with the same identity (VLA: suite, policy, scene, seed, scoring rule and
+    condition; VLM: suite, model and its options, input mode, prompt, frames'
+    scene, seed). A VLM run's backend is reached as stored (device, server
+    address, timeouts); its API key, never stored, is read again from the
+    environment variable it came from. Of ``execution``, a VLM run uses
+    ``retry_errors`` only.
 
     Raises:
-        RunError: not a VLA run folder, or it has no stored configuration.
+        RunError: not a run folder, no stored configuration, or the API key's
+            environment variable is not set.
     """
+    if run_kind(run_dir) == "vlm":
+        return _rerun_vlm(Path(run_dir), out, execution or Execution(), on_result)
     from act2answer.store import ResultStore
 
     with ResultStore.open_existing(run_dir) as store:
@@ -286,6 +288,45 @@ def rerun(
         on_result=on_result,
         **identity,
     )
+
+
+def _rerun_vlm(
+    run_dir: Path, out: Path | str | None, execution: Execution, on_result: RecordCallback | None
+) -> Run:
+    from act2answer.runner import run_vlm
+    from act2answer.store import VLMStore
+
+    with VLMStore.open_existing(run_dir) as store:
+        config = store.config()
+    if config is None:
+        raise RunError(f"{run_dir}: database has no run configuration")
+    api_key = None
+    if config.api_key_env is not None:
+        api_key = os.environ.get(config.api_key_env)
+        if not api_key:
+            raise RunError(
+                f"{run_dir}: the {config.model.backend} backend's API key came from "
+                f"${config.api_key_env}, which is not set now; set it and rerun "
+                "(keys are never stored)"
+            )
+    target = run_dir if out is None else Path(out)
+    summary = run_vlm(
+        config.suite_path,
+        config.model,
+        target,
+        input_mode=config.input_mode,
+        prompt=config.prompt,
+        sim=config.sim,
+        base_seed=config.base_seed,
+        layouts=config.layouts,
+        batch_size=config.batch_size,
+        retry_errors=execution.retry_errors,
+        api_key=api_key,
+        api_key_env=config.api_key_env,
+        runtime=config.runtime,
+        on_answer=on_result,
+    )
+    return replace(load_run(target), summary=summary)
 
 
 #: The stored identity fields ``rerun`` passes back to :func:`evaluate`.

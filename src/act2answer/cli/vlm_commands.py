@@ -115,6 +115,7 @@ def vlm(
             batch_size=batch_size,
             retry_errors=retry_errors,
             api_key=os.environ.get(api_key_env) or None,
+            api_key_env=api_key_env,
             runtime=runtime,
             on_answer=lambda answer, done, total: update(None, done, total),  # type: ignore[arg-type]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +44,10 @@ class StoredRunConfig(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True)
+
+    #: Fields that are not identity but say how the run was last run: a resume with
+    #: the same identity stores the new values (see :meth:`RunTable.bind_config`).
+    RESUME_UPDATES: ClassVar[tuple[str, ...]] = ()
 
     suite_name: str
     suite_hash: str

@@ -140,6 +140,7 @@ def run_vlm(
     batch_size: int = 8,
     retry_errors: bool = False,
     api_key: str | None = None,
+    api_key_env: str | None = None,
     runtime: dict[str, Any] | None = None,
     backend: VLMBackend | None = None,
     frames: FrameSource | None = None,
@@ -161,8 +162,11 @@ def run_vlm(
         batch_size: Questions per backend call.
         retry_errors: Ask again the questions stored as errors.
         api_key: Secret for the OpenAI-compatible backend (never stored).
+        api_key_env: The environment variable ``api_key`` was read from: its name
+            is stored (when a key is given) so :func:`act2answer.rerun` can read it again.
         runtime: Backend options that do not change answers (device, base URL,
-            timeouts, retries, concurrency); not stored, free to change on resume.
+            timeouts, retries, concurrency); stored for ``rerun`` but not part of
+            the run's identity, free to change on resume. Never a secret.
         backend: A ready backend (otherwise created from ``model``).
         frames: A frame source to reuse (its simulator settings must equal ``sim``).
         on_answer: Called with each stored answer, the count done and the total.
@@ -177,6 +181,9 @@ def run_vlm(
         sim=sim or SimConfig(),
         layouts=layouts,
         base_seed=base_seed,
+        runtime=runtime or {},
+        api_key_env=api_key_env if api_key is not None else None,
+        batch_size=max(1, batch_size),
     )
     tasks = make_tasks(loaded, layouts=layouts, base_seed=base_seed)
     asked = errors = fallbacks = 0

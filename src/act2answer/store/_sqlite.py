@@ -183,6 +183,11 @@ class RunTable(Generic[R, C]):
                 "use another --out folder to start a new run, or rerun with the stored "
                 f"settings to resume it{self.RESUME_HINT}"
             )
+        fields = getattr(config, "RESUME_UPDATES", ())
+        updates = {name: getattr(config, name) for name in fields}
+        if any(getattr(stored, name) != value for name, value in updates.items()):
+            updated = stored.model_copy(update=updates)  # type: ignore[attr-defined]
+            self._set_meta(self.CONFIG_KEY, updated.model_dump_json())
 
     def config(self) -> C | None:
         """The recorded run configuration, if any."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from act2answer.eval.config import StoredRunConfig, identity_differences
 from act2answer.interfaces import Side
@@ -25,6 +25,8 @@ _IDENTITY_FIELDS = (
     "base_seed",
     "act2answer_version",
 )
+#: Parts of an option name that say it holds a secret; such options are never stored.
+_SECRET_WORDS = ("key", "token", "secret", "password", "credential")
 
 
 class ModelSpec(BaseModel):
@@ -61,7 +63,16 @@ class VLMRunConfig(StoredRunConfig):
         act2answer_version: Package version.
         git_revision: Git revision of the act2answer source, when known.
         created_at: UTC time the run was first started.
+        runtime: How the backend was reached, not part of the run's identity
+            (device, server address, timeouts, retries, concurrency): what
+            :func:`act2answer.rerun` passes to the backend again. Never a secret.
+        api_key_env: The environment variable the API key was read from (its
+            name only; ``rerun`` reads it again), None when no key was used.
+        batch_size: Questions per backend call (not identity).
     """
+
+    #: Fields a resumed run takes from its latest invocation (how, not what, it runs).
+    RESUME_UPDATES: ClassVar[tuple[str, ...]] = ("runtime", "api_key_env", "batch_size")
 
     kind: Literal["vlm"] = "vlm"
     model: ModelSpec
@@ -70,6 +81,20 @@ class VLMRunConfig(StoredRunConfig):
     sim: SimConfig = SimConfig()
     layouts: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
     base_seed: int = 0
+    runtime: dict[str, Any] = Field(default_factory=dict)
+    api_key_env: str | None = None
+    batch_size: int = Field(default=8, ge=1)
+
+    @field_validator("runtime")
+    @classmethod
+    def _no_secrets(cls, runtime: dict[str, Any]) -> dict[str, Any]:
+        secret = [name for name in runtime if any(w in name.lower() for w in _SECRET_WORDS)]
+        if secret:
+            raise ValueError(
+                f"runtime option(s) {', '.join(map(repr, secret))} look like secrets and are "
+                "never stored: pass the key through its environment variable (api_key_env)"
+            )
+        return runtime
 
     @property
     def label(self) -> str:
