@@ -93,6 +93,29 @@ def test_rerun_skips_finished_episodes_and_refuses_a_different_config(make_suite
         run_evaluation(suite, "oracle", tmp_path / "run", sim=other, workers=1)
 
 
+def test_executors_are_chosen_by_name_and_store_the_same_episodes(make_suite, tmp_path):
+    from act2answer.runner import EXECUTORS
+    from act2answer.eval.worker import process_name
+
+    suite = make_suite(2)
+    by_executor = {}
+    for name in ("inline", "processes", "local"):
+        summary = run_evaluation(
+            suite, "random", tmp_path / name, sim=FAST_SIM, workers=1, executor=name
+        )
+        by_executor[name] = summary.timing["steps_per_s_by_process"]
+        with ResultStore.open_existing(tmp_path / name) as store:
+            rows = [(r.key, r.seed, r.outcome, r.cube_x, r.cube_y) for r in store.results()]
+        assert rows == by_executor.get("rows", rows)
+        by_executor["rows"] = rows
+    # inline and local (one worker, no timeout) step in this process; processes in a child.
+    assert list(by_executor["inline"]) == list(by_executor["local"]) == [process_name()]
+    assert list(by_executor["processes"]) != [process_name()]
+    assert EXECUTORS.names() == ["inline", "local", "processes", "ray"]
+    with pytest.raises(RunError, match="unknown executor 'proceses'; did you mean 'processes'"):
+        run_evaluation(suite, "random", tmp_path / "x", workers=1, executor="proceses")
+
+
 def test_unknown_policy_suggests_a_name(make_suite, tmp_path):
     with pytest.raises(PolicyError, match="did you mean 'oracle'"):
         run_evaluation(make_suite(1), "oracel", tmp_path / "run", workers=1)

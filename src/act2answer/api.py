@@ -23,7 +23,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from act2answer._registry import Registry
 from act2answer.analysis import RunMetrics
 from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
@@ -33,7 +32,7 @@ from act2answer.eval.tasks import LAYOUTS
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.report import RunReport, VLMReport, load_run_report, write_report
-from act2answer.runner import RayOptions, RunSummary, VLMRunSummary, run_evaluation
+from act2answer.runner import EXECUTORS, RayOptions, RunSummary, VLMRunSummary, run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.store import DB_FILE, run_kind
 from act2answer.suite import Condition, Suite
@@ -41,14 +40,6 @@ from act2answer.vlm import VLMRunConfig
 
 RunKindName = Literal["vla", "vlm", "probe"]
 
-#: Where a run's episodes execute (``Execution.executor``, ``--executor``).
-EXECUTORS: Registry[str] = Registry(
-    "executor",
-    {
-        "local": "simulator processes on this machine (or in this process for one worker)",
-        "ray": "Ray actors on a cluster or a private local instance (the ray extra)",
-    },
-)
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
 #: ``rerun``'s callback: each stored episode (VLA) or answer (VLM), the count done, the total.
 RecordCallback = Callable[[Any, int, int], None]
@@ -64,7 +55,10 @@ class Execution(BaseModel):
         max_batch: Largest batch for a batched policy hosted by the run
             (None: the number of workers).
         batch_window_s: Longest wait for a batch to fill, seconds.
-        executor: ``local`` (processes on this machine) or ``ray`` (the ``ray`` extra).
+        executor: Where episodes execute (:data:`act2answer.runner.EXECUTORS`): ``local``
+            (processes on this machine for several workers or an episode timeout,
+            else this process), ``inline`` (this process), ``processes`` or ``ray``
+            (the ``ray`` extra).
         ray_address: Ray cluster address (None: ``$RAY_ADDRESS``, else a new local one).
         policy_gpus: Ray: GPUs per policy replica (above 0 serves the policy on GPUs).
         policy_replicas: Ray: policy replicas when the policy is served.
@@ -101,7 +95,7 @@ class Execution(BaseModel):
         uses_ray_options = (
             self.ray_address is not None or self.policy_gpus or self.policy_replicas != 1
         )
-        if self.executor == "local" and uses_ray_options:
+        if self.executor != "ray" and uses_ray_options:
             raise ValueError(
                 "ray_address, policy_gpus and policy_replicas need executor='ray' "
                 "(--address, --policy-gpus and --policy-replicas need --executor ray)"
@@ -132,6 +126,7 @@ class Execution(BaseModel):
             "pipeline_groups": self.pipeline_groups,
             "hosted_transport": self.hosted_transport,
             "worker_niceness": self.worker_niceness,
+            "executor": self.executor,
         }
 
 

@@ -107,7 +107,11 @@ def run(
     ] = "knowledge",
     # --- executor (issue #9: Ray) ---
     executor: Annotated[
-        str, typer.Option(help="local (processes on this machine) or ray (act2answer[ray]).")
+        str,
+        typer.Option(
+            help="local (this machine: processes, or this process for one worker), inline, "
+            "processes, or ray (act2answer[ray])."
+        ),
     ] = "local",
     address: Annotated[
         str | None,

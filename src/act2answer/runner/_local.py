@@ -5,33 +5,30 @@ from __future__ import annotations
 import math
 import os
 import statistics
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, closing, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from act2answer.errors import PolicyUnavailableError, RunError
+from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
-from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
-from act2answer.eval.worker import EpisodeReport, EpisodeWorker
-from act2answer.interfaces import BatchPolicy, Policy, Side
+from act2answer.eval.tasks import LAYOUTS, make_tasks
+from act2answer.eval.worker import EpisodeReport
+from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec, make_policy
-from act2answer.policies.chunking import is_batch_policy
-from act2answer.runner._processes import NotRun, WorkerSetup, run_in_processes
-from act2answer.runner._ray import (
-    RayOptions,
-    policy_replicas,
-    ray_cluster,
-    require_wrist_camera,
-    run_on_ray,
+from act2answer.runner._executors import (
+    EXECUTORS,
+    HOSTED_WORKER_NICENESS,
+    LOCAL_CLIENT,
+    ExecutionPlan,
+    close_policy,
 )
-from act2answer.serve import PolicyServer
-from act2answer.serve._host import BatchBackend
+from act2answer.runner._processes import NotRun
+from act2answer.runner._ray import RayOptions, ray_cluster, require_wrist_camera
 from act2answer.sim import SimConfig
 from act2answer.sim._glerror import check_rendering
 from act2answer.store import ResultStore
@@ -40,9 +37,14 @@ from act2answer.suite import Condition, Suite, load_suite
 ProgressCallback = Callable[[EpisodeResult, int, int], None]
 #: How worker processes can reach a policy hosted by the run (see ``run_evaluation``).
 HOSTED_TRANSPORTS = ("unix", "websocket")
-LOCAL_CLIENT = "act2answer.client.local:LocalPolicy"
-#: Nice value added to simulator workers when the run hosts a batched policy.
-HOSTED_WORKER_NICENESS = 5
+__all__ = [
+    "HOSTED_TRANSPORTS",
+    "HOSTED_WORKER_NICENESS",
+    "LOCAL_CLIENT",
+    "RunSummary",
+    "default_workers",
+    "run_evaluation",
+]
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def run_evaluation(
     pipeline_groups: int = 1,
     hosted_transport: str = "unix",
     worker_niceness: int | None = None,
+    executor: str | None = None,
 ) -> RunSummary:
     """Run every item of ``suite`` in every layout with ``policy``; store results in ``out``.
 
@@ -156,6 +159,11 @@ def run_evaluation(
             processes. Default: 5 when this run hosts a batched policy (its
             event loop and model thread then get a core as soon as they need
             one, instead of queueing behind dozens of simulators), else 0.
+        executor: Where episodes execute, a name in
+            :data:`~act2answer.runner._executors.EXECUTORS`: ``local`` (the default
+            without ``ray``: ``processes`` for several workers or an episode timeout,
+            else ``inline``), ``inline``, ``processes`` or ``ray`` (the default with
+            ``ray``; default Ray options when ``ray`` is None).
 
     Returns:
         Summary of this call.
@@ -168,6 +176,12 @@ def run_evaluation(
             and this machine cannot render offscreen; nothing was stored.
     """
     started = time.perf_counter()
+    executor = executor or ("ray" if ray is not None else "local")
+    EXECUTORS.get(executor)  # unknown names fail before anything runs
+    if executor == "ray":
+        ray = ray or RayOptions()
+    elif ray is not None:
+        raise RunError(f"Ray options given with the {executor!r} executor")
     suite = suite if isinstance(suite, Suite) else load_suite(suite)
     spec = PolicySpec(name=policy) if isinstance(policy, str) else policy
     sim = sim or SimConfig()
@@ -192,7 +206,7 @@ def run_evaluation(
         condition=Condition(condition),
     )
     run_dir = Path(out)
-    with ResultStore(run_dir) as store, ExitStack() as executor:
+    with ResultStore(run_dir) as store, ExitStack() as resources:
         store.bind_config(config)
         if retry_errors:
             store.delete_errors()
@@ -204,7 +218,7 @@ def run_evaluation(
         reasons: Counter[str] = Counter()
         worker_count = min(workers or default_workers(), max(1, len(pending)))
         if ray is not None and pending:
-            cluster_workers = executor.enter_context(ray_cluster(ray, workers))
+            cluster_workers = resources.enter_context(ray_cluster(ray, workers))
             worker_count = min(cluster_workers, len(pending))
         if pipeline_groups < 1:
             raise RunError(f"pipeline_groups must be >= 1, got {pipeline_groups}")
@@ -213,7 +227,7 @@ def run_evaluation(
                 f"hosted_transport must be one of {HOSTED_TRANSPORTS}, got {hosted_transport!r}"
             )
         batch = max_batch or math.ceil(worker_count / pipeline_groups)
-        plan = _ExecutionPlan(
+        plan = ExecutionPlan(
             config,
             run_dir,
             worker_count,
@@ -223,11 +237,12 @@ def run_evaluation(
             ray,
             hosted_transport,
             worker_niceness,
+            executor,
         )
         collector = _TimingCollector()
         not_run: list[NotRun] = []
         with plan.policy_for_workers(instance, spec) as (worker_spec, host):
-            reports = executor.enter_context(closing(plan.execute(pending, worker_spec, instance)))
+            reports = resources.enter_context(closing(plan.execute(pending, worker_spec, instance)))
             for report in reports:
                 if isinstance(report, NotRun):
                     not_run.append(report)
@@ -241,7 +256,7 @@ def run_evaluation(
                     on_result(report.result, done, len(tasks))
             host_stats = host.batching.stats.summary() if host else None
             timing = collector.summary(worker_count, host_stats)
-        _close(instance)
+        close_policy(instance)
         if pending:
             store.add_timing(timing)
         stored_config = store.config() or config
@@ -258,124 +273,6 @@ def run_evaluation(
         not_run_reason=not_run[0].reason if not_run else None,
         timing=timing,
     )
-
-
-@dataclass(frozen=True)
-class _ExecutionPlan:
-    config: RunConfig
-    run_dir: Path
-    workers: int
-    episode_timeout: float | None
-    max_batch: int
-    batch_window_s: float
-    ray: RayOptions | None = None
-    hosted_transport: str = "unix"
-    worker_niceness: int | None = None
-
-    @property
-    def in_processes(self) -> bool:
-        return self.ray is None and (self.workers > 1 or self.episode_timeout is not None)
-
-    @contextmanager
-    def policy_for_workers(
-        self, instance: Policy | BatchPolicy | None, spec: PolicySpec
-    ) -> Iterator[tuple[PolicySpec, PolicyServer | None]]:
-        """The spec workers create their policy from, hosting a batched policy if needed."""
-        if instance is None or not (self.in_processes and is_batch_policy(instance)):
-            yield spec, None
-            return
-        limit = self.episode_timeout or 3600.0
-        client = {"connect_timeout": 30.0, "call_timeout": limit}
-        with tempfile.TemporaryDirectory(prefix="act2answer-host-") as folder:
-            unix = self.hosted_transport == "unix"
-            path = str(Path(folder) / "policy.sock")
-            server = PolicyServer(
-                BatchBackend(instance),  # type: ignore[arg-type]
-                port=None if unix else 0,
-                max_batch=self.max_batch,
-                window_s=self.batch_window_s,
-                unix_path=path if unix else None,
-            )
-            port = server.start()
-            if unix:
-                worker_spec = PolicySpec(name=LOCAL_CLIENT, kwargs={"path": path, **client})
-            else:
-                worker_spec = PolicySpec(name=f"openpi://127.0.0.1:{port}", kwargs=client)
-            try:
-                yield worker_spec, server
-            finally:
-                server.stop()
-
-    def execute(
-        self,
-        tasks: list[EpisodeTask],
-        worker_spec: PolicySpec,
-        instance: Policy | BatchPolicy | None,
-    ) -> Iterator[EpisodeReport | NotRun]:
-        if not tasks:
-            return
-        config = self.config
-        if self.ray is not None:
-            yield from self._execute_on_ray(tasks, worker_spec, instance)
-            return
-        assert instance is not None  # only GPU replicas on Ray skip creating it here
-        if not self.in_processes:
-            worker = EpisodeWorker(
-                config.sim,
-                worker_spec,
-                self.run_dir,
-                config.zone_radius,
-                config.scoring,
-                instance=instance,
-            )
-            try:
-                for index, task in enumerate(tasks):
-                    try:
-                        yield worker.run_timed(task)
-                    except PolicyUnavailableError as exc:
-                        yield from (NotRun(rest, str(exc)) for rest in tasks[index:])
-                        return
-            finally:
-                worker.close()
-            return
-        if not is_batch_policy(instance):
-            _close(instance)  # workers create their own instances
-        hosted = is_batch_policy(instance)
-        niceness = self.worker_niceness
-        if niceness is None:
-            niceness = HOSTED_WORKER_NICENESS if hosted else 0
-        setup = WorkerSetup(
-            config.sim,
-            worker_spec,
-            str(self.run_dir),
-            config.zone_radius,
-            config.scoring,
-            niceness=niceness,
-        )
-        yield from run_in_processes(
-            tasks, setup, self.workers, self.episode_timeout, start_together=hosted
-        )
-
-    def _execute_on_ray(
-        self, tasks: list[EpisodeTask], spec: PolicySpec, instance: Policy | BatchPolicy | None
-    ) -> Iterator[EpisodeReport | NotRun]:
-        assert self.ray is not None
-        hosted = instance is not None and is_batch_policy(instance)
-        _close(instance)  # simulator actors or policy replicas create their own
-        config = self.config
-        setup = WorkerSetup(config.sim, spec, str(self.run_dir), config.zone_radius, config.scoring)
-        limit = self.episode_timeout or 3600.0
-        with policy_replicas(
-            setup, self.ray, hosted, self.max_batch, self.batch_window_s, limit
-        ) as setups:
-            yield from run_on_ray(tasks, setups, self.workers, self.episode_timeout, self.ray)
-
-
-def _close(policy: object) -> None:
-    """Close a policy that holds connections (remote clients); idempotent."""
-    close = getattr(policy, "close", None)
-    if callable(close):
-        close()
 
 
 class _TimingCollector:
