@@ -72,7 +72,7 @@ lint: $(STAMP)
 SERVE_VENV ?= .venv-serve
 serve-venv:
 	[ -x $(SERVE_VENV)/bin/python ] || $(PYTHON) -m venv $(SERVE_VENV)
-	$(SERVE_VENV)/bin/python -m pip install --quiet -r requirements/serve.txt
+	$(SERVE_VENV)/bin/python -m pip install ./packages/act2answer-core
 
 # The documentation site (mkdocs-material + mkdocstrings), built into site/; broken links fail.
 $(DOCS_STAMP): $(STAMP)
