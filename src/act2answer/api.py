@@ -305,24 +305,29 @@ def _rerun_vlm(
                 "(keys are never stored)"
             )
     target = run_dir if out is None else Path(out)
+    stored = {name: getattr(config, name) for name in _VLM_RERUN_FIELDS}
     summary = run_vlm(
         config.suite_path,
         config.model,
         target,
-        input_mode=config.input_mode,
-        prompt=config.prompt,
-        sim=config.sim,
-        base_seed=config.base_seed,
-        layouts=config.layouts,
-        batch_size=config.batch_size,
         retry_errors=execution.retry_errors,
         api_key=api_key,
-        api_key_env=config.api_key_env,
-        runtime=config.runtime,
         on_answer=on_result,
+        **stored,
     )
     return replace(load_run(target), summary=summary)
 
 
 #: The stored identity fields ``rerun`` passes back to :func:`evaluate`.
 _RERUN_FIELDS = ("sim", "base_seed", "scoring", "condition", "layouts", "zone_radius")
+#: The stored fields ``rerun`` passes back to :func:`act2answer.runner.run_vlm`.
+_VLM_RERUN_FIELDS = (
+    "input_mode",
+    "prompt",
+    "sim",
+    "base_seed",
+    "layouts",
+    "batch_size",
+    "api_key_env",
+    "runtime",
+)

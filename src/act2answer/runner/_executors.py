@@ -42,6 +42,23 @@ Reports = Iterator[EpisodeReport | NotRun]
 
 
 @dataclass(frozen=True)
+class Work:
+    """What an executor runs.
+
+    Attributes:
+        tasks: The pending episodes.
+        worker_spec: The spec workers create their policy from (a hosted
+            policy's client when the driver serves a batched policy).
+        instance: The policy created in this process; None when Ray GPU replicas
+            create their own.
+    """
+
+    tasks: list[EpisodeTask]
+    worker_spec: PolicySpec
+    instance: Policy | BatchPolicy | None
+
+
+@dataclass(frozen=True)
 class ExecutionPlan:
     """How one call of the runner executes its pending episodes.
 
@@ -117,7 +134,7 @@ class ExecutionPlan:
     ) -> Reports:
         """Run ``tasks`` with the chosen executor; yield each report as it finishes."""
         if tasks:
-            yield from self.chosen.run(self, tasks, worker_spec, instance)
+            yield from self.chosen.run(self, Work(tasks, worker_spec, instance))
 
 
 class Executor(Protocol):
@@ -134,86 +151,69 @@ class Executor(Protocol):
         """The executor that actually runs ``plan`` (itself, except for ``local``)."""
         ...
 
-    def run(
-        self,
-        plan: ExecutionPlan,
-        tasks: list[EpisodeTask],
-        worker_spec: PolicySpec,
-        instance: Policy | BatchPolicy | None,
-    ) -> Reports:
-        """Run ``tasks``; ``instance`` is the policy created in this process (if any)."""
+    def run(self, plan: ExecutionPlan, work: Work) -> Reports:
+        """Run ``work.tasks``; yield each report as it finishes."""
         ...
 
 
-class InlineExecutor:
+class _RunsItself:
+    """An executor that runs every plan itself."""
+
+    def resolve(self, plan: ExecutionPlan) -> Executor:
+        return self  # type: ignore[return-value]
+
+
+class InlineExecutor(_RunsItself):
     """One simulator in this process, reusing the policy instance created for the run."""
 
     hosts_batch_policy = False
 
-    def resolve(self, plan: ExecutionPlan) -> Executor:
-        return self
-
-    def run(
-        self,
-        plan: ExecutionPlan,
-        tasks: list[EpisodeTask],
-        worker_spec: PolicySpec,
-        instance: Policy | BatchPolicy | None,
-    ) -> Reports:
-        assert instance is not None  # only GPU replicas on Ray skip creating it here
+    def run(self, plan: ExecutionPlan, work: Work) -> Reports:
+        assert work.instance is not None  # only GPU replicas on Ray skip creating it here
         config = plan.config
         worker = EpisodeWorker(
             config.sim,
-            worker_spec,
+            work.worker_spec,
             plan.run_dir,
             config.zone_radius,
             config.scoring,
-            instance=instance,
+            instance=work.instance,
         )
         try:
-            for index, task in enumerate(tasks):
+            for index, task in enumerate(work.tasks):
                 try:
                     yield worker.run_timed(task)
                 except PolicyUnavailableError as exc:
-                    yield from (NotRun(rest, str(exc)) for rest in tasks[index:])
+                    yield from (NotRun(rest, str(exc)) for rest in work.tasks[index:])
                     return
         finally:
             worker.close()
 
 
-class ProcessExecutor:
+class ProcessExecutor(_RunsItself):
     """Simulator worker processes on this machine (a hung one is killed and replaced)."""
 
     hosts_batch_policy = True
 
-    def resolve(self, plan: ExecutionPlan) -> Executor:
-        return self
-
-    def run(
-        self,
-        plan: ExecutionPlan,
-        tasks: list[EpisodeTask],
-        worker_spec: PolicySpec,
-        instance: Policy | BatchPolicy | None,
-    ) -> Reports:
-        assert instance is not None
-        hosted = is_batch_policy(instance)
+    def run(self, plan: ExecutionPlan, work: Work) -> Reports:
+        assert work.instance is not None
+        hosted = is_batch_policy(work.instance)
         if not hosted:
-            close_policy(instance)  # workers create their own instances
+            close_policy(work.instance)  # workers create their own instances
         niceness = plan.worker_niceness
         if niceness is None:
             niceness = HOSTED_WORKER_NICENESS if hosted else 0
         config = plan.config
         setup = WorkerSetup(
             config.sim,
-            worker_spec,
+            work.worker_spec,
             str(plan.run_dir),
             config.zone_radius,
             config.scoring,
             niceness=niceness,
         )
         yield from run_in_processes(
-            tasks, setup, plan.workers, plan.episode_timeout, start_together=hosted
+            work.tasks, setup, plan.workers, plan.episode_timeout, start_together=hosted
         )
 
 
@@ -226,43 +226,28 @@ class LocalExecutor:
         in_processes = plan.workers > 1 or plan.episode_timeout is not None
         return EXECUTORS.get("processes" if in_processes else "inline")
 
-    def run(
-        self,
-        plan: ExecutionPlan,
-        tasks: list[EpisodeTask],
-        worker_spec: PolicySpec,
-        instance: Policy | BatchPolicy | None,
-    ) -> Reports:
-        return self.resolve(plan).run(plan, tasks, worker_spec, instance)
+    def run(self, plan: ExecutionPlan, work: Work) -> Reports:
+        return self.resolve(plan).run(plan, work)
 
 
-class RayExecutor:
+class RayExecutor(_RunsItself):
     """Simulator actors on a Ray cluster; a batched or GPU policy runs as replicas there."""
 
     hosts_batch_policy = False
 
-    def resolve(self, plan: ExecutionPlan) -> Executor:
-        return self
-
-    def run(
-        self,
-        plan: ExecutionPlan,
-        tasks: list[EpisodeTask],
-        worker_spec: PolicySpec,
-        instance: Policy | BatchPolicy | None,
-    ) -> Reports:
+    def run(self, plan: ExecutionPlan, work: Work) -> Reports:
         assert plan.ray is not None
-        hosted = instance is not None and is_batch_policy(instance)
-        close_policy(instance)  # simulator actors or policy replicas create their own
+        hosted = work.instance is not None and is_batch_policy(work.instance)
+        close_policy(work.instance)  # simulator actors or policy replicas create their own
         config = plan.config
         setup = WorkerSetup(
-            config.sim, worker_spec, str(plan.run_dir), config.zone_radius, config.scoring
+            config.sim, work.worker_spec, str(plan.run_dir), config.zone_radius, config.scoring
         )
         limit = plan.episode_timeout or 3600.0
         with policy_replicas(
             setup, plan.ray, hosted, plan.max_batch, plan.batch_window_s, limit
         ) as setups:
-            yield from run_on_ray(tasks, setups, plan.workers, plan.episode_timeout, plan.ray)
+            yield from run_on_ray(work.tasks, setups, plan.workers, plan.episode_timeout, plan.ray)
 
 
 def close_policy(policy: object) -> None:
@@ -293,5 +278,6 @@ __all__ = [
     "LocalExecutor",
     "ProcessExecutor",
     "RayExecutor",
+    "Work",
     "close_policy",
 ]
