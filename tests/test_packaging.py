@@ -43,7 +43,7 @@ def test_the_serving_requirement_points_at_the_light_distribution():
 
 
 def test_make_serve_venv_is_a_plain_install_of_the_light_package():
-    """The acceptance of issue 19: a model's environment gets the server with a plain pip install."""
+    """Issue 19's acceptance: a model's environment gets the server by a plain pip install."""
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\nserve-venv:\n", 1)[1].split("\n\n", 1)[0]
     installs = [line.strip() for line in recipe.splitlines() if "pip install" in line]

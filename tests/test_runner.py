@@ -94,8 +94,8 @@ def test_rerun_skips_finished_episodes_and_refuses_a_different_config(make_suite
 
 
 def test_executors_are_chosen_by_name_and_store_the_same_episodes(make_suite, tmp_path):
-    from act2answer.runner import EXECUTORS
     from act2answer.eval.worker import process_name
+    from act2answer.runner import EXECUTORS
 
     suite = make_suite(2)
     by_executor = {}

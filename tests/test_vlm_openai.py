@@ -112,7 +112,7 @@ def test_rerun_of_a_vlm_run_reads_its_key_from_the_environment_again(
     assert [a.chosen_letter for a in again.records] == [
         a.chosen_letter for a in a2a.load_run(first).records
     ]
-    with pytest.raises(ValueError, match="'api_key'.*never stored"):
+    with pytest.raises(ValueError, match=r"'api_key'.*never stored"):
         run_vlm(
             suite,
             ModelSpec(backend="openai", model="tiny"),
