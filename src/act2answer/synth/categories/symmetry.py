@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -24,28 +25,36 @@ from act2answer.synth._draw import (
 )
 
 LINE_COLOR: RGB = (20, 20, 20)
-#: Figures with a known axis (vertical at rotation 0).
-KINDS = ("mirror", "mirror", "mirror", "heart", "triangle", "star", "pentagon", "house", "arrow")
-#: How the distractor breaks symmetry. In every mode the distractor's line passes
-#: through its figure's centroid, as a true axis does, so "the line through the
-#: figure's middle" is at chance (issue #23; an earlier ``shifted_line`` mode moved
-#: the line 40-70 px off the centre and that heuristic found the answer in 65% of items).
+#: Figures with a known axis (vertical at rotation 0). Pentagons, houses and arrows
+#: (in earlier versions) are left out: a pentagon or a wide house turned 25-65 degrees
+#: still looks symmetric about the turned line, and no turned line through an
+#: arrow covers as much of it as its long axis does (see :data:`AREA_TOLERANCE`).
+KINDS = ("mirror", "mirror", "mirror", "heart", "triangle", "star")
+#: How the distractor breaks symmetry. The distractor shows the same figure as the
+#: answer (turned; for "asymmetric", with its left side redrawn), in the same
+#: colours, and its line passes through the centroid of the figure's visible part
+#: as a true axis does, so "the line through the figure's middle" is at chance
+#: (issue #23; an earlier ``shifted_line`` mode moved the line 40-70 px off the
+#: centre and that heuristic found the answer in 65% of items).
 DISTRACTORS = ("rotated_line", "crossing_line", "asymmetric")
-#: Figures a mode can use: a pentagon turned 25-65 degrees (or a wide house) still
-#: looks symmetric about the turned line, so rotated-line items leave them out; a
-#: pentagon, a house or an arrow reflected across the line perpendicular to its axis
-#: still overlaps itself by 0.7-0.8, so crossing-line items leave them out.
-MODE_KINDS = {
-    "rotated_line": tuple(k for k in KINDS if k not in ("pentagon", "house")),
-    "crossing_line": tuple(k for k in KINDS if k not in ("pentagon", "house", "arrow")),
-}
-#: The reflection IoU a distractor must stay below (its line is clearly not an axis,
-#: also on the far tile of a 224 px frame, where a figure is ~25 px across).
+#: The reflection IoU a turned-line distractor must stay below (its line is clearly
+#: not an axis, also on the far tile of a 224 px frame, where a figure is ~25 px across).
 MAX_DISTRACTOR_IOU = 0.65
+#: The same for "asymmetric" distractors, whose right side is the answer's and whose
+#: left side has the same area: a redrawn side leaves an IoU of 0.67-0.84 with its
+#: reflection in most draws, so visibility rests on :data:`MIN_ASYMMETRY` there.
+MAX_LOPSIDED_IOU = 0.75
 #: The part of a distractor figure that its reflection does not cover must be at least
 #: this thick (twice its largest inscribed radius, 512 px image pixels): ~2 px on the far
 #: tile of a 224 px frame, so the asymmetry is visible to a policy (issue #23).
 MIN_ASYMMETRY = 40.0
+#: The distractor's line covers within this share as much of its figure as the
+#: true axis covers of the correct one (the rest is scaled away).
+AREA_TOLERANCE = 0.015
+#: Named figures are stretched across their axis by up to exp(+-STRETCH), area kept.
+STRETCH = 0.2
+#: Turns of the figure tried for one distractor before the figure is redrawn.
+DISTRACTOR_TRIES = 12
 #: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
 #: every image; 26 px is ~1.5-2 px in a 224 px frame, where a tile is ~45-50 px wide
 LINE_HALF = 200.0
@@ -79,54 +88,27 @@ class Generator:
     """
 
     name = "Symmetry"
-    version = "5"
+    version = "6"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
         bg = choice(rng, LIGHT_BACKGROUNDS)
         fill = choice(rng, FIGURE_COLORS)
         mode = choice(rng, DISTRACTORS)
-        kind = "mirror" if mode == "asymmetric" else choice(rng, MODE_KINDS.get(mode, KINDS))
+        kind = "mirror" if mode == "asymmetric" else choice(rng, KINDS)
         for _ in range(200):
-            pts, axis_dir = _figure(rng, kind, symmetric=True, line_angle=_line_angle(rng))
-            center = _centroid(pts)
-            if _line_fits(center, axis_dir):
-                break
-        correct = _render(pts, center, axis_dir, fill, bg)
-        target_area = _coloured_area(pts, center, axis_dir)
-        for _ in range(200):
-            line_angle = _line_angle(rng)
-            if mode == "rotated_line":
-                # The drawn line follows the same angle distribution as a true axis;
-                # the figure is turned away from it instead.
-                offset = float(rng.uniform(25, 65)) * (1 if rng.random() < 0.5 else -1)
-                d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle + offset)
-                d_axis = _rotate_dir(d_axis, -offset)
-                d_center = _centroid(d_pts)
-            elif mode == "crossing_line":
-                # A line through the centroid, square to the true axis: it cuts the
-                # figure through its middle but into halves that are not mirror images
-                # (a heart's lobes against its point).
-                d_pts, d_axis = _figure(rng, kind, symmetric=True, line_angle=line_angle + 90)
-                d_axis = _rotate_dir(d_axis, -90)
-                d_center = _centroid(d_pts)
-            else:
-                d_pts, _ = _figure(rng, kind, symmetric=False, line_angle=line_angle)
-                d_center = _centroid(d_pts)
-                d_axis = _principal_axis(d_pts)
-            d_pts = _match_coloured_area(d_pts, d_center, d_axis, target_area)
-            if d_pts is None:
+            figure = _draw_figure(rng, kind)
+            pts, axis_dir = figure.placed(rng, _line_angle(rng))
+            center = _line_point(pts, axis_dir, _centroid(pts))
+            if not _line_fits(center, axis_dir):
                 continue
-            mask = polygon_mask(d_pts)
-            if not _line_fits(d_center, d_axis):
-                continue
-            mirrored = reflect_mask(mask, d_center, d_axis)
-            if (
-                mask_iou(mask, mirrored) < MAX_DISTRACTOR_IOU
-                and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY
-            ):
+            target_area = _coloured_area(pts, center, axis_dir)
+            wrong = _distractor(rng, mode, figure, target_area)
+            if wrong is not None:
                 break
         else:  # pragma: no cover - rejection always succeeds in practice
             raise RuntimeError("could not draw an asymmetric distractor")
+        d_pts, d_center, d_axis = wrong
+        correct = _render(pts, center, axis_dir, fill, bg)
         distractor = _render(d_pts, d_center, d_axis, fill, bg)
         return GeneratedItem(
             question=choice(rng, QUESTIONS),
@@ -181,44 +163,136 @@ def _line_fits(center: Point, axis: Point) -> bool:
     return True
 
 
-def _figure(
-    rng: np.random.Generator, kind: str, symmetric: bool, line_angle: float
-) -> tuple[list[Point], Point]:
-    """Polygon of a figure turned by ``line_angle`` and the direction of its axis."""
-    rotation = line_angle
-    cx, cy = 256.0 + float(rng.uniform(-10, 10)), 256.0 + float(rng.uniform(-10, 10))
+@dataclass(frozen=True)
+class _Figure:
+    """A figure in its own frame: polygon around (0, 0), its axis along ``base``."""
+
+    kind: str
+    local: tuple[Point, ...]
+    base: Point
+    #: For "mirror" figures: the heights, right-hand widths and apex it was built from.
+    mirror: tuple[tuple[float, ...], tuple[float, ...], float] | None = None
+
+    def placed(self, rng: np.random.Generator, angle: float) -> tuple[list[Point], Point]:
+        """Polygon turned by ``angle`` about a centre near the image's, and its axis direction."""
+        cx, cy = 256.0 + float(rng.uniform(-10, 10)), 256.0 + float(rng.uniform(-10, 10))
+        pts = rotate_points([(cx + x, cy + y) for x, y in self.local], (cx, cy), angle)
+        return pts, _rotate_dir(self.base, angle)
+
+    def lopsided(self, rng: np.random.Generator) -> _Figure:
+        """The same mirror figure with its left side redrawn (own heights and widths),
+        scaled across to the right side's area."""
+        assert self.mirror is not None
+        ys, right, top = self.mirror
+        left_ys = np.sort(rng.uniform(-150, 150, len(ys)))
+        left_ys[0], left_ys[-1] = -150, 150
+        left = rng.uniform(45, 165, len(ys))
+        left *= _half_area(ys, right, top) / _half_area(tuple(left_ys), tuple(left), top)
+        return _Figure(
+            self.kind, _mirror_outline(ys, right, tuple(left), top, tuple(left_ys)), self.base
+        )
+
+
+def _half_area(ys: tuple[float, ...], widths: tuple[float, ...], top: float) -> float:
+    """Area of one side of a mirror figure (trapezoids between heights, plus the apex)."""
+    return float(np.trapezoid(widths, ys)) + widths[0] * top / 2
+
+
+def _mirror_outline(
+    ys: tuple[float, ...],
+    right: tuple[float, ...],
+    left: tuple[float, ...],
+    top: float,
+    left_ys: tuple[float, ...] | None = None,
+) -> tuple[Point, ...]:
+    """Outline of a mirror figure: right side at heights ``ys``, left at ``left_ys`` (default
+    the same), an apex ``top`` above the first height if ``top`` > 0."""
+    left_ys = ys if left_ys is None else left_ys
+    local = [(0.0, -150 - top)] if top else []
+    local += [(float(x), float(y)) for x, y in zip(right, ys, strict=True)]
+    local += [(-float(x), float(y)) for x, y in zip(left[::-1], left_ys[::-1], strict=True)]
+    return tuple(local)
+
+
+def _draw_figure(rng: np.random.Generator, kind: str) -> _Figure:
+    """A symmetric figure of ``kind`` in its own frame, its axis vertical.
+
+    Named figures are stretched across their axis by a random factor (area kept),
+    which keeps the axis and varies how much of the figure a line through its
+    middle covers, so that a turned line can cover as much as the axis does.
+    """
     if kind == "mirror":
         m = int(rng.integers(4, 7))
         ys = np.sort(rng.uniform(-150, 150, m))
         ys[0], ys[-1] = -150, 150
-        right = rng.uniform(45, 165, m)
-        left = right if symmetric else rng.uniform(45, 165, m)
+        right = tuple(float(x) for x in rng.uniform(45, 165, m))
         top = float(rng.uniform(0, 45)) if rng.random() < 0.5 else 0.0
-        local = [(0.0, -150 - top)] if top else []
-        local += [(float(x), float(y)) for x, y in zip(right, ys, strict=True)]
-        local += [(-float(x), float(y)) for x, y in zip(left[::-1], ys[::-1], strict=True)]
-        pts = [(cx + x, cy + y) for x, y in local]
-        base: Point = (0.0, -1.0)
-    elif kind == "house":
-        w, h = float(rng.uniform(110, 160)), float(rng.uniform(90, 140))
-        roof = float(rng.uniform(90, 140))
-        local = [(0, -h / 2 - roof), (w + 25, -h / 2), (w, -h / 2), (w, h), (-w, h), (-w, -h / 2),
-                 (-w - 25, -h / 2)]  # fmt: skip
-        pts = [(cx + x, cy + y + roof / 3) for x, y in local]
-        base = (0.0, -1.0)
-    elif kind == "arrow":
-        pts = shape_points("arrow", cx, cy, float(rng.uniform(320, 380)))
-        base = (1.0, 0.0)
-    elif kind == "triangle":
+        heights = tuple(float(y) for y in ys)
+        return _Figure(
+            kind, _mirror_outline(heights, right, right, top), (0.0, -1.0), (heights, right, top)
+        )
+    if kind == "triangle":
         s = float(rng.uniform(300, 380))
         tall = float(rng.uniform(0.8, 1.3))
-        pts = [(cx, cy - s * 0.5 * tall), (cx + s / 2, cy + s * 0.4), (cx - s / 2, cy + s * 0.4)]
-        base = (0.0, -1.0)
+        local = [(0.0, -s * 0.5 * tall), (s / 2, s * 0.4), (-s / 2, s * 0.4)]
     else:
-        pts = shape_points(kind, cx, cy, float(rng.uniform(300, 370)))
-        base = (0.0, -1.0)
-    pts = rotate_points(pts, (cx, cy), rotation)
-    return pts, _rotate_dir(base, rotation)
+        local = shape_points(kind, 0.0, 0.0, float(rng.uniform(300, 370)))
+    stretch = math.exp(float(rng.uniform(-STRETCH, STRETCH)))
+    return _Figure(kind, tuple((x * stretch, y / stretch) for x, y in local), (0.0, -1.0))
+
+
+def _distractor(
+    rng: np.random.Generator, mode: str, figure: _Figure, target_area: int
+) -> tuple[list[Point], Point, Point] | None:
+    """The wrong option: ``figure`` itself (lopsided if "asymmetric"), turned, a non-axis line.
+
+    The line passes through the centroid of the figure's visible (uncovered)
+    part, as a true axis does, and covers as much of the figure as the true axis
+    covers in the correct option (within :data:`AREA_TOLERANCE`, then scaled to
+    equal), so colour, ink, edges and line position match the correct option.
+    Returns None when no turn of this figure works (the caller draws another).
+    """
+    for _ in range(DISTRACTOR_TRIES):
+        if mode == "asymmetric":
+            d_pts, line_dir = figure.lopsided(rng).placed(rng, _line_angle(rng))
+        else:
+            d_pts, axis = figure.placed(rng, _line_angle(rng))
+            offset = 90.0 if mode == "crossing_line" else float(rng.uniform(25, 65))
+            line_dir = _rotate_dir(axis, offset if rng.random() < 0.5 else -offset)
+        point = _line_point(d_pts, line_dir, _centroid(d_pts))
+        area = _coloured_area(d_pts, point, line_dir)
+        if abs(area / target_area - 1) > AREA_TOLERANCE:
+            if mode == "crossing_line":  # turning the figure does not change what the line covers
+                return None
+            continue
+        scaled = _match_coloured_area(d_pts, point, line_dir, target_area)
+        if scaled is None:
+            continue
+        point = _line_point(scaled, line_dir, point)
+        if not _line_fits(point, line_dir):
+            continue
+        mask = polygon_mask(scaled)
+        mirrored = reflect_mask(mask, point, line_dir)
+        max_iou = MAX_LOPSIDED_IOU if mode == "asymmetric" else MAX_DISTRACTOR_IOU
+        if mask_iou(mask, mirrored) < max_iou and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY:
+            return scaled, point, line_dir
+    return None
+
+
+def _line_point(pts: list[Point], direction: Point, start: Point) -> Point:
+    """A point of the line along ``direction`` that runs through the centroid of the
+    figure's visible part (the figure less what the line and its halo cover)."""
+    norm = math.hypot(*direction)
+    nx, ny = -direction[1] / norm, direction[0] / norm
+    mask = polygon_mask(pts)
+    point = start
+    for _ in range(4):
+        ys, xs = np.nonzero(mask & ~_line_mask(point, direction))
+        shift = (float(xs.mean()) + 0.5 - point[0]) * nx + (float(ys.mean()) + 0.5 - point[1]) * ny
+        point = (point[0] + shift * nx, point[1] + shift * ny)
+        if abs(shift) < 0.1:
+            break
+    return point
 
 
 def _line_mask(center: Point, axis: Point) -> np.ndarray:
@@ -284,15 +358,6 @@ def _centroid(pts: list[Point]) -> Point:
     mask = polygon_mask(pts)
     ys, xs = np.nonzero(mask)
     return (float(xs.mean()) + 0.5, float(ys.mean()) + 0.5)
-
-
-def _principal_axis(pts: list[Point]) -> Point:
-    mask = polygon_mask(pts)
-    ys, xs = np.nonzero(mask)
-    cov = np.cov(np.stack([xs, ys]).astype(np.float64))
-    vals, vecs = np.linalg.eigh(cov)
-    v = vecs[:, int(np.argmax(vals))]
-    return (float(v[0]), float(v[1]))
 
 
 def _render(pts: list[Point], center: Point, axis: Point, fill: RGB, bg: RGB) -> Image.Image:
