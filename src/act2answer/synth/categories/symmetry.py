@@ -51,7 +51,9 @@ MAX_LOPSIDED_IOU = 0.75
 MIN_ASYMMETRY = 40.0
 #: The distractor's line covers within this share as much of its figure as the
 #: true axis covers of the correct one (the rest is scaled away).
-AREA_TOLERANCE = 0.015
+AREA_TOLERANCE = 0.006
+#: How far the distractor's line is turned from its figure's axis (degrees, either way).
+TURNS = {"rotated_line": (25.0, 65.0), "crossing_line": (70.0, 90.0)}
 #: Both options' lines are moved across by up to this many image px (uniform) from the
 #: visible part's centroid: 0.14 px on the far tile, but enough that neither a
 #: symmetric figure's exactly centred axis nor the distractor's sub-pixel residual
@@ -60,7 +62,7 @@ LINE_JITTER = 2.0
 #: Named figures are stretched across their axis by up to exp(+-STRETCH), area kept.
 STRETCH = 0.2
 #: Turns of the figure tried for one distractor before the figure is redrawn.
-DISTRACTOR_TRIES = 12
+DISTRACTOR_TRIES = 10
 #: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
 #: every image; 26 px is ~1.5-2 px in a 224 px frame, where a tile is ~45-50 px wide
 LINE_HALF = 200.0
@@ -104,11 +106,11 @@ class Generator:
         for _ in range(200):
             figure = _draw_figure(rng, kind)
             pts, axis_dir = figure.placed(rng, _line_angle(rng))
-            center = _jitter(rng, _line_point(pts, axis_dir, _centroid(pts)), axis_dir)
+            # A symmetric polygon's centroid is on its axis, and so is its visible part's.
+            center = _jitter(rng, _polygon_centroid(pts), axis_dir)
             if not _line_fits(center, axis_dir):
                 continue
-            target_area = _coloured_area(pts, center, axis_dir)
-            wrong = _distractor(rng, mode, figure, target_area)
+            wrong = _distractor(rng, mode, figure, (pts, center, axis_dir))
             if wrong is not None:
                 break
         else:  # pragma: no cover - rejection always succeeds in practice
@@ -251,28 +253,49 @@ def _draw_figure(rng: np.random.Generator, kind: str) -> _Figure:
 
 
 def _distractor(
-    rng: np.random.Generator, mode: str, figure: _Figure, target_area: int
+    rng: np.random.Generator,
+    mode: str,
+    figure: _Figure,
+    answer: tuple[list[Point], Point, Point],
 ) -> tuple[list[Point], Point, Point] | None:
     """The wrong option: ``figure`` itself (lopsided if "asymmetric"), turned, a non-axis line.
 
     The line passes through the centroid of the figure's visible (uncovered)
     part, as a true axis does, and covers as much of the figure as the true axis
-    covers in the correct option (within :data:`AREA_TOLERANCE`, then scaled to
-    equal), so colour, ink, edges and line position match the correct option.
-    Returns None when no turn of this figure works (the caller draws another).
+    covers in the correct option (``answer``: its polygon, line point and axis),
+    within :data:`AREA_TOLERANCE`, then scaled to equal: colour, ink, edges and
+    line position match the correct option. Returns None when no turn of this
+    figure works (the caller draws another).
     """
+    pts, center, axis_dir = answer
+    answer_cover = _covered_length(pts, center, axis_dir)
+    answer_area = _polygon_area(pts)
+    candidates = []
     for _ in range(DISTRACTOR_TRIES):
         if mode == "asymmetric":
             d_pts, line_dir = figure.lopsided(rng).placed(rng, _line_angle(rng))
         else:
             d_pts, axis = figure.placed(rng, _line_angle(rng))
-            offset = 90.0 if mode == "crossing_line" else float(rng.uniform(25, 65))
+            low, high = TURNS[mode]
+            offset = float(rng.uniform(low, high))
             line_dir = _rotate_dir(axis, offset if rng.random() < 0.5 else -offset)
-        point = _line_point(d_pts, line_dir, _centroid(d_pts))
-        area = _coloured_area(d_pts, point, line_dir)
-        if abs(area / target_area - 1) > AREA_TOLERANCE:
-            if mode == "crossing_line":  # turning the figure does not change what the line covers
-                return None
+        # Cheap estimate first (exact geometry, no rasterising): the coloured area
+        # differs by what the line covers beyond the axis' cover.
+        cover = _covered_length(d_pts, _polygon_centroid(d_pts), line_dir)
+        width = LINE_WIDTH + 2 * LINE_HALO
+        mismatch = abs((cover - answer_cover) * width / (answer_area - answer_cover * width))
+        if mismatch <= AREA_TOLERANCE and _roughly_asymmetric(d_pts, line_dir, mode):
+            candidates.append((mismatch, d_pts, line_dir))
+    # The turn whose line covers most nearly as much as the axis does, first: scaling
+    # a larger mismatch away would leave the distractor's figure (and outline)
+    # systematically larger or smaller than the answer's.
+    candidates.sort(key=lambda candidate: candidate[0])
+    target_area = None
+    for _, d_pts, line_dir in candidates:
+        if target_area is None:
+            target_area = _coloured_area(pts, center, axis_dir)
+        point = _line_point(d_pts, line_dir, _polygon_centroid(d_pts))
+        if abs(_coloured_area(d_pts, point, line_dir) / target_area - 1) > AREA_TOLERANCE:
             continue
         scaled = _match_coloured_area(d_pts, point, line_dir, target_area)
         if scaled is None:
@@ -286,6 +309,58 @@ def _distractor(
         if mask_iou(mask, mirrored) < max_iou and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY:
             return scaled, point, line_dir
     return None
+
+
+def _roughly_asymmetric(pts: list[Point], direction: Point, mode: str) -> bool:
+    """The reflection checks of :func:`_distractor` at a quarter of the resolution, with
+    some slack: a quick filter before the exact (slower) checks."""
+    quarter = [(x / 4, y / 4) for x, y in pts]
+    mask = polygon_mask(quarter, size=IMAGE_SIZE // 4)
+    mirrored = reflect_mask(mask, _polygon_centroid(quarter), direction)
+    max_iou = MAX_LOPSIDED_IOU if mode == "asymmetric" else MAX_DISTRACTOR_IOU
+    return (
+        mask_iou(mask, mirrored) < max_iou + 0.03
+        and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY / 4 - 2
+    )
+
+
+def _polygon_area(pts: list[Point]) -> float:
+    """Area of a simple polygon (shoelace)."""
+    xy = np.asarray(pts, dtype=np.float64)
+    x, y = xy[:, 0], xy[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def _polygon_centroid(pts: list[Point]) -> Point:
+    """Centroid of a simple polygon's area (exact, no rasterising)."""
+    xy = np.asarray(pts, dtype=np.float64)
+    x, y = xy[:, 0], xy[:, 1]
+    x1, y1 = np.roll(x, -1), np.roll(y, -1)
+    cross = x * y1 - x1 * y
+    six_area = 3 * cross.sum()
+    return (float(((x + x1) * cross).sum() / six_area), float(((y + y1) * cross).sum() / six_area))
+
+
+def _covered_length(pts: list[Point], point: Point, direction: Point) -> float:
+    """Length of the dashed line (as :func:`_render` draws it) that lies inside the polygon."""
+    norm = math.hypot(*direction)
+    ux, uy = direction[0] / norm, direction[1] / norm
+    sx, sy = point[0] - ux * LINE_HALF, point[1] - uy * LINE_HALF  # where the dashes start
+    xy = np.asarray(pts, dtype=np.float64)
+    across = (xy[:, 0] - sx) * -uy + (xy[:, 1] - sy) * ux
+    along = (xy[:, 0] - sx) * ux + (xy[:, 1] - sy) * uy
+    a0, a1 = across, np.roll(across, -1)
+    crossing = (a0 < 0) != (a1 < 0)
+    fraction = a0[crossing] / (a0[crossing] - a1[crossing])
+    ts = np.sort(along[crossing] + fraction * (np.roll(along, -1)[crossing] - along[crossing]))
+    total = 0.0
+    for t0, t1 in zip(ts[::2], ts[1::2], strict=True):
+        start = 0.0
+        while start < 2 * LINE_HALF:
+            end = min(start + LINE_DASH, 2 * LINE_HALF)
+            total += max(0.0, min(end, t1) - max(start, t0))
+            start = end + LINE_GAP
+    return total
 
 
 def _line_point(pts: list[Point], direction: Point, start: Point) -> Point:
