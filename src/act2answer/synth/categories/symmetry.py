@@ -59,8 +59,10 @@ TURNS = {"rotated_line": (25.0, 65.0), "crossing_line": (70.0, 90.0)}
 #: symmetric figure's exactly centred axis nor the distractor's sub-pixel residual
 #: tells the answer to a precise measurement (the audit's ``line_offset``).
 LINE_JITTER = 2.0
-#: Named figures are stretched across their axis by up to exp(+-STRETCH), area kept.
+#: Figures are stretched across their axis by up to exp(+-STRETCH), area kept.
 STRETCH = 0.2
+#: Figures drawn for one item at most (a crossing-line mirror figure works ~1 in 20).
+FIGURE_TRIES = 400
 #: Turns of the figure tried for one distractor before the figure is redrawn.
 DISTRACTOR_TRIES = 10
 #: Dashed line: half-length, width, dash and gap (512 px image pixels). The same in
@@ -88,11 +90,17 @@ QUESTIONS = (
 class Generator:
     """Symmetry category generator.
 
-    The two options differ only in whether the dashed line is an axis: both
-    show the same kind of figure (for "asymmetric" items, two random polygons,
-    one mirrored), drawn from the same size distribution, with a dashed line
-    of the same length, width and angle distribution. Neither ink, line length
-    nor "is it a named regular shape" tells the answer.
+    The two options differ only in whether the dashed line is an axis. The
+    distractor shows the answer's own figure in the same colours on the same
+    background, turned by a random angle: "rotated_line" and "crossing_line"
+    draw its line 25-65 or 70-90 degrees off the figure's axis, "asymmetric"
+    redraws the figure's left side (same area) and keeps the line along the old
+    axis. In every mode the line has the same length, width and dash pattern,
+    its angle is uniform, it runs through the centroid of the figure's visible
+    part (within :data:`LINE_JITTER`, as the answer's does) and it covers as
+    much of the figure as the answer's axis covers of it, so neither ink,
+    colour, outline, line position nor the kind of figure tells the answer
+    (issue #23: ``suite audit`` flagged version 5 at 120 items, 75%).
     """
 
     name = "Symmetry"
@@ -103,7 +111,7 @@ class Generator:
         fill = choice(rng, FIGURE_COLORS)
         mode = choice(rng, DISTRACTORS)
         kind = "mirror" if mode == "asymmetric" else choice(rng, KINDS)
-        for _ in range(200):
+        for _ in range(FIGURE_TRIES):
             figure = _draw_figure(rng, kind)
             pts, axis_dir = figure.placed(rng, _line_angle(rng))
             # A symmetric polygon's centroid is on its axis, and so is its visible part's.
@@ -181,13 +189,16 @@ class _Figure:
     kind: str
     local: tuple[Point, ...]
     base: Point
+    #: Stretch across the axis (and 1 / stretch along it) applied when placed.
+    stretch: float = 1.0
     #: For "mirror" figures: the heights, right-hand widths and apex it was built from.
     mirror: tuple[tuple[float, ...], tuple[float, ...], float] | None = None
 
     def placed(self, rng: np.random.Generator, angle: float) -> tuple[list[Point], Point]:
         """Polygon turned by ``angle`` about a centre near the image's, and its axis direction."""
         cx, cy = 256.0 + float(rng.uniform(-10, 10)), 256.0 + float(rng.uniform(-10, 10))
-        pts = rotate_points([(cx + x, cy + y) for x, y in self.local], (cx, cy), angle)
+        k = self.stretch
+        pts = rotate_points([(cx + x * k, cy + y / k) for x, y in self.local], (cx, cy), angle)
         return pts, _rotate_dir(self.base, angle)
 
     def lopsided(self, rng: np.random.Generator) -> _Figure:
@@ -199,9 +210,8 @@ class _Figure:
         left_ys[0], left_ys[-1] = -150, 150
         left = rng.uniform(45, 165, len(ys))
         left *= _half_area(ys, right, top) / _half_area(tuple(left_ys), tuple(left), top)
-        return _Figure(
-            self.kind, _mirror_outline(ys, right, tuple(left), top, tuple(left_ys)), self.base
-        )
+        outline = _mirror_outline(ys, right, tuple(left), top, tuple(left_ys))
+        return _Figure(self.kind, outline, self.base, self.stretch)
 
 
 def _half_area(ys: tuple[float, ...], widths: tuple[float, ...], top: float) -> float:
@@ -228,7 +238,7 @@ def _mirror_outline(
 def _draw_figure(rng: np.random.Generator, kind: str) -> _Figure:
     """A symmetric figure of ``kind`` in its own frame, its axis vertical.
 
-    Named figures are stretched across their axis by a random factor (area kept),
+    Figures are stretched across their axis by a random factor (area kept),
     which keeps the axis and varies how much of the figure a line through its
     middle covers, so that a turned line can cover as much as the axis does.
     """
@@ -239,17 +249,19 @@ def _draw_figure(rng: np.random.Generator, kind: str) -> _Figure:
         right = tuple(float(x) for x in rng.uniform(45, 165, m))
         top = float(rng.uniform(0, 45)) if rng.random() < 0.5 else 0.0
         heights = tuple(float(y) for y in ys)
-        return _Figure(
-            kind, _mirror_outline(heights, right, right, top), (0.0, -1.0), (heights, right, top)
-        )
+        outline = _mirror_outline(heights, right, right, top)
+        return _Figure(kind, outline, (0.0, -1.0), _stretch(rng), (heights, right, top))
     if kind == "triangle":
         s = float(rng.uniform(300, 380))
         tall = float(rng.uniform(0.8, 1.3))
         local = [(0.0, -s * 0.5 * tall), (s / 2, s * 0.4), (-s / 2, s * 0.4)]
     else:
         local = shape_points(kind, 0.0, 0.0, float(rng.uniform(300, 370)))
-    stretch = math.exp(float(rng.uniform(-STRETCH, STRETCH)))
-    return _Figure(kind, tuple((x * stretch, y / stretch) for x, y in local), (0.0, -1.0))
+    return _Figure(kind, tuple(local), (0.0, -1.0), _stretch(rng))
+
+
+def _stretch(rng: np.random.Generator) -> float:
+    return math.exp(float(rng.uniform(-STRETCH, STRETCH)))
 
 
 def _distractor(
