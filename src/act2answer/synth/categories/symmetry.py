@@ -49,6 +49,9 @@ MAX_LOPSIDED_IOU = 0.75
 #: this thick (twice its largest inscribed radius, 512 px image pixels): ~2 px on the far
 #: tile of a 224 px frame, so the asymmetry is visible to a policy (issue #23).
 MIN_ASYMMETRY = 40.0
+#: A placed figure's bounding box is at least this wide and tall (image px): 13.4 px
+#: on the far tile of the legacy scene's 224 px frame (``LEGIBILITY_MINIMUMS``: 13).
+MIN_FIGURE_SIDE = 256.0
 #: The distractor's line covers within this share as much of its figure as the
 #: true axis covers of the correct one (the rest is scaled away).
 AREA_TOLERANCE = 0.006
@@ -116,7 +119,7 @@ class Generator:
             pts, axis_dir = figure.placed(rng, _line_angle(rng))
             # A symmetric polygon's centroid is on its axis, and so is its visible part's.
             center = _jitter(rng, _polygon_centroid(pts), axis_dir)
-            if not _line_fits(center, axis_dir):
+            if not _line_fits(center, axis_dir) or not _big_enough(pts):
                 continue
             wrong = _distractor(rng, mode, figure, (pts, center, axis_dir))
             if wrong is not None:
@@ -291,6 +294,8 @@ def _distractor(
             low, high = TURNS[mode]
             offset = float(rng.uniform(low, high))
             line_dir = _rotate_dir(axis, offset if rng.random() < 0.5 else -offset)
+        if not _big_enough(d_pts):
+            continue
         # Cheap estimate first (exact geometry, no rasterising): the coloured area
         # differs by what the line covers beyond the axis' cover.
         cover = _covered_length(d_pts, _polygon_centroid(d_pts), line_dir)
@@ -321,6 +326,12 @@ def _distractor(
         if mask_iou(mask, mirrored) < max_iou and asymmetry_depth(mask, mirrored) >= MIN_ASYMMETRY:
             return scaled, point, line_dir
     return None
+
+
+def _big_enough(pts: list[Point]) -> bool:
+    """True when the figure's bounding box is at least :data:`MIN_FIGURE_SIDE` both ways."""
+    xy = np.asarray(pts, dtype=np.float64)
+    return bool(np.ptp(xy, axis=0).min() >= MIN_FIGURE_SIDE)
 
 
 def _roughly_asymmetric(pts: list[Point], direction: Point, mode: str) -> bool:
