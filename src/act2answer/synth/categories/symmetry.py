@@ -110,9 +110,22 @@ class Generator:
     version = "6"
 
     def generate(self, rng: np.random.Generator) -> GeneratedItem:
+        """One item, its distractor mode drawn at random."""
+        return self._make(rng, None)
+
+    def generate_in_suite(self, rng: np.random.Generator, seed: int, index: int) -> GeneratedItem:
+        """Item ``index`` of a suite: the distractor modes take turns.
+
+        A suite of ``3k`` items has ``k`` of each mode, so each mode can be audited
+        on its own (``suite audit --by-meta distractor_mode``) from a few dozen items.
+        """
+        return self._make(rng, DISTRACTORS[index % len(DISTRACTORS)])
+
+    def _make(self, rng: np.random.Generator, mode: str | None) -> GeneratedItem:
         bg = choice(rng, LIGHT_BACKGROUNDS)
         fill = choice(rng, FIGURE_COLORS)
-        mode = choice(rng, DISTRACTORS)
+        drawn = choice(rng, DISTRACTORS)
+        mode = drawn if mode is None else mode
         kind = "mirror" if mode == "asymmetric" else choice(rng, KINDS)
         for _ in range(FIGURE_TRIES):
             figure = _draw_figure(rng, kind)
