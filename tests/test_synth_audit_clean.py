@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from act2answer.quality.audit import FLAG_ACCURACY, MIN_GROUP_ITEMS, audit_suite
 from act2answer.synth import generate_suite
 
@@ -21,6 +23,8 @@ CATEGORIES = ("Shape", "Counting", "Emotion", "Living World")
 PER_CATEGORY = 32
 SYMMETRY_ITEMS = 48  # the modes take turns: 16 a mode, or 12 if a 4th is added back
 SEED = 2330  # not used by other tests
+
+pytestmark = pytest.mark.slow  # ~20 s of CPU: make test-fast leaves it out
 
 
 def test_generated_suite_has_no_flagged_category(tmp_path: Path) -> None:

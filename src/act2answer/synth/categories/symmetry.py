@@ -25,6 +25,10 @@ from act2answer.synth._draw import (
 )
 
 LINE_COLOR: RGB = (20, 20, 20)
+#: What each of ``FIGURE_COLORS`` is called (both options share it; ``explicit_object`` uses it).
+FIGURE_COLOR_NAMES: dict[RGB, str] = dict(
+    zip(FIGURE_COLORS, ("red", "blue", "green", "orange", "purple", "teal", "pink"), strict=True)
+)
 #: Figures with a known axis (vertical at rotation 0). Pentagons, houses, arrows and
 #: stars (in earlier versions) are left out: a pentagon or a wide house turned 25-65
 #: degrees still looks symmetric about the turned line, a star's axes are 36 degrees
@@ -155,6 +159,7 @@ class Generator:
             meta={
                 "figure": kind,
                 "distractor_figure": kind,
+                "colour": FIGURE_COLOR_NAMES[fill],
                 "distractor_mode": mode,
                 "axis_point": [round(c, 2) for c in center],
                 "axis_direction": [round(c, 4) for c in axis_dir],
