@@ -16,6 +16,8 @@ then ``--score OUT`` compares the judgments with the keys, per category.
 
     .venv/bin/python benchmarks/blind_frames.py /tmp/blind --seed 2331 --per-category 8
     .venv/bin/python benchmarks/blind_frames.py /tmp/blind --score
+
+``--categories Symmetry Counting`` renders only those.
 """
 
 from __future__ import annotations
@@ -36,14 +38,19 @@ ZOOM = 2
 COLUMNS = 4
 
 
-def render_frames(out: Path, seed: int, per_category: int) -> None:
+def render_frames(
+    out: Path, seed: int, per_category: int, categories: list[str] | None = None
+) -> None:
     """Write the frame sheets, the instructions and (separately) the keys."""
-    suite = generate_suite(out / "suite", per_category=per_category, seed=seed, workers=1)
+    categories = categories or list(CATEGORY_ORDER)
+    suite = generate_suite(
+        out / "suite", per_category=per_category, seed=seed, categories=categories, workers=1
+    )
     env = make_env(SimConfig())
     (out / "frames").mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
     keys: dict[str, list[dict[str, object]]] = {}
-    for category in CATEGORY_ORDER:
+    for category in categories:
         items = [item for item in suite.items if item.category == category]
         panels = []
         lines.append(f"## {category}")
@@ -92,6 +99,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=2331)
     parser.add_argument("--per-category", type=int, default=8)
+    parser.add_argument("--categories", nargs="+", help="default: every category")
     parser.add_argument("--score", action="store_true", help="score OUT/judgments.json")
     args = parser.parse_args()
     if args.score:
@@ -101,7 +109,7 @@ def main() -> None:
             for k, entry in enumerate(keys[category], start=1):
                 print(f"    {k}. key {entry['answer']:5s} {entry['id']}")
     else:
-        render_frames(args.out, args.seed, args.per_category)
+        render_frames(args.out, args.seed, args.per_category, args.categories)
 
 
 if __name__ == "__main__":

@@ -166,6 +166,46 @@ def test_line_offset_measures_distance_to_the_figure_centre() -> None:
     assert centroid_line_choice(good, good) == 0.5
 
 
+def _lines_suite(root: Path, modes: list[str], off_centre: str, seed: int) -> None:
+    """Items whose wrong line is 12-20 px off the figure's centre in mode ``off_centre``
+    only; in every other mode both lines run through the middle."""
+    rng = np.random.default_rng(seed)
+    (root / "img").mkdir()
+    items = []
+    for i, mode in enumerate(modes):
+        answer = i % 2
+        paths = []
+        for slot in range(2):
+            path = f"img/{i}-{slot}.png"
+            wrong = slot != answer and mode == off_centre
+            _line_picture(rng, float(rng.uniform(12, 20)) if wrong else 0.0).save(root / path)
+            paths.append(path)
+        items.append(SuiteItem(
+            id=f"l-{i}", category="Lines", source="test", question="q",
+            instruction="put the cube on the shape whose dashed line is a line of symmetry",
+            options=(paths[0], paths[1]), answer=answer, meta={"distractor_mode": mode},
+        ))  # fmt: skip
+    save_suite(root, items)
+
+
+def test_group_by_finds_a_shortcut_confined_to_one_mode(tmp_path: Path) -> None:
+    """Issue #23: a third of the items off-centre (~67% in all) flags only in its group."""
+    modes = ["fair_a", "fair_b", "off"] * 16
+    _lines_suite(tmp_path, modes, off_centre="off", seed=6)
+    plain = audit_suite(tmp_path)
+    assert plain.flagged == [], plain.summary_line()
+    grouped = audit_suite(tmp_path, group_by="distractor_mode")
+    names = [c.category for c in grouped.categories]
+    assert names == [
+        "Lines", "Lines [distractor_mode=fair_a]", "Lines [distractor_mode=fair_b]",
+        "Lines [distractor_mode=off]",
+    ]  # fmt: skip
+    assert grouped.flagged == ["Lines [distractor_mode=off]"]
+    assert all(c.n_items == 16 for c in grouped.categories[1:])
+    # A key that no item has, or one value only, adds no group.
+    assert len(audit_suite(tmp_path, group_by="figure").categories) == 1
+
+
 def test_off_centre_wrong_lines_are_flagged(tmp_path: Path) -> None:
     """Issue #23: correct lines through the figure's middle, wrong ones 12-20 px off it.
 

@@ -193,3 +193,23 @@ def test_state_pictures_are_never_cut_at_the_edge() -> None:
         for image in (item.correct, item.distractor):
             assert not _touches_edge(image), item.meta
     assert hot >= 3
+
+
+def test_time_hour_off_by_one_goes_either_way() -> None:
+    """Issue #23: an hour-off-by-one distractor is not always the later clock.
+
+    Version 1 always drew the next hour, so "pick the earlier clock" answered
+    every such item without the instruction (the per-mode audit found it).
+    """
+    later = earlier = 0
+    for item in _items("Time", 150, seed=2325):
+        meta = item.meta
+        if meta["distractor_mode"] != "hour_off_by_one":
+            continue
+        if meta["distractor_hour"] == meta["hour"] % 12 + 1:
+            later += 1
+        else:
+            assert meta["hour"] == meta["distractor_hour"] % 12 + 1, meta
+            earlier += 1
+    assert later + earlier >= 12, (later, earlier)
+    assert min(later, earlier) >= 0.25 * (later + earlier), (later, earlier)

@@ -73,11 +73,15 @@ def audit(
         Path | None, typer.Option("--json", help="Also write the full audit as JSON.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the cross-validation split.")] = 0,
+    by_meta: Annotated[
+        str | None,
+        typer.Option(help="Also audit each value of this meta key, e.g. distractor_mode."),
+    ] = None,
 ) -> None:
     """Shortcut audit: can pixel statistics alone find the answers? Exit 1 when flagged."""
     from act2answer.quality.audit import audit_suite, write_audit_json
 
-    report = audit_suite(root, seed=seed)
+    report = audit_suite(root, seed=seed, group_by=by_meta)
     _console.print(report.to_rich())
     if json_out is not None:
         _console.print(f"wrote {write_audit_json(report, json_out)}")

@@ -54,6 +54,10 @@ FEATURE_SIZE = 128
 FOLDS = 5
 #: Categories with fewer items are reported but not fitted.
 MIN_ITEMS = 20
+#: With ``group_by``, groups of at least this many items are audited on their own.
+#: Fewer than :data:`MIN_ITEMS` is enough here: the flag rule's interval makes a
+#: small group flag only when nearly all its items are answered (11 of 12).
+MIN_GROUP_ITEMS = 12
 
 FEATURE_NAMES: tuple[str, ...] = (
     "brightness",
@@ -367,6 +371,7 @@ def audit_suite(
     categories: Sequence[str] | None = None,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    group_by: str | None = None,
 ) -> AuditReport:
     """Run the shortcut audit on a suite folder.
 
@@ -375,6 +380,11 @@ def audit_suite(
         categories: Only these categories (default: all).
         seed: Seed of the cross-validation split.
         progress: Called with each category name before it is audited.
+        group_by: A ``meta`` key (e.g. ``"distractor_mode"``): each category is also
+            audited per value of it, as ``"Category [key=value]"`` entries (groups of
+            :data:`MIN_GROUP_ITEMS`+ items, categories with 2+ values). A shortcut
+            confined to one kind of distractor is diluted in its category's audit and
+            stands out in its group's.
 
     Returns:
         The report; ``report.flagged`` lists the flagged categories.
@@ -402,7 +412,35 @@ def audit_suite(
             )
             continue
         report.categories.append(audit_category(category, data, seed=seed))
+        if group_by is not None:
+            report.categories.extend(_group_audits(category, data, group_by, seed))
     return report
+
+
+def _group_audits(
+    category: str, data: _CategoryData, group_by: str, seed: int
+) -> list[CategoryAudit]:
+    """Audits of the items of ``category`` that share a value of ``meta[group_by]``."""
+    groups: dict[str, list[int]] = {}
+    for index, item in enumerate(data.items):
+        value = (item.meta or {}).get(group_by)
+        if value is not None:
+            groups.setdefault(str(value), []).append(index)
+    if len(groups) < 2:
+        return []
+    audits = []
+    for value, indices in sorted(groups.items()):
+        if len(indices) < MIN_GROUP_ITEMS:
+            continue
+        subset = _CategoryData(
+            items=[data.items[i] for i in indices],
+            features=data.features[indices],
+            answers=data.answers[indices],
+            polarity=data.polarity[indices],
+            concepts=[data.concepts[i] for i in indices],
+        )
+        audits.append(audit_category(f"{category} [{group_by}={value}]", subset, seed=seed))
+    return audits
 
 
 def _category_data(suite: Suite, items: list[SuiteItem], hashes: dict[str, str]) -> _CategoryData:

@@ -61,6 +61,8 @@ _SYMMETRY_FIGURES = {"mirror": "shape"}
 
 def _symmetry(meta: Mapping[str, Any]) -> str:
     figure = _SYMMETRY_FIGURES.get(str(meta["figure"]), str(meta["figure"]))
+    if meta.get("colour"):  # both options share it (generator version 6 on)
+        figure = f"{meta['colour']} {figure}"
     return (
         f"put the cube on the {figure} whose two halves on either side of the dashed line "
         "are mirror images"
