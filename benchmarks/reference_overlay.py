@@ -18,11 +18,19 @@ our frame, our tile outlines (magenta), cube centre (cyan) and robot edges
 (study minus ours, pixels in the 640x480 frame; + = right/down):
 
 * robot: left and right edges of the dark robot column, rows 5-40 (median);
-* cube: centroid of the light-grey blob around our cube's centre (``merged``
-  when it touches a light tile in the study's panel: not measured);
-* tiles: centroid of the light tile blob (holes filled) around each tile,
-  only on light tiles (white borders; photographs are skipped). Ours is
-  measured the same way on a render with white tiles of the category's size.
+* robot, cube (window), tiles: the shift that best aligns the gradient
+  magnitude of the study's panel with ours in a window around the object;
+* cube silhouette: centroid and size of the study's light-grey cube blob (the
+  study's cube hangs unoccluded in front of the gripper) against the
+  silhouette of our cube, projected from its 8 corners (ours is partly hidden
+  by the near finger, and its shaded faces are darker, so a window or a blob
+  on our frame would measure less than the whole cube); a blob merged with a
+  light tile is reported with its larger width;
+* framing (sheets of 3 or more panels): the shift of a region showing only the
+  static scene (the wall and the stage's far edge right of the robot,
+  :data:`BACKGROUND_BOX`) against the sheet's median panel. A figure may crop
+  or scale its panels differently; an object offset on a panel whose framing
+  is not ~0 carries that framing (subtract it).
 
 Our frame is resized to the panel size and back before measuring, so both
 sides carry the same blur.
@@ -32,11 +40,13 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
+from scipy.spatial import ConvexHull
 
 from act2answer.interfaces import ObservationNeeds
 from act2answer.sim import SimConfig, TabletopEnv
@@ -44,6 +54,10 @@ from act2answer.sim import SimConfig, TabletopEnv
 WIDTH, HEIGHT = 640, 480
 ROBOT_ROWS = range(5, 41)
 ROBOT_COLUMNS = (220, 470)
+#: A region of the study's frames that shows only the static scene (wall, stage edge).
+BACKGROUND_BOX = (430, 20, 620, 160)
+#: Where a cube blob is looked for: within this many pixels of our cube's centre.
+CUBE_SEARCH_PX = 60
 
 
 def split_panels(sheet: np.ndarray, white: int = 235) -> list[np.ndarray]:
@@ -127,6 +141,67 @@ def best_shift(
     return float(dx), float(dy), float(scores[i, j])
 
 
+@dataclass(frozen=True)
+class Silhouette:
+    """Centroid and extent of an object's outline in the frame, pixels."""
+
+    centre: tuple[float, float]
+    width: float
+    height: float
+
+
+def polygon_silhouette(points: np.ndarray) -> Silhouette:
+    """Centroid (area-weighted) and extent of the convex hull of projected points."""
+    hull = points[ConvexHull(points).vertices]
+    x, y = hull[:, 0], hull[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = cross.sum() / 2
+    cx = float(((x + np.roll(x, -1)) * cross).sum() / (6 * area))
+    cy = float(((y + np.roll(y, -1)) * cross).sum() / (6 * area))
+    return Silhouette((cx, cy), float(np.ptp(x) + 1), float(np.ptp(y) + 1))
+
+
+def cube_blob(frame: np.ndarray, near: np.ndarray) -> Silhouette | None:
+    """The light-grey (bright, unsaturated) blob nearest ``near`` within :data:`CUBE_SEARCH_PX`."""
+    pixels = frame.astype(int)
+    light = (pixels.min(axis=2) > 150) & (np.ptp(pixels, axis=2) < 25)
+    window = np.zeros_like(light)
+    c, r = int(near[0]), int(near[1])
+    r0, c0 = max(0, r - CUBE_SEARCH_PX), max(0, c - CUBE_SEARCH_PX)
+    window[r0 : r + CUBE_SEARCH_PX, c0 : c + CUBE_SEARCH_PX] = True
+    labels, count = ndimage.label(light & window)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    for label in range(1, count + 1):
+        rows, cols = np.nonzero(labels == label)
+        if rows.size < 150:
+            continue
+        distance = float(np.hypot(cols.mean() - near[0], rows.mean() - near[1]))
+        if best is None or distance < best[0]:
+            best = (distance, cols, rows)
+    if best is None:
+        return None
+    _, cols, rows = best
+    return Silhouette(
+        (float(cols.mean()), float(rows.mean())),
+        float(np.ptp(cols) + 1),
+        float(np.ptp(rows) + 1),
+    )
+
+
+def framing_offsets(frames: list[np.ndarray]) -> list[tuple[float, float] | None]:
+    """Each panel's framing: its static background's shift against the median panel.
+
+    Needs 3 or more panels (else every entry is None). The shift of
+    :data:`BACKGROUND_BOX` against the first panel is measured for every
+    panel; the median of those shifts is the sheet's usual framing.
+    """
+    if len(frames) < 3:
+        return [None] * len(frames)
+    shifts = np.array([best_shift(frames[0], frame, BACKGROUND_BOX)[:2] for frame in frames])
+    usual = np.median(shifts, axis=0)
+    return [(float(dx), float(dy)) for dx, dy in shifts - usual]
+
+
 @dataclass
 class OurFrame:
     """Our first frame and where its objects are (projected with our camera)."""
@@ -135,18 +210,26 @@ class OurFrame:
     cube_px: np.ndarray
     tile_px: list[np.ndarray]
     outlines: list[np.ndarray]
+    cube_silhouette: Silhouette
 
 
 def our_frame(category: str | None, seed: int = 0) -> OurFrame:
-    """Our composited first frame (light tiles: white face, edge-coloured sides)."""
+    """Our composited first frame (light tiles: white face, edge-coloured sides).
+
+    The cube's silhouette is its 8 corners projected, the cube taken square to
+    the base axes (it tilts by ~3 degrees in the grip: well under a pixel here).
+    """
     light = np.full((16, 16, 3), 235, np.uint8)
     with TabletopEnv(SimConfig()) as env:
         env.set_tiles(light, light, category=category)
         env.reset(seed=seed, needs=ObservationNeeds(image=False))
         frame = env.render()
-        cube = env.project(np.array([env.cube_state().position]))[0]
+        centre = np.array(env.cube_state().position)
+        cube = env.project(centre[None])[0]
+        corners = centre + np.array(list(product((-1, 1), repeat=3))) * env.config.cube_size / 2
+        silhouette = polygon_silhouette(env.project(corners))
         outlines = [env.project(c) for c in env.tile_corners()]
-    return OurFrame(frame, cube, [o.mean(axis=0) for o in outlines], outlines)
+    return OurFrame(frame, cube, [o.mean(axis=0) for o in outlines], outlines, silhouette)
 
 
 def _box(points: np.ndarray, margin: int) -> tuple[int, int, int, int]:
@@ -164,6 +247,13 @@ def measure(study: np.ndarray, panel_shape: tuple[int, ...], ours: OurFrame) -> 
     result["robot"] = best_shift(ours_frame, study, (250, 0, 440, 60))
     cube = ours.cube_px
     result["cube"] = best_shift(ours_frame, study, _box(np.array([cube]), 26))
+    blob, mine = cube_blob(study, ours.cube_silhouette.centre), ours.cube_silhouette
+    if blob is not None:
+        result["cube_silhouette"] = (
+            blob.centre[0] - mine.centre[0],
+            blob.centre[1] - mine.centre[1],
+            f"{blob.width:.0f}x{blob.height:.0f} vs {mine.width:.0f}x{mine.height:.0f}",
+        )
     for name, outline in zip(("left_tile", "right_tile"), ours.outlines, strict=True):
         result[name] = best_shift(ours_frame, study, _box(outline, 10))
     return result
@@ -186,6 +276,8 @@ def overlay(study: np.ndarray, ours: OurFrame) -> Image.Image:
 
 
 def _fmt(value: object) -> str:
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[2], str):
+        return f"({value[0]:+.1f}, {value[1]:+.1f}) {value[2]}"
     if isinstance(value, tuple) and len(value) == 3:
         return f"({value[0]:+.1f}, {value[1]:+.1f}) r={value[2]:.2f}"
     if isinstance(value, tuple):
@@ -207,19 +299,23 @@ def main() -> None:
     categories = [c.strip() for c in args.categories.split(",")] if args.categories else []
     cache: dict[str | None, OurFrame] = {}
     lines = [
-        "| panel | category | robot edges (left, right) | robot (dx, dy) | cube (dx, dy) "
+        "| panel | category | framing (dx, dy) | robot edges (left, right) | robot (dx, dy) "
+        "| cube window (dx, dy) | cube silhouette (dx, dy) study vs ours WxH "
         "| left tile (dx, dy) | right tile (dx, dy) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     blends = []
-    for index, panel in enumerate(panels):
+    frames = [to_frame(panel) for panel in panels]
+    framings = framing_offsets(frames)
+    for index, (panel, study) in enumerate(zip(panels, frames, strict=True)):
         category = categories[index] if index < len(categories) else None
         if category not in cache:
             cache[category] = our_frame(category)
         ours = cache[category]
-        study = to_frame(panel)
         row = measure(study, panel.shape, ours)
-        keys = ("robot_edges", "robot", "cube", "left_tile", "right_tile")
+        row["framing"] = framings[index]
+        keys = ("framing", "robot_edges", "robot", "cube", "cube_silhouette")
+        keys += ("left_tile", "right_tile")
         cells = " | ".join(_fmt(row.get(key)) for key in keys)
         lines.append(f"| {index} | {category or '-'} | {cells} |")
         blends.append(overlay(study, ours))

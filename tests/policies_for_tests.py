@@ -168,3 +168,21 @@ class StartLoggingPolicy(_Base):
 
     def act(self, observation: Observation) -> np.ndarray:
         return self.healthy_action()
+
+
+class InstructionLoggingPolicy(_Base):
+    """Appends every episode's instruction, one a line, to ``log_file`` (any process)."""
+
+    name = "instruction-logging"
+
+    def __init__(self, log_file: str) -> None:
+        super().__init__()
+        self.log_file = log_file
+
+    def reset(self, start: EpisodeStart) -> None:
+        super().reset(start)
+        with open(self.log_file, "a") as log:
+            log.write(f"{start.instruction}\n")
+
+    def act(self, observation: Observation) -> np.ndarray:
+        return self.healthy_action()

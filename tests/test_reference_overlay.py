@@ -52,3 +52,29 @@ def test_split_panels_finds_the_panels_between_white_gutters(overlay):
     assert [p.shape[:2] for p in panels] == [(230, 310)] * 4
     assert [int(p[0, 0, 0]) for p in panels] == [90, 60, 30, 150]
     assert overlay.to_frame(panels[0]).shape == (480, 640, 3)
+
+
+def test_framing_offsets_find_the_one_panel_framed_differently(overlay):
+    panels = [_scene_like(1) for _ in range(4)]
+    panels[0] = np.roll(panels[0], (1, -6), axis=(0, 1))  # the first one cropped differently
+    framings = overlay.framing_offsets(panels)
+    assert framings[0] == pytest.approx((-6, 1), abs=0.3)
+    assert all(f == pytest.approx((0, 0), abs=0.3) for f in framings[1:])
+    assert overlay.framing_offsets(panels[:2]) == [None, None]  # no median of two
+
+
+def test_cube_blob_measures_the_light_blob_nearest_the_cube(overlay):
+    frame = np.full((480, 640, 3), (150, 80, 40), np.uint8)  # wood
+    frame[110:183, 300:360] = 215  # the cube: 60 x 73 px, light grey
+    frame[100:160, 200:285] = 235  # a light tile beside it, further from our cube
+    blob = overlay.cube_blob(frame, np.array([322.0, 150.0]))
+    assert blob.centre == pytest.approx((329.5, 146.0))
+    assert (blob.width, blob.height) == (60, 73)
+    assert overlay.cube_blob(frame, np.array([560.0, 400.0])) is None  # nothing light near
+
+
+def test_polygon_silhouette_of_a_square(overlay):
+    square = np.array([[10.0, 20.0], [50.0, 20.0], [50.0, 60.0], [10.0, 60.0], [30.0, 40.0]])
+    silhouette = overlay.polygon_silhouette(square)
+    assert silhouette.centre == pytest.approx((30.0, 40.0))
+    assert (silhouette.width, silhouette.height) == (41, 41)

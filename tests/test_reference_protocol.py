@@ -207,6 +207,51 @@ def test_condition_stored_in_run_and_tasks_use_it(make_suite, tmp_path):
         run_evaluation(bare, "oracle", tmp_path / "b", workers=1, condition="explicit_object")
 
 
+def test_wording_is_a_stored_run_setting_that_changes_the_policys_instruction(make_suite, tmp_path):
+    from act2answer.eval.config import RunConfig
+    from act2answer.eval.tasks import Wording
+    from act2answer.policies import PolicySpec
+
+    suite = make_suite(1)
+    sim = SimConfig(max_steps=2)
+
+    def spec(log):
+        return PolicySpec(
+            name="tests.policies_for_tests:InstructionLoggingPolicy",
+            kwargs={"log_file": str(log)},
+        )
+
+    def instructions(log):
+        return sorted(log.read_text().splitlines())
+
+    study_log, ours_log = tmp_path / "study.log", tmp_path / "ours.log"
+    run = dict(workers=1, sim=sim, condition="explicit_spatial")
+    run_evaluation(suite, spec(study_log), tmp_path / "study", wording="study", **run)
+    run_evaluation(suite, spec(ours_log), tmp_path / "ours", **run)
+    assert instructions(study_log) == [
+        "Place the cube on the left tile.",
+        "Place the cube on the right tile.",
+    ]
+    ours = instructions(ours_log)  # the suite's own template, not the study's
+    assert len(ours) == 2 and not set(ours) & set(instructions(study_log))
+    assert load_report(tmp_path / "study").config.wording is Wording.STUDY
+    assert load_report(tmp_path / "ours").config.wording is Wording.ACT2ANSWER
+    with pytest.raises(RunError, match="wording"):  # another wording is another run
+        run_evaluation(suite, spec(study_log), tmp_path / "study", **run)
+    # A run stored before the field existed was worded the suite's way.
+    stored = json.loads(load_report(tmp_path / "ours").config.model_dump_json())
+    del stored["wording"]
+    assert RunConfig.model_validate(stored).wording is Wording.ACT2ANSWER
+    args = ["run", "--suite", str(suite.root), "--policy", "left", "--workers", "1"]
+    args += ["--max-steps", "2", "--condition", "explicit_spatial"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "c"), "--wording", "study"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "c" / "metrics.json").read_text())
+    assert metrics["run"]["wording"] == metrics["wording"] == "study"
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "d"), "--wording", "nope"])
+    assert result.exit_code != 0 and "--wording" in result.output
+
+
 def test_cli_run_reference_options(make_suite, tmp_path):
     suite = make_suite(1)
     args = ["run", "--suite", str(suite.root), "--policy", "left", "--workers", "1"]

@@ -6,7 +6,7 @@ the command parses its options into the same types (:class:`SimConfig`,
 those types and Python users get what command-line users get.
 
 What a run *is* (suite, policy, scene and simulator settings, seed, scoring
-rule, instruction condition) is stored with it and checked on resume
+rule, instruction condition and its wording) is stored with it and checked on resume
 (:class:`act2answer.eval.RunConfig`). How it *runs* (workers, timeouts,
 batching, executor, video, progress) is an :class:`Execution`: never stored
 as identity, so a resumed run may change any of it.
@@ -28,7 +28,7 @@ from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
-from act2answer.eval.tasks import LAYOUTS
+from act2answer.eval.tasks import LAYOUTS, Wording
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.report import RunReport, VLMReport, load_run_report, write_report
@@ -172,6 +172,7 @@ def evaluate(
     base_seed: int = 0,
     scoring: ScoringRule | str = ScoringRule.DEFAULT,
     condition: Condition | str = Condition.KNOWLEDGE,
+    wording: Wording | str = Wording.ACT2ANSWER,
     layouts: tuple[Side, ...] = LAYOUTS,
     zone_radius: float | None = None,
     execution: Execution | None = None,
@@ -190,6 +191,8 @@ def evaluate(
         base_seed: Mixed into every episode seed; change it for an independent replicate.
         scoring: Rule that fills each episode's outcome (every rule is stored).
         condition: Instruction condition.
+        wording: How control conditions are worded: ``act2answer`` (the suite's
+            texts) or ``study`` (the study's templates). Part of the run's identity.
         layouts: Answer sides evaluated per item.
         zone_radius: Scoring radius in metres; default: tile half-diagonal.
         execution: How to run it (default ``Execution()``).
@@ -215,6 +218,7 @@ def evaluate(
         on_result=on_result,
         scoring=scoring,
         condition=condition,
+        wording=wording,
         **execution.run_evaluation_kwargs(),
     )
     return replace(load_run(out), summary=summary)
@@ -254,8 +258,8 @@ def rerun(
 
     With ``out`` None the run resumes in its own folder (only missing
     records run); with another ``out`` it is repeated from scratch there,
-    with the same identity (VLA: suite, policy, scene, seed, scoring rule and
-    condition; VLM: suite, model and its options, input mode, prompt, frames'
+    with the same identity (VLA: suite, policy, scene, seed, scoring rule,
+    condition and wording; VLM: suite, model and its options, input mode, prompt, frames'
     scene, seed). A VLM run's backend is reached as stored (device, server
     address, timeouts); its API key, never stored, is read again from the
     environment variable it came from. Of ``execution``, a VLM run uses
@@ -319,7 +323,15 @@ def _rerun_vlm(
 
 
 #: The stored identity fields ``rerun`` passes back to :func:`evaluate`.
-_RERUN_FIELDS = ("sim", "base_seed", "scoring", "condition", "layouts", "zone_radius")
+_RERUN_FIELDS = (
+    "sim",
+    "base_seed",
+    "scoring",
+    "condition",
+    "wording",
+    "layouts",
+    "zone_radius",
+)
 #: The stored fields ``rerun`` passes back to :func:`act2answer.runner.run_vlm`.
 _VLM_RERUN_FIELDS = (
     "input_mode",

@@ -28,7 +28,7 @@ from gymnasium import spaces
 
 from act2answer.eval.episode import show_task_tiles
 from act2answer.eval.scoring import Outcome, ScoringRule, judge_all, release_position
-from act2answer.eval.tasks import LAYOUTS, EpisodeTask, make_tasks
+from act2answer.eval.tasks import LAYOUTS, EpisodeTask, Wording, make_tasks
 from act2answer.interfaces import ObservationNeeds, Side
 from act2answer.sim import SimConfig, TabletopEnv
 from act2answer.suite import Condition, Suite, load_suite
@@ -48,6 +48,8 @@ class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
         suite: A loaded suite or its folder.
         sim: Simulator settings (default ``SimConfig()``: the reference scene and protocol).
         condition: Instruction condition.
+        wording: ``act2answer`` (the suite's texts) or ``study`` (the study's
+            control-condition templates).
         scoring: Rule for the reward and ``info["outcome"]``.
         base_seed: The run-level seed mixed into episode seeds (as ``act2answer run --seed``).
         render_mode: None or ``"rgb_array"``.
@@ -63,11 +65,14 @@ class TabletopGymEnv(gymnasium.Env[dict[str, np.ndarray], np.ndarray]):
         scoring: ScoringRule | str = ScoringRule.DEFAULT,
         base_seed: int = 0,
         render_mode: str | None = None,
+        wording: Wording | str = Wording.ACT2ANSWER,
     ) -> None:
         self.suite = suite if isinstance(suite, Suite) else load_suite(suite)
         self.sim_config = sim if sim is not None else SimConfig()
         self.scoring = ScoringRule(scoring)
-        self.tasks = make_tasks(self.suite, LAYOUTS, base_seed, condition=Condition(condition))
+        self.tasks = make_tasks(
+            self.suite, LAYOUTS, base_seed, condition=Condition(condition), wording=wording
+        )
         self._by_key = {task.key: task for task in self.tasks}
         self.render_mode = render_mode
         height, width = self.sim_config.camera_height, self.sim_config.camera_width

@@ -105,6 +105,13 @@ def run(
     condition: Annotated[
         str, typer.Option(help="Instruction: knowledge, explicit_object or explicit_spatial.")
     ] = "knowledge",
+    wording: Annotated[
+        str,
+        typer.Option(
+            help="Control conditions' wording: act2answer (the suite's texts) or study "
+            "(the study's templates, e.g. 'Place the cube on the left tile.'). Stored with the run."
+        ),
+    ] = "act2answer",
     # --- executor (issue #9: Ray) ---
     executor: Annotated[
         str,
@@ -127,6 +134,7 @@ def run(
     """Evaluate a policy on a suite (both layouts per item) and print the report."""
     from act2answer.api import evaluate
     from act2answer.eval.scoring import ScoringRule
+    from act2answer.eval.tasks import Wording
     from act2answer.policies import PolicySpec
     from act2answer.suite import Condition
 
@@ -172,6 +180,7 @@ def run(
             base_seed=seed,
             scoring=_choice(scoring, "--scoring", ScoringRule),
             condition=_choice(condition, "--condition", Condition),
+            wording=_choice(wording, "--wording", Wording),
             execution=execution,
             on_result=on_result,
         )

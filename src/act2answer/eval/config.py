@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from act2answer import __version__
 from act2answer.eval.scoring import ScoringRule
+from act2answer.eval.tasks import Wording
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec
 from act2answer.sim import SimConfig
@@ -27,6 +28,7 @@ _IDENTITY_FIELDS = (
     "zone_radius",
     "scoring",
     "condition",
+    "wording",
     "act2answer_version",
 )
 
@@ -83,6 +85,9 @@ class RunConfig(StoredRunConfig):
         scoring: Rule that fills each episode's outcome (every rule is stored).
         condition: Instruction condition: ``knowledge`` (the item's instruction),
             ``explicit_object`` or ``explicit_spatial``.
+        wording: How the control conditions are worded: ``act2answer`` (the
+            suite's texts) or ``study`` (the study's templates). Runs stored
+            before this field existed read as ``act2answer``, as they were run.
         act2answer_version: Package version.
         git_revision: Git revision of the act2answer source, when known.
         created_at: UTC time the run was first started.
@@ -95,6 +100,7 @@ class RunConfig(StoredRunConfig):
     zone_radius: float | None = None
     scoring: ScoringRule = ScoringRule.DEFAULT
     condition: Condition = Condition.KNOWLEDGE
+    wording: Wording = Wording.ACT2ANSWER
 
     @property
     def label(self) -> str:

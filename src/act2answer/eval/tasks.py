@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from act2answer.errors import SuiteError
@@ -29,8 +30,23 @@ def episode_seed(suite_name: str, item_id: str, answer_side: Side, base_seed: in
 #: object names the correct image's semantic answer.
 STUDY_EXPLICIT_SPATIAL = "Place the cube on the {side} tile."
 STUDY_EXPLICIT_OBJECT = "Place the cube on the {semantic_answer}."
-#: Instruction wordings: ``act2answer`` (the suite's own) or ``study`` (the study's templates).
-WORDINGS = ("act2answer", "study")
+
+
+class Wording(str, Enum):
+    """How the control conditions' instructions are worded (a run setting, stored with it).
+
+    ``act2answer``: the item's own texts and the suite's template (the default);
+    ``study``: the study's templates (:data:`STUDY_EXPLICIT_SPATIAL`,
+    :data:`STUDY_EXPLICIT_OBJECT`). The knowledge condition reads the item's
+    instruction under both, as the study reads its ``question``.
+    """
+
+    ACT2ANSWER = "act2answer"
+    STUDY = "study"
+
+
+#: The wordings' names, in the order the CLI lists them.
+WORDINGS = tuple(wording.value for wording in Wording)
 
 
 def study_instruction(item: SuiteItem, condition: Condition, answer_side: Side) -> str:
@@ -127,7 +143,7 @@ def make_task(
     base_seed: int = 0,
     record_video: bool = False,
     condition: Condition = Condition.KNOWLEDGE,
-    wording: str = "act2answer",
+    wording: Wording | str = Wording.ACT2ANSWER,
 ) -> EpisodeTask:
     """Build the task for one item in one layout under an instruction condition.
 
@@ -147,7 +163,7 @@ def make_task(
     if wording not in WORDINGS:
         raise ValueError(f"unknown wording {wording!r}; known: {', '.join(WORDINGS)}")
     try:
-        if wording == "study":
+        if Wording(wording) is Wording.STUDY:
             instruction = study_instruction(item, condition, answer_side)
         else:
             instruction = item.instruction_for(condition, answer_side)
@@ -172,7 +188,7 @@ def make_tasks(
     base_seed: int = 0,
     video_keys: frozenset[tuple[str, str]] = frozenset(),
     condition: Condition = Condition.KNOWLEDGE,
-    wording: str = "act2answer",
+    wording: Wording | str = Wording.ACT2ANSWER,
 ) -> list[EpisodeTask]:
     """All episodes of a suite: every item in every layout.
 

@@ -120,7 +120,8 @@ def _markdown(report: RunReport) -> str:
         f"- scene: {config.sim.scene.name}, background {config.sim.background}, "
         f"{config.sim.max_steps} steps"
         + (" (early stop)" if config.sim.early_stop else " (fixed, reference protocol)"),
-        f"- instruction condition: {config.condition.value}; scoring rule: {report.scoring.value}"
+        f"- instruction condition: {config.condition.value} ({config.wording.value} wording); "
+        f"scoring rule: {report.scoring.value}"
         + ("" if report.scoring is config.scoring else f" (run made with {config.scoring.value})"),
         f"- act2answer {config.act2answer_version}, git {config.git_revision or 'unknown'}",
         "",
@@ -221,6 +222,7 @@ def _metrics_json(report: RunReport) -> dict[str, object]:
         "episodes_expected": report.expected_episodes,
         "scoring": report.scoring.value,
         "condition": report.config.condition.value,
+        "wording": report.config.wording.value,
         "categories": [_group_json(group) for group in report.metrics.categories],
         "overall": _group_json(report.metrics.overall),
         "overall_by_rule": {

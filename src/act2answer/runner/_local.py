@@ -16,7 +16,7 @@ from act2answer.errors import RunError
 from act2answer.eval.config import RunConfig
 from act2answer.eval.results import EpisodeResult
 from act2answer.eval.scoring import ScoringRule
-from act2answer.eval.tasks import LAYOUTS, make_tasks
+from act2answer.eval.tasks import LAYOUTS, Wording, make_tasks
 from act2answer.eval.worker import EpisodeReport
 from act2answer.interfaces import Side
 from act2answer.policies import PolicySpec, make_policy
@@ -106,6 +106,7 @@ def run_evaluation(
     batch_window_s: float = 0.1,
     scoring: ScoringRule | str = ScoringRule.DEFAULT,
     condition: Condition | str = Condition.KNOWLEDGE,
+    wording: Wording | str = Wording.ACT2ANSWER,
     ray: RayOptions | None = None,
     pipeline_groups: int = 1,
     hosted_transport: str = "unix",
@@ -143,6 +144,8 @@ def run_evaluation(
         scoring: Rule that fills each episode's outcome (every rule is stored anyway).
         condition: Instruction condition (``knowledge``, ``explicit_object``,
             ``explicit_spatial``).
+        wording: ``act2answer`` (the suite's texts) or ``study`` (the study's
+            control-condition templates); stored with the run.
         ray: Run the episodes on Ray actors (``--executor ray``) with these options;
             ``workers`` then counts simulator actors (default: the cluster's CPUs).
         pipeline_groups: For a hosted batched policy: groups of episodes that take
@@ -204,6 +207,7 @@ def run_evaluation(
         zone_radius=zone_radius,
         scoring=ScoringRule(scoring),
         condition=Condition(condition),
+        wording=Wording(wording),
     )
     run_dir = Path(out)
     with ResultStore(run_dir) as store, ExitStack() as resources:
@@ -211,7 +215,7 @@ def run_evaluation(
         if retry_errors:
             store.delete_errors()
         video_keys = _video_keys(suite, layouts, video)
-        tasks = make_tasks(suite, layouts, base_seed, video_keys, config.condition)
+        tasks = make_tasks(suite, layouts, base_seed, video_keys, config.condition, config.wording)
         finished = store.finished_keys()
         pending = [task for task in tasks if task.key not in finished]
         done = len(tasks) - len(pending)
