@@ -168,6 +168,7 @@ class ActionExpert(nn.Module):
         super().__init__()
         self.queries = nn.Parameter(torch.randn(1, horizon, width) * 0.02)
         self.state_embed = nn.Linear(ACTION_DIM, width)
+        self.answer_embed = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, width))
         self.layers = nn.ModuleList(
             nn.TransformerDecoderLayer(
                 width, heads, 4 * width, dropout=0.0, batch_first=True, norm_first=True
@@ -176,8 +177,9 @@ class ActionExpert(nn.Module):
         )
         self.head = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, ACTION_DIM))
 
-    def forward(self, prefix: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
-        queries = self.queries + self.state_embed(state)[:, None, :]
+    def forward(self, prefix: torch.Tensor, state: torch.Tensor, answer: torch.Tensor) -> torch.Tensor:
+        """Action chunk from the backbone output, the state and the ``<answer>`` token's output."""
+        queries = self.queries + (self.state_embed(state) + self.answer_embed(answer))[:, None, :]
         for layer in self.layers:
             queries = layer(queries, prefix)
         return self.head(queries)
@@ -196,7 +198,11 @@ class TinyVLA(nn.Module):
         self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
     ) -> torch.Tensor:
         """Normalised action chunk ``(B, horizon, 7)`` (state already normalised)."""
-        return self.expert(self.vlm.encode(images, text), state)
+        return self.actions_from(self.vlm.encode(images, text), state)
+
+    def actions_from(self, hidden: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        """The action chunk from an already computed backbone output ``hidden``."""
+        return self.expert(hidden, state, hidden[:, self.vlm.answer_index])
 
     def forward(
         self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor

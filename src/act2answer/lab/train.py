@@ -114,6 +114,17 @@ def vqa_accuracy(
     return result
 
 
+def _vqa_loss(vlm: Any, images: Any, text: Any, letters: Any, sides: Any, side_weight: float) -> Any:
+    """Cross-entropy of the answer letter plus ``side_weight`` times that of the correct side."""
+    import torch.nn.functional as functional
+
+    hidden = vlm.encode(images, text)
+    loss = functional.cross_entropy(vlm.word_logits(hidden), letters)
+    if side_weight:
+        loss = loss + side_weight * functional.cross_entropy(vlm.side_logits(hidden), sides)
+    return loss
+
+
 def train_vlm(
     recipe: VLMRecipe, out: Path | str, progress: ProgressCallback | None = None
 ) -> dict[str, Any]:
@@ -157,14 +168,17 @@ def train_vlm(
     train = vqa.subset(train_mask)
     tokens = torch.from_numpy(tokenizer.encode_many(list(train.prompts), recipe.text_length))
     targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(train.answers)]
+    sides = torch.from_numpy(train.sides)
+    images = torch.cat(
+        [frames_to_tensor(train.images[i : i + 512]) for i in range(0, len(train), 512)]
+    )
     rng = np.random.default_rng(recipe.seed)
     curve = _Curve(out / CURVE)
     model.train()
     running = []
     for step in range(recipe.steps):
         batch = rng.integers(0, len(train), recipe.batch_size)
-        logits = model(frames_to_tensor(train.images[batch]), tokens[batch])
-        loss = functional.cross_entropy(logits, targets[batch])
+        loss = _vqa_loss(model, images[batch], tokens[batch], targets[batch], sides[batch], recipe.side_weight)
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -197,6 +211,13 @@ def train_vlm(
     )
     (out / METRICS).write_text(json.dumps(metrics, indent=1))
     return metrics
+
+
+def _side_ids(sides: np.ndarray) -> np.ndarray:
+    """0 for left, 1 for right (from side names or ids)."""
+    if sides.dtype.kind in "iub":
+        return sides.astype(np.int64)
+    return (np.char.lower(sides.astype(str)) == "right").astype(np.int64)
 
 
 def _action_chunks(actions: np.ndarray, episodes: np.ndarray, horizon: int) -> np.ndarray:
@@ -263,6 +284,7 @@ def train_vla(
     instructions = torch.from_numpy(
         tokenizer.encode_many(list(demos.instructions), config.text_length)
     )
+    demo_sides = torch.from_numpy(_side_ids(demos.answer_sides))
     vqa = VQASet.load(Path(backbone.config["vqa_cache"]) / "vqa.npz")
     heldout_items = set(backbone.config.get("heldout_items", []))
     in_heldout = np.isin(vqa.item_ids, list(heldout_items))
@@ -271,6 +293,8 @@ def train_vla(
         tokenizer.encode_many(list(vqa_train.prompts), config.text_length)
     )
     vqa_targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(vqa_train.answers)]
+    vqa_sides = torch.from_numpy(vqa_train.sides)
+    backbone_side_weight = float(backbone.config.get("recipe", {}).get("side_weight", 0.0))
     n_vqa = round(recipe.vqa_ratio * recipe.batch_size)
     n_bc = recipe.batch_size - n_vqa
     optimiser = torch.optim.AdamW(
@@ -289,16 +313,24 @@ def train_vla(
     sums: dict[str, list[float]] = {"bc_loss": [], "vqa_loss": []}
     for step in range(recipe.steps):
         rows = rng.choice(len(demos.actions), n_bc, p=frame_weights)
-        predicted = model.actions(
-            frames_to_tensor(demos.images[rows]), instructions[rows], states[rows]
-        )
+        hidden = model.vlm.encode(frames_to_tensor(demos.images[rows]), instructions[rows])
+        predicted = model.actions_from(hidden, states[rows])
         bc_loss = functional.mse_loss(predicted, chunks[rows])
+        if recipe.side_weight:
+            side_loss = functional.cross_entropy(model.vlm.side_logits(hidden), demo_sides[rows])
+            bc_loss = bc_loss + recipe.side_weight * side_loss
         loss = bc_loss * (n_bc / recipe.batch_size)
         sums["bc_loss"].append(bc_loss.item())
         if n_vqa:
             questions = rng.integers(0, len(vqa_train), n_vqa)
-            logits = model.vlm(frames_to_tensor(vqa_train.images[questions]), vqa_tokens[questions])
-            vqa_loss = functional.cross_entropy(logits, vqa_targets[questions])
+            vqa_loss = _vqa_loss(
+                model.vlm,
+                frames_to_tensor(vqa_train.images[questions]),
+                vqa_tokens[questions],
+                vqa_targets[questions],
+                vqa_sides[questions],
+                backbone_side_weight,
+            )
             loss = loss + vqa_loss * (n_vqa / recipe.batch_size)
             sums["vqa_loss"].append(vqa_loss.item())
         optimiser.zero_grad()
