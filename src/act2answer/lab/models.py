@@ -1,16 +1,22 @@
-"""The lab's tiny models: a VLM backbone (conv patches + transformer) and a VLA on top.
+"""The lab's tiny models: a VLM backbone (text-modulated CNN + transformer) and a VLA on top.
 
-:class:`TinyVLM` turns a ``(B, 3, 96, 128)`` image into 6 x 8 patch tokens
-with a two-layer strided convolution, appends the ``<answer>`` token and the
-text tokens, and runs a pre-norm transformer encoder over all of them
+:class:`TinyVLM` resizes the camera frame to 48 x 64, runs a two-layer
+strided CNN whose features are modulated by the words (FiLM), pools the
+12 x 16 feature grid into 6 x 8 image tokens, adds a "glimpse" (a
+position-specific linear map of the whole grid) to the ``<answer>`` token,
+and runs a pre-norm transformer encoder over image and text tokens
 (``backbone.layers.N``). The answer letter is read from the ``<answer>``
 position through a head tied to the word embeddings, like a language model's
-next-token head: the letter scores are log-softmax values over the vocabulary.
+next-token head (letter scores are log-softmax values over the vocabulary); a
+side head there is trained as an auxiliary target (which tile is the named one).
+A first version (a ViT-style 16 px patch embedding, answer found by attention
+only) stayed at chance; see ``notes/2026-12-06-issue-21-lab-learning.md``.
 
 :class:`TinyVLA` adds a small action expert (``expert.layers.N``, as SmolVLA
 and pi0 have one): ``horizon`` learned action queries plus an embedding of the
 proprioceptive state cross-attend to the backbone's output and a linear head
-emits a chunk of normalised actions. The VLM head stays attached, so the same
+emits a chunk of normalised actions; the ``<answer>`` token's output (where the
+backbone says the named tile is) is added to the queries. The VLM head stays attached, so the same
 network answers VQA (co-training, the VLM probe of the backbone) and acts.
 
 Needs torch (the ``vlm`` extra); import this module only where torch is wanted.
@@ -177,7 +183,9 @@ class ActionExpert(nn.Module):
         )
         self.head = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, ACTION_DIM))
 
-    def forward(self, prefix: torch.Tensor, state: torch.Tensor, answer: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, prefix: torch.Tensor, state: torch.Tensor, answer: torch.Tensor
+    ) -> torch.Tensor:
         """Action chunk from the backbone output, the state and the ``<answer>`` token's output."""
         queries = self.queries + (self.state_embed(state) + self.answer_embed(answer))[:, None, :]
         for layer in self.layers:

@@ -114,7 +114,9 @@ def vqa_accuracy(
     return result
 
 
-def _vqa_loss(vlm: Any, images: Any, text: Any, letters: Any, sides: Any, side_weight: float) -> Any:
+def _vqa_loss(
+    vlm: Any, images: Any, text: Any, letters: Any, sides: Any, side_weight: float
+) -> Any:
     """Cross-entropy of the answer letter plus ``side_weight`` times that of the correct side."""
     import torch.nn.functional as functional
 
@@ -178,7 +180,9 @@ def train_vlm(
     running = []
     for step in range(recipe.steps):
         batch = rng.integers(0, len(train), recipe.batch_size)
-        loss = _vqa_loss(model, images[batch], tokens[batch], targets[batch], sides[batch], recipe.side_weight)
+        loss = _vqa_loss(
+            model, images[batch], tokens[batch], targets[batch], sides[batch], recipe.side_weight
+        )
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -237,8 +241,8 @@ def train_vla(
 ) -> dict[str, Any]:
     """Fine-tune a VLM checkpoint into a ``TinyVLA`` (behaviour cloning + VQA co-training).
 
-    Demonstration frames that move the cube sideways are drawn ten times as
-    often as frames that hold still. Each step draws ``round(vqa_ratio *
+    Demonstration frames that move the arm are drawn ten times as often as
+    frames that hold still. Each step draws ``round(vqa_ratio *
     batch_size)`` questions from the backbone's VQA training set (cross-entropy
     on the letter) and the rest from the demonstration frames (mean squared
     error on the normalised action
@@ -272,9 +276,10 @@ def train_vla(
     state_mean, state_std = demos.states.mean(0), demos.states.std(0) + 1e-3
     action_mean, action_std = demos.actions.mean(0), demos.actions.std(0) + 1e-3
     chunks = _action_chunks(demos.actions, demos.episode_index, recipe.horizon)
-    # The side decision lives in the few frames that move the cube sideways; most frames
-    # hold still over the tile. Draw moving frames ten times as often as still ones.
-    moving = np.linalg.norm(demos.actions[:, :2], axis=1) > 1e-3
+    # Most frames hold still; draw frames that move the arm (sideways, or down to let go:
+    # leaving the descent out made the first binding models hover over the tile) ten times
+    # as often as still ones.
+    moving = np.linalg.norm(demos.actions[:, :3], axis=1) > 1e-3
     frame_weights = np.where(moving, 1.0, 0.1)
     frame_weights /= frame_weights.sum()
     chunks = torch.from_numpy((chunks - action_mean) / action_std).float()
