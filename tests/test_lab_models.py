@@ -96,7 +96,6 @@ def test_checkpoint_round_trip_gives_the_same_outputs(lab_models):
     import torch
 
     from act2answer.lab.checkpoint import load_checkpoint
-
     from act2answer.lab.models import FRAME_HW
 
     root, _, _ = lab_models

@@ -126,7 +126,7 @@ class TinyVLM(nn.Module):
     def image_tokens(
         self, images: torch.Tensor, words: torch.Tensor, text: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The pooled, text-modulated grid ``(B, patches, width)`` and the glimpse ``(B, width)``."""
+        """The pooled, text-modulated grid ``(B, patches, width)`` and the glimpse."""
         present = (text != 0).float()[..., None]
         query = (self.film_embed(text) * present).sum(1) / present.sum(1).clamp(min=1.0)
         scale, shift = self.film(query).chunk(2, dim=-1)

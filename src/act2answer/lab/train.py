@@ -136,7 +136,6 @@ def train_vlm(
         The metrics (held-out accuracy per category, parameters, wall time).
     """
     import torch
-    import torch.nn.functional as functional
 
     from act2answer.lab.checkpoint import save_checkpoint
     from act2answer.lab.models import ModelConfig, TinyVLM, count_parameters
