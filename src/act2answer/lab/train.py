@@ -223,6 +223,19 @@ def _side_ids(sides: np.ndarray) -> np.ndarray:
     return (np.char.lower(sides.astype(str)) == "right").astype(np.int64)
 
 
+def _until_release(gripper: np.ndarray, episodes: np.ndarray, after: int) -> np.ndarray:
+    """True for each episode's frames up to ``after`` frames past its first opening action."""
+    mask = np.zeros(len(gripper), dtype=bool)
+    for episode in np.unique(episodes):
+        rows = np.flatnonzero(episodes == episode)
+        closed = np.flatnonzero(gripper[rows] < 0)
+        opened = np.flatnonzero(gripper[rows] > 0)
+        opened = opened[opened > closed[0]] if closed.size else opened
+        end = int(opened[0]) + after if opened.size else len(rows)
+        mask[rows[: end + 1]] = True
+    return mask
+
+
 def _action_chunks(actions: np.ndarray, episodes: np.ndarray, horizon: int) -> np.ndarray:
     """``(N, horizon, 7)``: each frame's next ``horizon`` actions, the episode's last repeated."""
     n = len(actions)
@@ -275,10 +288,12 @@ def train_vla(
     state_mean, state_std = demos.states.mean(0), demos.states.std(0) + 1e-3
     action_mean, action_std = demos.actions.mean(0), demos.actions.std(0) + 1e-3
     chunks = _action_chunks(demos.actions, demos.episode_index, recipe.horizon)
-    # Most frames hold still; draw frames that move the arm (sideways, or down to let go:
-    # leaving the descent out made the first binding models hover over the tile) ten times
-    # as often as still ones.
+    # Most frames hold still after the release; draw frames that move the arm or come
+    # before (and just after) the release ten times as often as the rest (with the
+    # wait-and-release frames drawn rarely, the first binding models carried the cube to
+    # the right tile and never let go).
     moving = np.linalg.norm(demos.actions[:, :3], axis=1) > 1e-3
+    moving |= _until_release(demos.actions[:, 6], demos.episode_index, after=3)
     frame_weights = np.where(moving, 1.0, 0.1)
     frame_weights /= frame_weights.sum()
     chunks = torch.from_numpy((chunks - action_mean) / action_std).float()
