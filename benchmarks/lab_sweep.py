@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--ratios", default="0,0.1,0.3,0.5")
     parser.add_argument("--demo-items", type=int, default=20, help="Items per trained category.")
     parser.add_argument("--eval-items", type=int, default=10, help="Eval items per category.")
-    parser.add_argument("--vla-steps", type=int, default=600)
+    parser.add_argument("--vla-steps", type=int, default=1000)
     parser.add_argument("--smoke", action="store_true", help="Tiny sizes: checks the plumbing.")
     args = parser.parse_args()
     import_torch()  # before any rendering

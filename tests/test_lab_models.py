@@ -96,10 +96,11 @@ def test_checkpoint_round_trip_gives_the_same_outputs(lab_models):
     import torch
 
     from act2answer.lab.checkpoint import load_checkpoint
+    from act2answer.lab.models import FRAME_HW
 
     root, _, _ = lab_models
     first, second = load_checkpoint(root / "vla"), load_checkpoint(root / "vla")
-    images = torch.rand(2, 3, 96, 128)
+    images = torch.rand(2, 3, *FRAME_HW)
     text = torch.from_numpy(first.tokenizer.encode_many(["put the cube on red", "x"], 24))
     state = torch.zeros(2, 7)
     with torch.no_grad():
@@ -182,3 +183,28 @@ def test_a_checkpoint_without_state_ignores_the_state(lab_models):
     assert not np.allclose(policy.chunk(observation), policy.chunk(moved))
     policy.checkpoint.config["use_state"] = False
     assert np.allclose(policy.chunk(observation), policy.chunk(moved))
+
+
+def test_the_image_encoder_reads_the_words_and_the_side_head_sees_the_image():
+    """The fix that made the VLM learn: text-modulated (FiLM) image features and a glimpse.
+
+    Without the modulation the image tokens do not depend on the question, and the
+    answer token must find the named tile by attention alone (the ViT-style
+    first version stayed at chance).
+    """
+    import torch
+
+    from act2answer.lab.models import FRAME_HW, ModelConfig, TinyVLM
+
+    torch.manual_seed(0)
+    vlm = TinyVLM(ModelConfig(vocab_size=10, width=16, layers=1, heads=2, text_length=6))
+    images = torch.rand(1, 3, *FRAME_HW)
+    red, blue = torch.tensor([[2, 5, 6, 0, 0, 0]]), torch.tensor([[2, 7, 6, 0, 0, 0]])
+    words_red, words_blue = vlm.text_embed(red), vlm.text_embed(blue)
+    patches_red, glimpse_red = vlm.image_tokens(images, words_red, red)
+    patches_blue, glimpse_blue = vlm.image_tokens(images, words_blue, blue)
+    assert not torch.allclose(patches_red, patches_blue)
+    assert not torch.allclose(glimpse_red, glimpse_blue)
+    hidden = vlm.encode(images, red)
+    flipped = vlm.encode(images.flip(-1), red)
+    assert not torch.allclose(vlm.side_logits(hidden), vlm.side_logits(flipped))

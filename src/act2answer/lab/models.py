@@ -1,16 +1,22 @@
-"""The lab's tiny models: a VLM backbone (conv patches + transformer) and a VLA on top.
+"""The lab's tiny models: a VLM backbone (text-modulated CNN + transformer) and a VLA on top.
 
-:class:`TinyVLM` turns a ``(B, 3, 96, 128)`` image into 6 x 8 patch tokens
-with a two-layer strided convolution, appends the ``<answer>`` token and the
-text tokens, and runs a pre-norm transformer encoder over all of them
+:class:`TinyVLM` resizes the camera frame to 48 x 64, runs a two-layer
+strided CNN whose features are modulated by the words (FiLM), pools the
+12 x 16 feature grid into 6 x 8 image tokens, adds a "glimpse" (a
+position-specific linear map of the whole grid) to the ``<answer>`` token,
+and runs a pre-norm transformer encoder over image and text tokens
 (``backbone.layers.N``). The answer letter is read from the ``<answer>``
 position through a head tied to the word embeddings, like a language model's
-next-token head: the letter scores are log-softmax values over the vocabulary.
+next-token head (letter scores are log-softmax values over the vocabulary); a
+side head there is trained as an auxiliary target (which tile is the named one).
+A first version (a ViT-style 16 px patch embedding, answer found by attention
+only) stayed at chance; see ``notes/2026-12-06-issue-21-lab-learning.md``.
 
 :class:`TinyVLA` adds a small action expert (``expert.layers.N``, as SmolVLA
 and pi0 have one): ``horizon`` learned action queries plus an embedding of the
 proprioceptive state cross-attend to the backbone's output and a linear head
-emits a chunk of normalised actions. The VLM head stays attached, so the same
+emits a chunk of normalised actions; the ``<answer>`` token's output (where the
+backbone says the named tile is) is added to the queries. The VLM head stays attached, so the same
 network answers VQA (co-training, the VLM probe of the backbone) and acts.
 
 Needs torch (the ``vlm`` extra); import this module only where torch is wanted.
@@ -21,12 +27,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import torch
+import torch.nn.functional as functional
 from torch import nn
 
 from act2answer.interfaces import ACTION_DIM
 
 #: Model input frame size (height, width): the camera frame is resized to this.
-FRAME_HW = (96, 128)
+FRAME_HW = (48, 64)
 
 
 @dataclass(frozen=True)
@@ -76,37 +83,73 @@ class Backbone(nn.Module):
 
 
 class TinyVLM(nn.Module):
-    """Image patches + words -> transformer -> letter at the ``<answer>`` position."""
+    """Image tokens + words -> transformer -> letter (and side) at the ``<answer>`` position.
+
+    The image encoder is a three-layer strided CNN (``stem``, stride 8: a 12 x 16
+    grid of tokens from a 96 x 128 frame) whose middle features are modulated by
+    the text (FiLM: a per-channel scale and shift from the mean word embedding),
+    so the encoder can light up what the words name. A ``glimpse`` token (a
+    linear map of the whole low-channel grid, position-specific weights) is put
+    in front of the grid tokens: it carries *where* the named thing lies, which
+    attention from a single answer token otherwise finds only after many steps
+    (the first version, a plain ViT-style patch embedding, stayed at chance).
+    """
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
         width = config.width
-        self.patch_embed = nn.Sequential(
-            nn.Conv2d(3, 48, 4, stride=4), nn.GELU(), nn.Conv2d(48, width, 4, stride=4)
+        self.stem_in = nn.Sequential(
+            nn.Conv2d(3, 32, 3, stride=2, padding=1),
+            nn.GELU(),
+            nn.Conv2d(32, 32, 3, stride=2, padding=1),
         )
-        self.n_patches = (FRAME_HW[0] // 16) * (FRAME_HW[1] // 16)
+        self.film_embed = nn.Embedding(config.vocab_size, 32)
+        self.film = nn.Linear(32, 2 * 32)
+        self.stem_out = nn.Conv2d(32, width, 1)
+        grid = (FRAME_HW[0] // 4) * (FRAME_HW[1] // 4)
+        self.glimpse = nn.Linear(32 * grid, width)
+        self.n_patches = grid // 4  # grid tokens pooled 2 x 2
         self.image_pos = nn.Parameter(torch.randn(1, self.n_patches, width) * 0.02)
         self.text_embed = nn.Embedding(config.vocab_size, width)
         nn.init.normal_(self.text_embed.weight, std=0.02)  # tied head: small initial logits
         self.text_pos = nn.Parameter(torch.randn(1, config.text_length, width) * 0.02)
         self.backbone = Backbone(width, config.layers, config.heads)
+        self.side_head = nn.Linear(width, 2)
         self.register_buffer("pixel_mean", torch.tensor([0.5, 0.5, 0.5]).view(1, 3, 1, 1))
 
     @property
     def answer_index(self) -> int:
-        """Token position of ``<answer>`` (right after the image patches)."""
+        """Token position of ``<answer>`` (right after the image tokens)."""
         return self.n_patches
+
+    def image_tokens(
+        self, images: torch.Tensor, words: torch.Tensor, text: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The pooled, text-modulated grid ``(B, patches, width)`` and the glimpse."""
+        present = (text != 0).float()[..., None]
+        query = (self.film_embed(text) * present).sum(1) / present.sum(1).clamp(min=1.0)
+        scale, shift = self.film(query).chunk(2, dim=-1)
+        features = self.stem_in(images - self.pixel_mean)
+        features = functional.relu(features * (1 + scale[..., None, None]) + shift[..., None, None])
+        glimpse = self.glimpse(features.flatten(1))
+        grid = self.stem_out(features)
+        pooled = functional.avg_pool2d(grid, 2).flatten(2).transpose(1, 2)
+        return pooled, glimpse
 
     def encode(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """Backbone output ``(B, patches + text, width)``.
 
+        The glimpse is added to the ``<answer>`` token's input (the first text token).
+
         Args:
-            images: ``(B, 3, 96, 128)`` floats in [0, 1].
-            text: ``(B, text_length)`` word ids, 0 = padding.
+            images: ``(B, 3, H, W)`` floats in [0, 1], ``(H, W)`` = :data:`FRAME_HW`.
+            text: ``(B, text_length)`` word ids, 0 = padding, ``<answer>`` first.
         """
-        patches = self.patch_embed(images - self.pixel_mean).flatten(2).transpose(1, 2)
-        tokens = torch.cat([patches + self.image_pos, self.text_embed(text) + self.text_pos], 1)
+        words = self.text_embed(text)
+        patches, glimpse = self.image_tokens(images, words, text)
+        words = torch.cat([words[:, :1] + glimpse[:, None], words[:, 1:]], 1)
+        tokens = torch.cat([patches + self.image_pos, words + self.text_pos], 1)
         padding = torch.cat(
             [torch.zeros(text.shape[0], self.n_patches, dtype=torch.bool), text == 0], 1
         )
@@ -115,6 +158,10 @@ class TinyVLM(nn.Module):
     def word_logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """Vocabulary logits at the ``<answer>`` position (head tied to the embeddings)."""
         return hidden[:, self.answer_index] @ self.text_embed.weight.T
+
+    def side_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """``(B, 2)`` logits of "the named tile is left / right" (auxiliary training target)."""
+        return self.side_head(hidden[:, self.answer_index])
 
     def forward(self, images: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         return self.word_logits(self.encode(images, text))
@@ -127,6 +174,7 @@ class ActionExpert(nn.Module):
         super().__init__()
         self.queries = nn.Parameter(torch.randn(1, horizon, width) * 0.02)
         self.state_embed = nn.Linear(ACTION_DIM, width)
+        self.answer_embed = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, width))
         self.layers = nn.ModuleList(
             nn.TransformerDecoderLayer(
                 width, heads, 4 * width, dropout=0.0, batch_first=True, norm_first=True
@@ -135,8 +183,11 @@ class ActionExpert(nn.Module):
         )
         self.head = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, ACTION_DIM))
 
-    def forward(self, prefix: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
-        queries = self.queries + self.state_embed(state)[:, None, :]
+    def forward(
+        self, prefix: torch.Tensor, state: torch.Tensor, answer: torch.Tensor
+    ) -> torch.Tensor:
+        """Action chunk from the backbone output, the state and the ``<answer>`` token's output."""
+        queries = self.queries + (self.state_embed(state) + self.answer_embed(answer))[:, None, :]
         for layer in self.layers:
             queries = layer(queries, prefix)
         return self.head(queries)
@@ -155,7 +206,11 @@ class TinyVLA(nn.Module):
         self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor
     ) -> torch.Tensor:
         """Normalised action chunk ``(B, horizon, 7)`` (state already normalised)."""
-        return self.expert(self.vlm.encode(images, text), state)
+        return self.actions_from(self.vlm.encode(images, text), state)
+
+    def actions_from(self, hidden: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        """The action chunk from an already computed backbone output ``hidden``."""
+        return self.expert(hidden, state, hidden[:, self.vlm.answer_index])
 
     def forward(
         self, images: torch.Tensor, text: torch.Tensor, state: torch.Tensor

@@ -44,6 +44,8 @@ class VLMRecipe(BaseModel):
         layers: Transformer layers.
         heads: Attention heads.
         text_length: Text tokens.
+        side_weight: Weight of the auxiliary loss on the side of the correct
+            tile (the letter is that side read through the prompt's letter binding).
         data_cache: Folder of the rendered VQA set (reused by co-training and
             other seeds); default: ``<out>/vqa``.
         threads: torch CPU threads (1 is fastest on a shared, loaded machine).
@@ -56,14 +58,15 @@ class VLMRecipe(BaseModel):
     heldout_fraction: float = Field(0.15, ge=0.0, lt=1.0)
     data_seed: int = 2001
     categories: tuple[str, ...] | None = None
-    steps: int = Field(800, ge=1)
+    steps: int = Field(1000, ge=1)
     batch_size: int = Field(32, ge=1)
-    learning_rate: float = Field(2e-3, gt=0.0)
+    learning_rate: float = Field(1e-3, gt=0.0)
     seed: int = 0
-    width: int = Field(96, ge=8)
-    layers: int = Field(4, ge=1)
+    width: int = Field(64, ge=8)
+    layers: int = Field(2, ge=1)
     heads: int = Field(4, ge=1)
     text_length: int = Field(24, ge=4)
+    side_weight: float = Field(1.0, ge=0.0)
     data_cache: str | None = None
     threads: int = Field(1, ge=1)
 
@@ -84,6 +87,9 @@ class VLARecipe(BaseModel):
         horizon: Actions per predicted chunk.
         expert_layers: Action expert layers.
         replan_steps: Actions executed per chunk when the model acts.
+        side_weight: Weight of the auxiliary loss on the side of the correct tile,
+            read from the ``<answer>`` token of the instruction (the demonstrations
+            record it).
         use_state: Give the action expert the proprioceptive state. Without it
             the model must read the arm's progress from the frame; with it, a
             model can copy the direction it is already moving in (causal
@@ -105,6 +111,7 @@ class VLARecipe(BaseModel):
     horizon: int = Field(4, ge=1)
     expert_layers: int = Field(2, ge=1)
     replan_steps: int = Field(1, ge=1)
+    side_weight: float = Field(1.0, ge=0.0)
     use_state: bool = True
     threads: int = Field(1, ge=1)
 

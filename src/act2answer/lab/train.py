@@ -114,6 +114,19 @@ def vqa_accuracy(
     return result
 
 
+def _vqa_loss(
+    vlm: Any, images: Any, text: Any, letters: Any, sides: Any, side_weight: float
+) -> Any:
+    """Cross-entropy of the answer letter plus ``side_weight`` times that of the correct side."""
+    import torch.nn.functional as functional
+
+    hidden = vlm.encode(images, text)
+    loss = functional.cross_entropy(vlm.word_logits(hidden), letters)
+    if side_weight:
+        loss = loss + side_weight * functional.cross_entropy(vlm.side_logits(hidden), sides)
+    return loss
+
+
 def train_vlm(
     recipe: VLMRecipe, out: Path | str, progress: ProgressCallback | None = None
 ) -> dict[str, Any]:
@@ -123,7 +136,6 @@ def train_vlm(
         The metrics (held-out accuracy per category, parameters, wall time).
     """
     import torch
-    import torch.nn.functional as functional
 
     from act2answer.lab.checkpoint import save_checkpoint
     from act2answer.lab.models import ModelConfig, TinyVLM, count_parameters
@@ -157,14 +169,19 @@ def train_vlm(
     train = vqa.subset(train_mask)
     tokens = torch.from_numpy(tokenizer.encode_many(list(train.prompts), recipe.text_length))
     targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(train.answers)]
+    sides = torch.from_numpy(train.sides)
+    images = torch.cat(
+        [frames_to_tensor(train.images[i : i + 512]) for i in range(0, len(train), 512)]
+    )
     rng = np.random.default_rng(recipe.seed)
     curve = _Curve(out / CURVE)
     model.train()
     running = []
     for step in range(recipe.steps):
         batch = rng.integers(0, len(train), recipe.batch_size)
-        logits = model(frames_to_tensor(train.images[batch]), tokens[batch])
-        loss = functional.cross_entropy(logits, targets[batch])
+        loss = _vqa_loss(
+            model, images[batch], tokens[batch], targets[batch], sides[batch], recipe.side_weight
+        )
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -199,6 +216,26 @@ def train_vlm(
     return metrics
 
 
+def _side_ids(sides: np.ndarray) -> np.ndarray:
+    """0 for left, 1 for right (from side names or ids)."""
+    if sides.dtype.kind in "iub":
+        return sides.astype(np.int64)
+    return (np.char.lower(sides.astype(str)) == "right").astype(np.int64)
+
+
+def _until_release(gripper: np.ndarray, episodes: np.ndarray, after: int) -> np.ndarray:
+    """True for each episode's frames up to ``after`` frames past its first opening action."""
+    mask = np.zeros(len(gripper), dtype=bool)
+    for episode in np.unique(episodes):
+        rows = np.flatnonzero(episodes == episode)
+        closed = np.flatnonzero(gripper[rows] < 0)
+        opened = np.flatnonzero(gripper[rows] > 0)
+        opened = opened[opened > closed[0]] if closed.size else opened
+        end = int(opened[0]) + after if opened.size else len(rows)
+        mask[rows[: end + 1]] = True
+    return mask
+
+
 def _action_chunks(actions: np.ndarray, episodes: np.ndarray, horizon: int) -> np.ndarray:
     """``(N, horizon, 7)``: each frame's next ``horizon`` actions, the episode's last repeated."""
     n = len(actions)
@@ -216,8 +253,8 @@ def train_vla(
 ) -> dict[str, Any]:
     """Fine-tune a VLM checkpoint into a ``TinyVLA`` (behaviour cloning + VQA co-training).
 
-    Demonstration frames that move the cube sideways are drawn ten times as
-    often as frames that hold still. Each step draws ``round(vqa_ratio *
+    Demonstration frames that move the arm are drawn ten times as often as
+    frames that hold still. Each step draws ``round(vqa_ratio *
     batch_size)`` questions from the backbone's VQA training set (cross-entropy
     on the letter) and the rest from the demonstration frames (mean squared
     error on the normalised action
@@ -251,9 +288,12 @@ def train_vla(
     state_mean, state_std = demos.states.mean(0), demos.states.std(0) + 1e-3
     action_mean, action_std = demos.actions.mean(0), demos.actions.std(0) + 1e-3
     chunks = _action_chunks(demos.actions, demos.episode_index, recipe.horizon)
-    # The side decision lives in the few frames that move the cube sideways; most frames
-    # hold still over the tile. Draw moving frames ten times as often as still ones.
-    moving = np.linalg.norm(demos.actions[:, :2], axis=1) > 1e-3
+    # Most frames hold still after the release; draw frames that move the arm or come
+    # before (and just after) the release ten times as often as the rest (with the
+    # wait-and-release frames drawn rarely, the first binding models carried the cube to
+    # the right tile and never let go).
+    moving = np.linalg.norm(demos.actions[:, :3], axis=1) > 1e-3
+    moving |= _until_release(demos.actions[:, 6], demos.episode_index, after=3)
     frame_weights = np.where(moving, 1.0, 0.1)
     frame_weights /= frame_weights.sum()
     chunks = torch.from_numpy((chunks - action_mean) / action_std).float()
@@ -263,6 +303,7 @@ def train_vla(
     instructions = torch.from_numpy(
         tokenizer.encode_many(list(demos.instructions), config.text_length)
     )
+    demo_sides = torch.from_numpy(_side_ids(demos.answer_sides))
     vqa = VQASet.load(Path(backbone.config["vqa_cache"]) / "vqa.npz")
     heldout_items = set(backbone.config.get("heldout_items", []))
     in_heldout = np.isin(vqa.item_ids, list(heldout_items))
@@ -271,6 +312,8 @@ def train_vla(
         tokenizer.encode_many(list(vqa_train.prompts), config.text_length)
     )
     vqa_targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(vqa_train.answers)]
+    vqa_sides = torch.from_numpy(vqa_train.sides)
+    backbone_side_weight = float(backbone.config.get("recipe", {}).get("side_weight", 0.0))
     n_vqa = round(recipe.vqa_ratio * recipe.batch_size)
     n_bc = recipe.batch_size - n_vqa
     optimiser = torch.optim.AdamW(
@@ -289,16 +332,24 @@ def train_vla(
     sums: dict[str, list[float]] = {"bc_loss": [], "vqa_loss": []}
     for step in range(recipe.steps):
         rows = rng.choice(len(demos.actions), n_bc, p=frame_weights)
-        predicted = model.actions(
-            frames_to_tensor(demos.images[rows]), instructions[rows], states[rows]
-        )
+        hidden = model.vlm.encode(frames_to_tensor(demos.images[rows]), instructions[rows])
+        predicted = model.actions_from(hidden, states[rows])
         bc_loss = functional.mse_loss(predicted, chunks[rows])
+        if recipe.side_weight:
+            side_loss = functional.cross_entropy(model.vlm.side_logits(hidden), demo_sides[rows])
+            bc_loss = bc_loss + recipe.side_weight * side_loss
         loss = bc_loss * (n_bc / recipe.batch_size)
         sums["bc_loss"].append(bc_loss.item())
         if n_vqa:
             questions = rng.integers(0, len(vqa_train), n_vqa)
-            logits = model.vlm(frames_to_tensor(vqa_train.images[questions]), vqa_tokens[questions])
-            vqa_loss = functional.cross_entropy(logits, vqa_targets[questions])
+            vqa_loss = _vqa_loss(
+                model.vlm,
+                frames_to_tensor(vqa_train.images[questions]),
+                vqa_tokens[questions],
+                vqa_targets[questions],
+                vqa_sides[questions],
+                backbone_side_weight,
+            )
             loss = loss + vqa_loss * (n_vqa / recipe.batch_size)
             sums["vqa_loss"].append(vqa_loss.item())
         optimiser.zero_grad()
