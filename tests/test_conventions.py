@@ -98,7 +98,7 @@ def test_libero_state_layout():
 def test_presets_exist_and_encode_what_their_model_expects():
     assert {"act2answer", "bridge-openvla", "libero-openpi"} <= set(preset_names())
     frame = np.zeros((480, 640, 3), dtype=np.uint8)
-    frame[0, 0] = 255  # top-left marker: after a 180-degree turn it is bottom-right
+    frame[:96, :128] = (255, 0, 0)  # red top-left marker, a fifth of each side (RGB order)
     libero = get_preset("libero-openpi")
     wire = libero.encode(_observation(frame, frame))
     assert set(wire) == {
@@ -108,12 +108,21 @@ def test_presets_exist_and_encode_what_their_model_expects():
         "observation/state",
     }
     assert wire["observation/image"].shape == (224, 224, 3)
-    assert wire["observation/image"][:28].max() == 0  # padded rows
+    image = wire["observation/image"]
+    assert image[:28].max() == 0 and image[-28:].max() == 0  # padded rows
+    # LIBERO mirrors left-right (openpi flips robosuite's upside-down frames with [::-1, ::-1]):
+    # the marker ends top-right of the 224x168 picture, i.e. rows 28-61, columns 179-223.
+    assert (image[32:58, 184:222] == (255, 0, 0)).all()
+    assert image[32:58, 2:170].max() == 0 and image[64:196].max() == 0
     assert wire["observation/state"].shape == (8,)
     assert libero.replan_steps == 5 and libero.needs.wrist_image
     openvla = get_preset("bridge-openvla")
     wire = openvla.encode(_observation(frame))
-    assert wire["observation/image"].shape == (224, 224, 3) and "observation/state" not in wire
+    image = wire["observation/image"]
+    assert image.shape == (224, 224, 3) and "observation/state" not in wire
+    # OpenVLA neither turns nor mirrors: the marker stays top-left (rows and columns 0-44).
+    assert (image[2:42, 2:42] == (255, 0, 0)).all()
+    assert image[2:42, 50:].max() == 0 and image[50:].max() == 0
     assert openvla.unnorm_key == "bridge_orig"
     with pytest.raises(PolicyError, match="wrist"):
         libero.encode(_observation(frame))
