@@ -186,6 +186,66 @@ def test_living_world_answers_true_by_construction(no_render: None) -> None:
         assert it.meta["render"] == "drawn"
 
 
+# Biology facts written here by hand, not read from ``living_world.ENTITIES``, so a
+# wrong entry in the generator's table (a "living" rock, a mammal that lays eggs)
+# fails. Question -> (entities it is true of, entities it is false of); an entity in
+# neither set is unclear for that question and must never be used with it.
+_ANIMALS = {"bird", "fish", "cat", "dog", "rabbit", "butterfly", "bee", "snail", "whale", "snake"}
+_PLANTS = {"tree", "flower", "cactus", "potted plant"}
+_ALIVE = _ANIMALS | _PLANTS | {"mushroom"}
+_NEVER_ALIVE = {"rock", "car", "chair", "cup", "ball", "house", "key", "book", "robot"}
+_TRUE_FALSE_BY_HAND: dict[str, tuple[set[str], set[str]]] = {
+    "living": (_ALIVE, _NEVER_ALIVE),
+    "nonliving": (_NEVER_ALIVE, _ALIVE),
+    "animal": (_ANIMALS, _PLANTS | _NEVER_ALIVE | {"mushroom"}),
+    "plant": (_PLANTS, _ANIMALS | _NEVER_ALIVE | {"mushroom"}),
+    "flies": (
+        {"bird", "butterfly", "bee"},
+        {"fish", "cat", "dog", "rabbit", "snail", "whale", "snake"},
+    ),
+    "water": ({"fish", "whale"}, {"bird", "cat", "dog", "rabbit", "butterfly", "bee"}),
+    "eggs": (
+        {"bird", "fish", "butterfly", "bee", "snail", "snake"},
+        {"cat", "dog", "rabbit", "whale"},
+    ),
+    "mammal": (
+        {"cat", "dog", "rabbit", "whale"},
+        {"bird", "fish", "butterfly", "bee", "snail", "snake"},
+    ),
+    "insect": (
+        {"butterfly", "bee"},
+        {"bird", "fish", "cat", "dog", "rabbit", "snail", "whale", "snake"},
+    ),
+}
+# Animal -> (what it is known to eat, things it does not eat).
+_EATS_BY_HAND = {
+    "rabbit": ("carrot", {"bone", "fish", "cheese"}),
+    "dog": ("bone", {"banana", "flower"}),
+    "cat": ("fish", {"carrot", "grass", "banana"}),
+    "cow": ("grass", {"bone", "fish"}),
+    "monkey": ("banana", {"bone", "fish"}),
+    "mouse": ("cheese", {"bone"}),
+    "bee": ("flower", {"bone", "cheese", "fish"}),
+}
+
+
+def test_living_world_pairs_agree_with_hand_written_facts() -> None:
+    pairings = living_world.all_pairings()
+    assert set(pairings) == set(_TRUE_FALSE_BY_HAND) | {"eats"}
+    for question, combos in pairings.items():
+        assert combos, question
+        for _, good, bad, animal in combos:
+            if question == "eats":
+                food, not_food = _EATS_BY_HAND[animal]
+                assert (good, bad in not_food) == (food, True), (animal, good, bad)
+            else:
+                true_of, false_of = _TRUE_FALSE_BY_HAND[question]
+                assert good in true_of and bad in false_of, (question, good, bad)
+    # The scheduled suite draws from these pairs only (first block, seed 0).
+    allowed = {pair for combos in pairings.values() for pair in combos}
+    assert set(living_world.suite_schedule(0, 1)) <= allowed
+
+
 def test_living_world_render_mode_validated() -> None:
     with pytest.raises(ValueError):
         living_world.Generator(render_mode="emoji-please")
