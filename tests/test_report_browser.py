@@ -1,8 +1,9 @@
 """The HTML report in a real browser: headless Debian Chromium driven by Playwright.
 
 Needs ``/usr/bin/chromium`` (Debian package ``chromium``; ``.ci/run`` installs
-it, and sets ``ACT2ANSWER_REQUIRE_BROWSER=1`` so that a missing browser fails
-there instead of skipping). Playwright's own browser download is not used.
+it). The ``browser`` tier (``tests/helpers/tiers.py``) skips these tests without
+it, naming the fix, and fails instead under ``ACT2ANSWER_REQUIRE_ALL=1`` (CI).
+Playwright's own browser download is not used.
 Screenshots go to ``$ACT2ANSWER_SCREENSHOT_DIR`` when set, else the test's
 temporary folder.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from act2answer.report.html import write_html_report
+from tests.helpers.tiers import CHROMIUM
 from tests.study_fixtures import (
     CATEGORIES_12,
     write_synthetic_probe,
@@ -24,7 +26,7 @@ from tests.study_fixtures import (
     write_synthetic_vlm_run,
 )
 
-CHROMIUM = Path(os.environ.get("ACT2ANSWER_CHROMIUM", "/usr/bin/chromium"))
+pytestmark = pytest.mark.browser
 #: Flags for a closed network: without the background-networking ones Chromium
 #: keeps trying (and failing) to reach Google's services.
 CHROMIUM_ARGS = [
@@ -43,11 +45,6 @@ MAX_BYTES = 5_000_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} not found: apt-get install chromium"
-        if os.environ.get("ACT2ANSWER_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -111,6 +108,7 @@ def save_screenshot(page, tmp_path: Path, name: str) -> Path:
     return path
 
 
+@pytest.mark.sim
 def test_demo_report_in_chromium(browser, tmp_path):
     from act2answer.demo import DEMO_POLICIES, run_demo
 

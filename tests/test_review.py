@@ -21,8 +21,8 @@ from act2answer.review import make_server
 from act2answer.suite import load_suite
 from act2answer.suite.review import load_reviews
 from tests.conftest import make_colour_suite
+from tests.helpers.tiers import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -108,8 +108,8 @@ def test_killed_server_keeps_every_acknowledged_decision(tmp_path: Path) -> None
     assert not list((tmp_path / "suite").glob(".*.tmp"))
 
 
+@pytest.mark.browser
 def test_review_in_headless_chromium(server_url: str, tmp_path: Path) -> None:
-    assert CHROMIUM.is_file(), "install Debian's chromium (apt-get install -y chromium)"
     from playwright.sync_api import sync_playwright
 
     suite = tmp_path / "suite"
