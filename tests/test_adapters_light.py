@@ -23,6 +23,17 @@ STATS = {
 }
 
 
+def test_shipped_bridge_statistics_match_the_published_numbers() -> None:
+    # Written out from OpenVLA's published ``bridge_orig`` dataset statistics (the
+    # q01 / q99 that ``predict_action(unnorm_key="bridge_orig")`` uses), not read from
+    # the shipped JSON, so a corrupted number there fails here.
+    action = builtin_norm_stats()["bridge_orig"]["action"]
+    assert action["q01"][0] == pytest.approx(-0.02872725307941437, abs=1e-12)
+    assert action["q99"][2] == pytest.approx(0.040161586627364146, abs=1e-12)
+    assert action["q01"][5] == pytest.approx(-0.20718276381492615, abs=1e-12)
+    assert action["q99"][6] == 1.0 and action["mask"] == [True] * 6 + [False]
+
+
 def test_token_decoding_follows_openvla_arithmetic() -> None:
     vocab = 32000
     # token vocab-1 is bin 0 (the lowest centre), vocab-255 is bin 254 (the highest).
