@@ -155,6 +155,7 @@ def _rows(run_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
         return {(row["item_id"], row["answer_side"]): row for row in csv.DictReader(handle)}
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_pipelined_groups_and_both_transports_give_the_unpipelined_results(make_suite, tmp_path):
     suite = make_suite(4)  # 8 episodes
     spec = PolicySpec(name=SLEEP, kwargs={"sleep_s": 0.01, "chunk_size": 3, "replan_steps": 2})

@@ -13,8 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-
 from act2answer.errors import PolicyError
 from act2answer.interfaces import EpisodeStart
 from act2answer.lab.demos import build_demo_dataset
@@ -22,6 +20,10 @@ from act2answer.lab.recipes import RecipeError, VLARecipe, VLMRecipe, load_recip
 from act2answer.lab.sweep import summarise_model, t_interval
 from act2answer.lab.text import WordTokenizer, words
 from act2answer.sim import SimConfig
+from tests.helpers import tiers
+
+tiers.import_or_skip("torch", "torch")  # skips naming the extra; fails in CI without it
+pytestmark = pytest.mark.torch
 
 FRAMES = SimConfig(camera_width=128, camera_height=96)
 

@@ -57,6 +57,7 @@ def _csv_rows(run_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
         return {(row["item_id"], row["answer_side"]): row for row in csv.DictReader(handle)}
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_oracle_served_by_act2answer_serve_matches_the_in_process_oracle(make_suite, tmp_path):
     suite = make_suite(3)
     run_evaluation(suite, "oracle", tmp_path / "local", sim=FAST_SIM, workers=1)
@@ -74,6 +75,7 @@ def test_oracle_served_by_act2answer_serve_matches_the_in_process_oracle(make_su
     assert all(row["outcome"] == "correct" for row in remote.values())
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_hosted_batch_policy_batches_and_matches_batch_size_one(make_suite, tmp_path):
     suite = make_suite(2)
     spec = PolicySpec(
@@ -99,6 +101,7 @@ def test_hosted_batch_policy_batches_and_matches_batch_size_one(make_suite, tmp_
     assert metrics["timing"][0]["sim_ms_per_step"] > 0
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
     suite = make_suite(3)  # item-0 asks for red: its two episodes hang
     hang_file = tmp_path / "hang"
@@ -135,6 +138,7 @@ def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
     assert len(results) == 6 and all(r.outcome is Outcome.NO_ANSWER for r in results)
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_killed_server_costs_its_in_flight_episodes_and_the_run_finishes(make_suite, tmp_path):
     suite = make_suite(6)
     port = _free_port()

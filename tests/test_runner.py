@@ -64,6 +64,7 @@ def test_bad_actions_are_recorded_as_errors_and_the_run_continues(make_suite, tm
         assert all(not math.isnan(r.cube_x) for r in errors)
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_same_seed_gives_identical_results_across_runs_and_processes(make_suite, tmp_path):
     suite = make_suite(4)
     run_evaluation(suite, "random", tmp_path / "a", workers=1)
@@ -98,6 +99,7 @@ def test_unknown_policy_suggests_a_name(make_suite, tmp_path):
         run_evaluation(make_suite(1), "oracel", tmp_path / "run", workers=1)
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_path):
     suite = make_suite(12)
     run_dir = tmp_path / "run"

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from act2answer.quality.audit import FLAG_ACCURACY, audit_suite
 from act2answer.synth import generate_suite
 
 CATEGORIES = ("Shape", "Symmetry", "Counting", "Emotion", "Living World")
 PER_CATEGORY = 32
 SEED = 2330  # not used by other tests
+
+pytestmark = pytest.mark.slow  # ~15 s of CPU: make test-fast leaves it out
 
 
 def test_generated_suite_has_no_flagged_category(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ SEED = 53  # not used by other tests
 SIDE_WORDS = re.compile(r"\b(left|right|near|far|first|second)\b", re.IGNORECASE)
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 @pytest.mark.parametrize("category", CATEGORY_ORDER)
 def test_every_item_gets_an_explicit_object_that_names_no_side(category: str) -> None:
     generator = get_generator(category)
@@ -27,6 +28,7 @@ def test_every_item_gets_an_explicit_object_that_names_no_side(category: str) ->
     assert len(texts) > 3  # describes the item, not the category
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 @pytest.mark.parametrize("category", ["Emotion", "Traffic", "Public Info"])
 def test_explicit_object_tells_the_two_options_apart(category: str) -> None:
     """Described from the distractor's meta, the text changes: it names the answer's content."""

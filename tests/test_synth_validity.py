@@ -26,6 +26,7 @@ def _dark(image: Image.Image) -> int:
     return int((np.asarray(image.convert("L")) < 60).sum())
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_symmetry_options_differ_only_in_the_concept() -> None:
     """Finding 1: line length, ink and figure kind must not tell the answer."""
     items = _items("Symmetry", 40)
@@ -41,6 +42,7 @@ def test_symmetry_options_differ_only_in_the_concept() -> None:
     assert modes == {"rotated_line", "crossing_line", "asymmetric"}
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_symmetry_line_position_is_at_chance() -> None:
     """Issue #23: "the line through the figure's middle" must not find the answer.
 
@@ -133,6 +135,7 @@ def test_time_has_digital_and_analog_items_in_study_wording() -> None:
 # ----------------------------------------------------------------------------- issue #23
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_shape_never_asks_a_name_that_also_fits_the_distractor() -> None:
     """A square is a rectangle (and a rhombus), a circle an oval: never asked against them."""
     items = _items("Shape", 400, seed=2325)
@@ -160,6 +163,7 @@ def test_no_expression_has_a_colour_of_its_own(index: int) -> None:
         assert _red_share(image) < 0.15, (item.meta["concept"], _red_share(image))
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_living_world_suite_repeats_no_pair(tmp_path) -> None:
     """Two items of one suite never show the same two entities (bee vs fish twice in five)."""
     from act2answer.suite import load_suite
@@ -183,6 +187,7 @@ def _touches_edge(image: Image.Image) -> bool:
     return bool((np.abs(ring - bg).sum(axis=1) > 30).any())
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_state_pictures_are_never_cut_at_the_edge() -> None:
     """A hot drink's steam ran off the top of the image; no drawing may touch the edge."""
     generator = get_generator("State")

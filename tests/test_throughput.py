@@ -161,6 +161,7 @@ def test_diverged_physics_is_an_error_not_an_answer(tmp_path, monkeypatch):
             env.step(np.zeros(7))
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_constant_policy_runs_every_step_and_reports_rates(make_suite, tmp_path):
     suite = make_suite(n=2)
     sim = SimConfig(camera_width=64, camera_height=64, max_steps=12)

@@ -27,6 +27,7 @@ def spec(server: OpenAITestServer, **options: object) -> ModelSpec:
     )
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 @pytest.mark.parametrize("mode", [InputMode.OPTIONS, InputMode.FRAME])
 def test_server_answers_a_100_item_suite(tmp_path: Path, make_suite, mode: InputMode) -> None:
     suite = make_suite(n=100)
