@@ -9,7 +9,7 @@ prove: that any category can be solved by looking. The oracle takes the answer
 side through the privileged channel and never reads the tiles, so blank or
 swapped textures, or a wrong answer label, would pass here. That the tiles show
 each category's images, with the intended difference visible in both layouts,
-is checked on rendered frames by ``tests/test_synth_frames.py``.
+is checked on rendered frames by ``tests/synth/test_synth_frames.py``.
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ def test_consistency_across_layouts() -> None:
 
 def test_compare_cli_vla_against_vlm(tmp_path: Path, make_suite) -> None:
     from act2answer.runner import run_evaluation, run_vlm
-    from tests.vlm_fakes import ColourBackend
+    from tests.helpers.vlm_fakes import ColourBackend
 
     suite = make_suite(n=6)
     run_evaluation(suite.root, "left", tmp_path / "vla", workers=1)

@@ -1,4 +1,4 @@
-"""Misbehaving policies, importable in workers as ``tests.policies_for_tests:Name``."""
+"""Misbehaving policies, importable in workers as ``tests.helpers.policies_for_tests:Name``."""
 
 from __future__ import annotations
 

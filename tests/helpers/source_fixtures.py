@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 TILE_GLB = SHARED / "reference" / "asset-template" / "tile.glb"
 COLLISION_OBJ = SHARED / "reference" / "asset-template" / "collision.obj"
 

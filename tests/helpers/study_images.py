@@ -5,7 +5,7 @@ red and blue channels differ (a BGR swap changes every quadrant), a white marker
 in the top-left corner, and seeded per-pixel noise so that resize filters can be
 told apart. Each ``expected_*`` function reproduces what the model's own client
 or harness does to an upright frame, from the cited file, without calling
-act2answer's preset code. Shared by ``tests/test_study_preprocessing.py`` and the
+act2answer's preset code. Shared by ``tests/policies/test_study_preprocessing.py`` and the
 stand-in tests in ``tests_models/``.
 """
 

@@ -20,7 +20,7 @@ from act2answer.interop import (
 )
 from act2answer.sources import SourceFileError
 from act2answer.suite import SuiteItem, load_suite, read_rgb, save_suite
-from tests import source_fixtures as fx
+from tests.helpers import source_fixtures as fx
 
 
 def test_reference_tile_is_there() -> None:

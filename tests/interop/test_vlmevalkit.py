@@ -1,6 +1,6 @@
 """VLMEvalKit export and prediction import, read through VLMEvalKit's own logic.
 
-``tests/vlmevalkit_reference.py`` reimplements VLMEvalKit's loading, image
+``tests/helpers/vlmevalkit_reference.py`` reimplements VLMEvalKit's loading, image
 caching, prompt, one-image and circular-pairing code at commit ``e8e78f05``
 (the package installs from PyPI only partly); every export here goes through it.
 """
@@ -38,8 +38,8 @@ from act2answer.interop.vlmevalkit import (
 from act2answer.interop.vlmevalkit_predictions import PredictionRow, exact_match_letter
 from act2answer.suite import Suite, SuiteItem, load_suite, read_rgb, save_suite
 from act2answer.vlm import letter_binding
-from tests import source_fixtures as fx
-from tests import vlmevalkit_reference as vk
+from tests.helpers import source_fixtures as fx
+from tests.helpers import vlmevalkit_reference as vk
 
 
 def test_reference_follows_the_named_commit() -> None:

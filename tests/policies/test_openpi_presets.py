@@ -1,7 +1,7 @@
 """openpi presets of pi0 / pi0-FAST / pi0.5 against a server speaking openpi's protocol.
 
 The server is written like openpi's ``WebsocketPolicyServer`` on the official
-``openpi-client`` msgpack code (``tests/openpi_fakes.py``); it answers
+``openpi-client`` msgpack code (``tests/helpers/openpi_fakes.py``); it answers
 with the chunk length of each openpi LIBERO config and checks the keys of
 ``LiberoInputs`` it would read.
 """
@@ -15,7 +15,7 @@ import pytest
 
 from act2answer.interfaces import EpisodeStart, Observation
 from act2answer.policies import PolicySpec, make_policy
-from tests.openpi_fakes import openpi_style_server
+from tests.helpers.openpi_fakes import openpi_style_server
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
 

@@ -11,7 +11,7 @@ import pytest
 from act2answer.errors import PolicyError
 from act2answer.policies.presets import PRESET_TABLE, get_preset, preset_names, presets_markdown
 
-DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "reference" / "presets.md"
+DOCS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "presets.md"
 
 
 def test_docs_page_is_generated_from_the_table():

@@ -1,6 +1,6 @@
 """Every preset's image, state and statistics against arithmetic written from the upstream code.
 
-The frame is asymmetric (``tests/study_images.py``): turning it upside down,
+The frame is asymmetric (``tests/helpers/study_images.py``): turning it upside down,
 mirroring it or swapping red and blue changes every quadrant, and its noise
 separates resize filters (area vs bicubic vs bilinear differ by a grey
 level or more on average). Mutations checked by hand (see
@@ -21,7 +21,7 @@ from act2answer.adapters.xiaomi_r0 import upstream_instruction
 from act2answer.interfaces import Observation
 from act2answer.policies import conventions
 from act2answer.policies.presets import get_preset, preset_names
-from tests.study_images import (
+from tests.helpers.study_images import (
     EXPECTED,
     QUADRANTS,
     assert_same_image,

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 
 from act2answer.report.html import write_html_report
-from tests.helpers.tiers import CHROMIUM
-from tests.study_fixtures import (
+from tests.helpers.study_fixtures import (
     CATEGORIES_12,
     write_synthetic_probe,
     write_synthetic_run,
     write_synthetic_vlm_run,
 )
+from tests.helpers.tiers import CHROMIUM
 
 pytestmark = pytest.mark.browser
 #: Flags for a closed network: without the background-networking ones Chromium

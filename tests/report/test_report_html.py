@@ -15,7 +15,7 @@ from act2answer.cli.main import app
 from act2answer.errors import RunError
 from act2answer.report.html import ModelKind, load_study, write_html_report
 from act2answer.report.html._figures import category_bars_svg, radar_svg
-from tests.study_fixtures import (
+from tests.helpers.study_fixtures import (
     write_synthetic_probe,
     write_synthetic_run,
     write_synthetic_vlm_run,

@@ -24,10 +24,10 @@ from act2answer.report import load_report, write_report
 from act2answer.runner import run_evaluation
 from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
-from tests.openpi_fakes import openpi_style_server
+from tests.helpers.openpi_fakes import openpi_style_server
 
 FAST_SIM = SimConfig(max_steps=30)
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -107,7 +107,7 @@ def test_hung_policy_is_stopped_recorded_and_retried(make_suite, tmp_path):
     hang_file = tmp_path / "hang"
     hang_file.touch()
     spec = PolicySpec(
-        name="tests.policies_for_tests:HangingPolicy", kwargs={"hang_file": str(hang_file)}
+        name="tests.helpers.policies_for_tests:HangingPolicy", kwargs={"hang_file": str(hang_file)}
     )
     started = time.monotonic()
     summary = run_evaluation(
@@ -146,7 +146,7 @@ def test_killed_server_costs_its_in_flight_episodes_and_the_run_finishes(make_su
         name=f"openpi://127.0.0.1:{port}", kwargs={"connect_timeout": 1.0, "call_timeout": 10.0}
     )
     run_dir = tmp_path / "run"
-    with act2answer_serve("tests.policies_for_tests:SlowPolicy", port) as server:
+    with act2answer_serve("tests.helpers.policies_for_tests:SlowPolicy", port) as server:
 
         def kill_after_two(result, done, total) -> None:
             if done == 2:
@@ -165,7 +165,7 @@ def test_killed_server_costs_its_in_flight_episodes_and_the_run_finishes(make_su
     with ResultStore.open_existing(run_dir) as store:
         failed = {r.key for r in store.results() if r.outcome is Outcome.ERROR}
         assert store.count() == 2 + summary.errors
-    with act2answer_serve("tests.policies_for_tests:SlowPolicy", port):
+    with act2answer_serve("tests.helpers.policies_for_tests:SlowPolicy", port):
         again = run_evaluation(
             suite, policy, run_dir, sim=SimConfig(max_steps=40), workers=2, retry_errors=True
         )

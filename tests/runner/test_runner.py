@@ -45,7 +45,7 @@ def test_reference_policies_on_a_small_suite(make_suite, tmp_path):
 def test_bad_actions_are_recorded_as_errors_and_the_run_continues(make_suite, tmp_path, policy):
     suite = make_suite(3)
     class_name = {"nan": "NaNPolicy", "wrong-shape": "WrongShapePolicy", "raising": "RaisingPolicy"}
-    spec = PolicySpec(name=f"tests.policies_for_tests:{class_name[policy]}")
+    spec = PolicySpec(name=f"tests.helpers.policies_for_tests:{class_name[policy]}")
     summary = run_evaluation(suite, spec, tmp_path / "run", sim=FAST_SIM, workers=1)
     assert summary.episodes_total == 6
     with ResultStore.open_existing(tmp_path / "run") as store:
@@ -105,10 +105,10 @@ def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_p
     run_dir = tmp_path / "run"
     command = [
         sys.executable, "-m", "act2answer.cli.main", "run",
-        "--suite", str(suite.root), "--policy", "tests.policies_for_tests:SlowPolicy",
+        "--suite", str(suite.root), "--policy", "tests.helpers.policies_for_tests:SlowPolicy",
         "--out", str(run_dir), "--workers", "2", "--max-steps", "20",
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -130,7 +130,7 @@ def test_sigkill_mid_run_then_resume_stores_every_episode_once(make_suite, tmp_p
         after_kill = store.count()
     summary = run_evaluation(
         suite,
-        "tests.policies_for_tests:SlowPolicy",
+        "tests.helpers.policies_for_tests:SlowPolicy",
         run_dir,
         sim=SimConfig(max_steps=20),  # as the CLI run above (fixed protocol)
         workers=2,
@@ -176,7 +176,7 @@ def test_a_worker_starts_its_next_episode_while_its_result_is_being_stored(make_
 
     log = tmp_path / "starts.txt"
     spec = PolicySpec(
-        name="tests.policies_for_tests:StartLoggingPolicy", kwargs={"log_file": str(log)}
+        name="tests.helpers.policies_for_tests:StartLoggingPolicy", kwargs={"log_file": str(log)}
     )
     setup = WorkerSetup(SimConfig(max_steps=3), spec, str(tmp_path), None)
     reports = run_in_processes(make_tasks(make_suite(1)), setup, 1, None)

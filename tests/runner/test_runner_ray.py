@@ -24,10 +24,10 @@ from act2answer.sim import SimConfig
 from act2answer.store import ResultStore
 from tests.helpers import tiers
 
-ray = tiers.import_or_skip("ray", "ray")  # without ray: tests/test_runner_without_ray.py
+ray = tiers.import_or_skip("ray", "ray")  # without ray: tests/runner/test_runner_without_ray.py
 pytestmark = [pytest.mark.ray, pytest.mark.sim]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SIM = SimConfig(max_steps=20)
 #: What the local and the Ray executor must agree on, column for column.
 COMPARED = ("item_id", "answer_side", "seed", "outcome", "chosen_side", "cube_x", "cube_y",
@@ -44,7 +44,7 @@ def local_ray():
         num_gpus=1,  # a logical GPU: replicas asking num_gpus are placed (CUDA sees none)
         include_dashboard=False,
         logging_level="warning",
-        runtime_env={"env_vars": {"PYTHONPATH": path}},  # tests.policies_for_tests in actors
+        runtime_env={"env_vars": {"PYTHONPATH": path}},  # test policies in actors
     )
     yield
     ray.shutdown()
@@ -86,7 +86,7 @@ def test_actor_killed_mid_episode_loses_and_duplicates_nothing(make_suite, tmp_p
     suite = make_suite(4)  # item-0 and item-3 ask for red: 4 episodes where the policy may die
     markers = tmp_path / "deaths"
     policy = PolicySpec(
-        name="tests.policies_for_tests:DyingPolicy",
+        name="tests.helpers.policies_for_tests:DyingPolicy",
         kwargs={"marker_dir": str(markers), "times": 2},
     )
     summary = run_evaluation(suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=RayOptions())
@@ -102,7 +102,7 @@ def test_actor_killed_mid_episode_loses_and_duplicates_nothing(make_suite, tmp_p
 def test_an_episode_that_keeps_killing_its_actor_is_stored_as_an_error(make_suite, tmp_path):
     suite = make_suite(2)  # item-0 asks for red, item-1 for blue
     policy = PolicySpec(
-        name="tests.policies_for_tests:DyingPolicy",
+        name="tests.helpers.policies_for_tests:DyingPolicy",
         kwargs={"marker_dir": str(tmp_path / "deaths"), "times": 100},
     )
     options = RayOptions(max_attempts=1)
@@ -201,7 +201,8 @@ def test_gpu_replicas_serve_a_policy_the_driver_never_creates(make_suite, tmp_pa
     suite = make_suite(2)
     run_evaluation(suite, "random", tmp_path / "local", sim=SIM, workers=1)
     policy = PolicySpec(
-        name="tests.policies_for_tests:RandomNotInProcess", kwargs={"forbidden_pid": os.getpid()}
+        name="tests.helpers.policies_for_tests:RandomNotInProcess",
+        kwargs={"forbidden_pid": os.getpid()},
     )
     options = RayOptions(policy_gpus=0.5, policy_replicas=2)  # both on the one (logical) GPU
     summary = run_evaluation(suite, policy, tmp_path / "ray", sim=SIM, workers=2, ray=options)
@@ -220,7 +221,7 @@ def test_hung_episode_times_out_on_ray_and_retry_errors_reruns_it(make_suite, tm
     hang_file = tmp_path / "hang"
     hang_file.touch()
     policy = PolicySpec(
-        name="tests.policies_for_tests:HangingPolicy", kwargs={"hang_file": str(hang_file)}
+        name="tests.helpers.policies_for_tests:HangingPolicy", kwargs={"hang_file": str(hang_file)}
     )
     run = {"sim": SIM, "workers": 2, "ray": RayOptions(), "episode_timeout": 4.0}
     first = run_evaluation(suite, policy, tmp_path / "ray", **run)
@@ -239,7 +240,7 @@ def test_an_actor_gets_its_next_episode_while_its_result_is_being_stored(make_su
 
     log = tmp_path / "starts.txt"
     spec = PolicySpec(
-        name="tests.policies_for_tests:StartLoggingPolicy", kwargs={"log_file": str(log)}
+        name="tests.helpers.policies_for_tests:StartLoggingPolicy", kwargs={"log_file": str(log)}
     )
     stored: list[float] = []
 

@@ -20,8 +20,8 @@ from act2answer.errors import PolicyError
 from act2answer.interfaces import EpisodeStart, Observation, PrivilegedInfo, Side
 from act2answer.policies.chunking import BatchPolicyAsPolicy
 from act2answer.serve import PolicyServer, backend_for_spec, make_backend
+from tests.helpers.openpi_fakes import openpi_style_server
 from tests.helpers.standins import SleepBatchPolicy
-from tests.openpi_fakes import openpi_style_server
 
 # openpi-client 0.1.2 calls websockets' connect() the pre-17 way.
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
@@ -120,7 +120,9 @@ def test_server_error_text_and_close_1011_become_a_policy_error():
 
 
 def test_our_server_reports_policy_errors_to_the_official_client():
-    with PolicyServer(backend_for_spec("tests.policies_for_tests:RaisingPolicy"), port=0) as server:
+    with PolicyServer(
+        backend_for_spec("tests.helpers.policies_for_tests:RaisingPolicy"), port=0
+    ) as server:
         client = WebsocketClientPolicy("127.0.0.1", server.port)
         with pytest.raises(RuntimeError, match="model server said 500"):
             client.infer({"prompt": "x"})

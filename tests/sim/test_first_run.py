@@ -23,7 +23,7 @@ def _plain_env(**extra: str) -> dict[str, str]:
     dropped = {"MUJOCO_GL", "PYOPENGL_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     src = str(Path(_glerror.__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join([src, str(Path(__file__).resolve().parents[1])])
+    env["PYTHONPATH"] = os.pathsep.join([src, str(Path(__file__).resolve().parents[2])])
     env.update(extra)
     return env
 
@@ -86,7 +86,7 @@ def test_run_that_cannot_render_stops_before_storing_anything(make_suite, tmp_pa
 
 def test_run_where_every_episode_errors_exits_non_zero(make_suite, tmp_path):
     suite = make_suite(1)
-    policy = "tests.policies_for_tests:RaisingPolicy"
+    policy = "tests.helpers.policies_for_tests:RaisingPolicy"
     args = ["run", "--suite", str(suite.root), "--policy", policy, "--out", str(tmp_path / "r")]
     result = CliRunner().invoke(app, [*args, "--workers", "1", "--max-steps", "5"])
     assert result.exit_code == 1, result.output

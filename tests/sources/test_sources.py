@@ -12,7 +12,7 @@ from act2answer.sources import CurationConfig, convert
 from act2answer.sources import _model as reasons
 from act2answer.sources._model import CurationReport
 from act2answer.suite import load_suite, read_rgb
-from tests import source_fixtures as fx
+from tests.helpers import source_fixtures as fx
 
 
 def assert_report_adds_up(report: CurationReport, out: Path) -> None:

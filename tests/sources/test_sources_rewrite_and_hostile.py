@@ -27,7 +27,7 @@ from act2answer.sources import _files as files
 from act2answer.sources import _model as reasons
 from act2answer.sources.rewrite import RewriteError, leak_reason
 from act2answer.suite import load_suite
-from tests import source_fixtures as fx
+from tests.helpers import source_fixtures as fx
 
 #: What the fake model answers, by a fragment of the question it is given.
 REPLIES = {

@@ -28,7 +28,7 @@ from act2answer.vlm.scoring import (
     scores_from_logprobs,
     scores_from_top_logprobs,
 )
-from tests.vlm_fakes import ColourBackend, ConstantBackend
+from tests.helpers.vlm_fakes import ColourBackend, ConstantBackend
 
 SPEC = ModelSpec(backend="transformers", model="fake")
 SMALL_FRAMES = SimConfig(camera_width=64, camera_height=48)

@@ -14,7 +14,7 @@ from act2answer.store import VLMStore
 from act2answer.vlm import InputMode, ModelSpec, ScoreMethod
 from act2answer.vlm.backends import VLMQuestion
 from act2answer.vlm.backends.openai_backend import OpenAIBackend
-from tests.openai_server import OpenAITestServer, ServerState
+from tests.helpers.openai_server import OpenAITestServer, ServerState
 
 SMALL_FRAMES = SimConfig(camera_width=64, camera_height=48)
 

@@ -21,7 +21,7 @@ from act2answer.vlm.backends import VLMQuestion
 from act2answer.vlm.backends.transformers_backend import TransformersBackend
 from act2answer.vlm.scoring import LetterTokens, parse_letter
 from tests.helpers import tiers
-from tests.tiny_vlms import BUILDERS
+from tests.helpers.tiny_vlms import BUILDERS
 
 torch = tiers.import_or_skip("torch", "torch")  # collection works without the vlm extra
 
