@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_report.py [--models 10] [--keep DIR]
 
 Writes synthetic run folders through the real store (see
-``tests/study_fixtures.py``), builds the page with ``write_html_report``,
+``tests/helpers/study_fixtures.py``), builds the page with ``write_html_report``,
 opens it in headless Chromium (``/usr/bin/chromium``) and prints the page
 size, the time to build it, the time from navigation start to the first
 frame painted after load, and the main-thread CPU time Chromium spent on the
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.study_fixtures import (
+from tests.helpers.study_fixtures import (
     write_synthetic_probe,
     write_synthetic_run,
     write_synthetic_vlm_run,
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="write the folders here")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench_report_"))
-    # One VLM and models - 1 VLAs, as in tests/test_report_browser.py.
+    # One VLM and models - 1 VLAs, as in tests/report/test_report_browser.py.
     runs = [write_synthetic_vlm_run(root / "vlm", model="vlm", skill=[0.9], items_per_category=25)]
     runs += [
         write_synthetic_run(root / f"model-{i:02d}", policy=f"model-{i}", seed=i,

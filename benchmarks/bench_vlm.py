@@ -29,7 +29,7 @@ sys.path.insert(0, str(_ROOT))
 def main() -> None:
     import torch
     from tests.conftest import make_colour_suite
-    from tests.tiny_vlms import build_qwen2_5_vl
+    from tests.helpers.tiny_vlms import build_qwen2_5_vl
 
     from act2answer.eval.tasks import make_tasks
     from act2answer.runner import run_vlm

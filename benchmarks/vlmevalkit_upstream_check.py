@@ -1,7 +1,7 @@
 """Check the VLMEvalKit export and import against VLMEvalKit's own code (issue 26; not in CI).
 
 The tests read exports through a reimplementation of VLMEvalKit's logic
-(``tests/vlmevalkit_reference.py``); this script runs VLMEvalKit's real source
+(``tests/helpers/vlmevalkit_reference.py``); this script runs VLMEvalKit's real source
 at commit ``e8e78f05`` instead, where it can be imported without models:
 
 1. ``can_infer`` (``vlmeval/utils/matching_util.py``) against

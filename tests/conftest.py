@@ -90,7 +90,7 @@ def tiny_vlm_dir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pa
         if family not in built:
             import torch
 
-            from tests.tiny_vlms import BUILDERS
+            from tests.helpers.tiny_vlms import BUILDERS
 
             torch.manual_seed(0)
             BUILDERS[family](root / family)

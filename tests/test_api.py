@@ -28,6 +28,7 @@ def _stored(run_dir):
     return config, rows
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_evaluate_and_the_cli_store_identical_results(make_suite, tmp_path):
     suite = make_suite(2)
     cli_out, api_out = tmp_path / "cli", tmp_path / "api"
@@ -60,6 +61,7 @@ def test_evaluate_and_the_cli_store_identical_results(make_suite, tmp_path):
     )["overall"]
 
 
+@pytest.mark.slow  # make test-fast leaves it out (see tests/helpers/tiers.py)
 def test_load_run_and_rerun_from_the_stored_configuration(make_suite, tmp_path):
     suite = make_suite(2)
     first = a2a.evaluate(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from tests.study_images import libero_training_view, quadrant_frame
+from tests.helpers.study_images import libero_training_view, quadrant_frame
 
 from act2answer.interfaces import Observation, PolicyRequest
 from act2answer.policies import PolicySpec, make_policy

@@ -1,7 +1,7 @@
 """The pixels, prompts, states and outputs each adapter hands its model, upstream and study presets.
 
 Each stand-in (``act2answer.testing.tiny.standin_*``) records the RGB pixels it
-receives. The asymmetric frame of ``tests/study_images.py`` goes through every
+receives. The asymmetric frame of ``tests/helpers/study_images.py`` goes through every
 adapter with its upstream and its study preset, and what the model saw is
 compared with the model's own preprocessing written out from the upstream
 code: orientation, channel order, crop, size and resize filter. Mutations
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from tests.study_images import EXPECTED, assert_same_image, quadrant_frame
+from tests.helpers.study_images import EXPECTED, assert_same_image, quadrant_frame
 
 from act2answer.adapters import magma, openvla
 from act2answer.adapters.internvla_m1 import STUDY_ARGS as INTERNVLA_STUDY_ARGS

@@ -5,7 +5,8 @@ Markers (registered in ``pyproject.toml``, ``--strict-markers``):
 * ``sim``: offscreen MuJoCo rendering (EGL or OSMesa).
 * ``torch``: the ``vlm`` extra (torch, torchvision, transformers).
 * ``ray``: the ``ray`` extra.
-* ``browser``: Playwright and Debian's Chromium at ``/usr/bin/chromium``.
+* ``browser``: Playwright and Debian's Chromium at ``/usr/bin/chromium``
+  (``ACT2ANSWER_CHROMIUM`` overrides the path).
 * ``models``: the LeRobot environment (``tests_models/``, ``.venv-lerobot``).
 * ``slow``: needs nothing more, but takes long; ``make test-fast`` leaves it out.
 
@@ -27,7 +28,8 @@ import pytest
 
 #: Set by CI: a missing tier is a failure, not a skip.
 REQUIRE_ALL = "ACT2ANSWER_REQUIRE_ALL"
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's Chromium, driven by Playwright (``ACT2ANSWER_CHROMIUM`` points elsewhere).
+CHROMIUM = Path(os.environ.get("ACT2ANSWER_CHROMIUM", "/usr/bin/chromium"))
 
 #: marker -> (modules it imports, how to install them)
 _NEEDS: dict[str, tuple[tuple[str, ...], str]] = {

@@ -67,7 +67,7 @@ def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
     Each output pixel averages the source rectangle it covers, partly covered
     source pixels weighted by the covered fraction. (Pillow's BOX filter instead
     takes whole pixels whose centres fall inside, which differs by about 1.6 grey
-    levels on average on a noisy 640x480 frame; ``tests/test_study_preprocessing.py``.)
+    levels on average on a noisy 640x480 frame; ``tests/policies/test_study_preprocessing.py``.)
 
     Args:
         image: ``(H, W, 3)`` uint8 with ``H >= height`` and ``W >= width``.

@@ -514,7 +514,7 @@ def presets_markdown() -> str:
         "",
         "<!-- Generated from act2answer.policies.presets.PRESET_TABLE by",
         "     `python -m act2answer.policies.presets > docs/reference/presets.md`;",
-        "     tests/test_presets_table.py fails when this page is out of date. -->",
+        "     tests/policies/test_presets_table.py fails when this page is out of date. -->",
         "",
         "A preset is the conventions of one model family as data: how an observation",
         "becomes the model's input and how its output becomes act2answer actions. Pick",

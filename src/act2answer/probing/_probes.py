@@ -19,7 +19,7 @@ penalised), so with the training Gram matrix ``K = X Xᵀ = U Λ Uᵀ`` the same
 classifier is fitted on the ``n x r`` coordinates ``U Λ^½`` (and test rows
 ``X_test Xᵀ U Λ^-½``), with identical predictions and an ``r <= n``
 dimensional problem; the control reuses the decomposition. When n >= d the
-features are used as they are. ``tests/test_probing_probes.py`` checks the
+features are used as they are. ``tests/probing/test_probing_core.py`` checks the
 predictions against a plain fit.
 """
 
