@@ -28,7 +28,7 @@ from tests.helpers.study_fixtures import (
     write_synthetic_run,
     write_synthetic_vlm_run,
 )
-from tests.test_report_browser import CHROMIUM, CHROMIUM_ARGS, timed_open
+from tests.report.test_report_browser import CHROMIUM, CHROMIUM_ARGS, timed_open
 
 from act2answer.report.html import write_html_report
 

@@ -217,7 +217,7 @@ def test_wording_is_a_stored_run_setting_that_changes_the_policys_instruction(ma
 
     def spec(log):
         return PolicySpec(
-            name="tests.policies_for_tests:InstructionLoggingPolicy",
+            name="tests.helpers.policies_for_tests:InstructionLoggingPolicy",
             kwargs={"log_file": str(log)},
         )
 
