@@ -64,6 +64,20 @@ RetryErrorsOption = Annotated[bool, typer.Option(help="Run stored errors again."
 BatchWindowOption = Annotated[float, typer.Option(help="Longest wait for a batch to fill, ms.")]
 #: ``--host`` of a server.
 HostOption = Annotated[str, typer.Option(help="Interface to bind (0.0.0.0: all).")]
+#: ``--categories``: procedural categories (repeat the option or comma-separate).
+CategoriesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--categories",
+        "--category",
+        "-c",
+        help="Only these categories: repeat the option or separate with commas.",
+    ),
+]
+#: ``--out`` of a command that writes a model checkpoint.
+CheckpointOutOption = Annotated[
+    Path, typer.Option("--out", "-o", help="Checkpoint folder to write.")
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")

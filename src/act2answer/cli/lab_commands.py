@@ -8,12 +8,16 @@ from typing import Annotated
 
 import typer
 
+from act2answer.cli._common import CategoriesOption, CheckpointOutOption, friendly_errors
 from act2answer.cli._common import console as _console
-from act2answer.cli._common import friendly_errors
 
 lab_app = typer.Typer(
     no_args_is_help=True, help="Train small VLMs and VLAs on a CPU and evaluate them."
 )
+
+
+_EvalSuiteOption = Annotated[Path, typer.Option(help="Evaluation suite folder.")]
+_ProbeOption = Annotated[bool, typer.Option(help="Run layerwise probing of each model.")]
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -26,15 +30,7 @@ def demos(
     suite: Annotated[
         Path | None, typer.Option(help="Demonstrate this suite (default: generate one).")
     ] = None,
-    category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--categories",
-            "--category",
-            "-c",
-            help="Categories of the generated suite (repeat or comma-separate).",
-        ),
-    ] = None,
+    category: CategoriesOption = None,
     per_category: Annotated[
         int, typer.Option("--per-category", "-n", help="Items per category (generated suite).")
     ] = 20,
@@ -84,11 +80,11 @@ def demos(
 @friendly_errors
 def lab_train(
     recipe: Annotated[Path, typer.Option(help="Recipe file (.json, .toml or .yaml).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint folder to write.")],
+    out: CheckpointOutOption,
     suite: Annotated[
         Path | None, typer.Option(help="Evaluate on this suite afterwards (episodes, VLM, probes).")
     ] = None,
-    probe: Annotated[bool, typer.Option(help="Run layerwise probing in the evaluation.")] = True,
+    probe: _ProbeOption = True,
 ) -> None:
     """Train a lab VLM or VLA from a recipe (safetensors checkpoint, curve.csv, metrics.json)."""
     from act2answer.lab.recipes import load_recipe
@@ -121,9 +117,9 @@ def _evaluate(checkpoint: Path, suite: Path, out: Path, probe: bool) -> None:
 @friendly_errors
 def lab_evaluate(
     checkpoint: Annotated[Path, typer.Argument(help="Lab checkpoint folder.")],
-    suite: Annotated[Path, typer.Option(help="Evaluation suite folder.")],
+    suite: _EvalSuiteOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the run folders.")],
-    probe: Annotated[bool, typer.Option(help="Run layerwise probing.")] = True,
+    probe: _ProbeOption = True,
 ) -> None:
     """Episodes, VLM probe and layerwise probes of a lab checkpoint."""
     _evaluate(checkpoint, suite, out, probe)
@@ -133,11 +129,11 @@ def lab_evaluate(
 @friendly_errors
 def lab_sweep(
     recipe: Annotated[Path, typer.Option(help="Base VLA recipe (its vqa_ratio and seed vary).")],
-    suite: Annotated[Path, typer.Option(help="Evaluation suite folder.")],
+    suite: _EvalSuiteOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Sweep folder (resumable).")],
     ratios: Annotated[str, typer.Option(help="Comma-separated VQA ratios.")] = "0,0.1,0.3,0.5",
     seeds: Annotated[int, typer.Option(help="Training seeds per ratio.")] = 3,
-    probe: Annotated[bool, typer.Option(help="Run layerwise probing per model.")] = True,
+    probe: _ProbeOption = True,
 ) -> None:
     """Train and evaluate one VLA per (VQA ratio, seed); summarise against the ratio."""
     from act2answer.errors import Act2AnswerError
@@ -168,7 +164,7 @@ def lab_sweep(
 @friendly_errors
 def lab_smolvla(
     demos: Annotated[Path, typer.Option(help="Demonstration dataset (act2answer demos).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint folder to write.")],
+    out: CheckpointOutOption,
     steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 200,
     batch_size: Annotated[int, typer.Option(help="Frames per step.")] = 8,
     seed: Annotated[int, typer.Option(help="Initialisation and batch-order seed.")] = 0,

@@ -199,8 +199,14 @@ def review(
     """Serve a keyboard-driven review page for a suite; decisions are saved as you go."""
     from act2answer.review import serve
 
-    serve(suite_dir, host=host, port=port, announce=lambda url: _console.print(
-        f"reviewing {suite_dir} at {url} (Ctrl-C to stop; every decision is already saved)"))
+    serve(
+        suite_dir,
+        host=host,
+        port=port,
+        announce=lambda url: _console.print(
+            f"reviewing {suite_dir} at {url} (Ctrl-C to stop; every decision is already saved)"
+        ),
+    )
 
 
 def merge(

@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from act2answer.cli._common import PerCategoryOption, SuiteArgument, SuiteOutOption, add_commands
+from act2answer.cli._common import (
+    CategoriesOption,
+    PerCategoryOption,
+    SuiteArgument,
+    SuiteOutOption,
+    add_commands,
+)
 from act2answer.cli._common import console as _console
 
 
@@ -17,15 +23,7 @@ def synth(
         int, typer.Option("--per-category", "-n", help="Items per category.")
     ] = 150,
     seed: Annotated[int, typer.Option(help="Suite seed.")] = 0,
-    category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--categories",
-            "--category",
-            "-c",
-            help="Only these categories: repeat the option or separate with commas.",
-        ),
-    ] = None,
+    category: CategoriesOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPUs).")] = None,
     check: Annotated[bool, typer.Option(help="Pixel-check a sample afterwards.")] = True,
 ) -> None:

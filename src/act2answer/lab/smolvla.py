@@ -38,10 +38,9 @@ def train_smolvla(
     from lerobot.datasets.lerobot_dataset import LeRobotDataset
     from lerobot.datasets.utils import dataset_to_policy_features
     from lerobot.policies.factory import make_pre_post_processors
-    from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
     from lerobot.policies.smolvla.modeling_smolvla import SmolVLAPolicy
 
-    from act2answer.testing.tiny.smolvla import _write_vlm
+    from act2answer.testing.tiny.smolvla import _write_vlm, tiny_smolvla_config
 
     out = Path(out)
     torch.manual_seed(seed)
@@ -50,21 +49,12 @@ def train_smolvla(
     inputs = {k: f for k, f in features.items() if f.type is not FeatureType.ACTION}
     outputs = {k: f for k, f in features.items() if f.type is FeatureType.ACTION}
     _write_vlm(out / "vlm")
-    config = SmolVLAConfig(
-        vlm_model_name=str(out / "vlm"),
-        load_vlm_weights=False,
+    config = tiny_smolvla_config(
+        out / "vlm",
         input_features=inputs,
         output_features=outputs,
-        chunk_size=CHUNK,
-        n_action_steps=CHUNK,
-        num_steps=2,
-        num_vlm_layers=2,
-        resize_imgs_with_padding=(image_size, image_size),
-        max_state_dim=16,
-        max_action_dim=16,
-        tokenizer_max_length=24,
-        pad_language_to="max_length",
-        device="cpu",
+        chunk=CHUNK,
+        image_size=image_size,
     )
     fps = metadata.fps
     dataset = LeRobotDataset(

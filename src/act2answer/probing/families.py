@@ -42,6 +42,11 @@ _LAYER = re.compile(r"^(?P<stack>.+)\.layers\.(?P<index>\d+)$")
 _VISION = re.compile(r"vision|visual|image_encoder|siglip|vit", re.IGNORECASE)
 
 
+def _build(spec: str, needs: str, *args: Any, **kwargs: Any) -> Any:
+    """Import ``spec`` (``module:Class``; ``needs`` names the extra on failure) and build it."""
+    return import_object(spec, needs=needs)(*args, **kwargs)
+
+
 def decoder_layer_pattern(root: torch.nn.Module) -> str:
     """Regex of the longest ``<stack>.layers.N`` module list outside any vision tower.
 
@@ -91,14 +96,17 @@ class TransformersVLMProbe:
         backend: Any = None,
         **backend_kwargs: Any,
     ) -> None:
-        if backend is None:
-            backend_class = import_object(
+        self.backend = (
+            backend
+            if backend is not None
+            else _build(
                 "act2answer.vlm.backends.transformers_backend:TransformersBackend",
-                needs="the transformers probe needs the VLM backends (act2answer.vlm)",
+                "the transformers probe needs the VLM backends (act2answer.vlm)",
+                model,
+                **backend_kwargs,
             )
-            backend = backend_class(model, **backend_kwargs)
-        self.backend = backend
-        self.layer_pattern = layer_pattern or decoder_layer_pattern(backend.model)
+        )
+        self.layer_pattern = layer_pattern or decoder_layer_pattern(self.backend.model)
 
     def probe_root(self) -> torch.nn.Module:
         return self.backend.model
@@ -152,14 +160,17 @@ class LeRobotProbe:
     name = "lerobot"
 
     def __init__(self, model_path: str = "", *, adapter: Any = None, **adapter_kwargs: Any):
-        if adapter is None:
-            adapter_class = import_object(
+        self.adapter = (
+            adapter
+            if adapter is not None
+            else _build(
                 "act2answer.adapters.lerobot:LeRobotAdapter",
-                needs="the LeRobot probe needs the LeRobot adapter and its venv",
+                "the LeRobot probe needs the LeRobot adapter and its venv",
+                model_path,
+                **adapter_kwargs,
             )
-            adapter = adapter_class(model_path, **adapter_kwargs)
-        self.adapter = adapter
-        self.patterns = lerobot_patterns(adapter.policy)
+        )
+        self.patterns = lerobot_patterns(self.adapter.policy)
 
     def probe_root(self) -> torch.nn.Module:
         return self.adapter.policy

@@ -294,6 +294,20 @@ def _world_to_base(x: float, y: float) -> tuple[float, float]:
     return (round(-(x - 0.147), 6), round(-(y - 0.028), 6))
 
 
+#: The policy's camera: ``3rd_view_camera`` of ``WidowX250SBridgeDatasetFlatTable``
+#: (haosulab/ManiSkill @ 039f80d1, mani_skill/envs/tasks/digital_twins/bridge_dataset_eval/
+#: base_env.py; same in SimplerEnv agents/configs/widowx/defaults.py), C920 intrinsics.
+_BRIDGE_3RD_VIEW_CAMERA = MountedCamera(
+    position=(0.0, -0.16, 0.36),
+    quat_wxyz=(0.8992917, -0.09263245, 0.35892478, 0.23209205),
+    width=640,
+    height=480,
+    fx=623.588,
+    fy=623.588,
+    cx=319.501,
+    cy=239.545,
+)
+
 #: The scene of the reference study's ``Act2AnswerV4-v1`` (see the README table for sources).
 REFERENCE_SCENE = ScenePreset(
     name="reference",
@@ -333,30 +347,16 @@ REFERENCE_SCENE = ScenePreset(
     # flung them (8 of 40 episodes moved > 1 cm, one diverged at 150 Hz; see
     # docs/concepts/reference-fidelity.md). dynamic_tiles=True gives the study's behaviour.
     dynamic_tiles=False,
-    # The policy's camera: ``3rd_view_camera`` of ``WidowX250SBridgeDatasetFlatTable``
-    # (haosulab/ManiSkill @ 039f80d1, mani_skill/envs/tasks/digital_twins/bridge_dataset_eval/
-    # base_env.py; same in SimplerEnv agents/configs/widowx/defaults.py), C920 intrinsics.
-    camera=MountedCamera(
-        position=(0.0, -0.16, 0.36),
-        quat_wxyz=(0.8992917, -0.09263245, 0.35892478, 0.23209205),
-        width=640,
-        height=480,
-        fx=623.588,
-        fy=623.588,
-        cx=319.501,
-        cy=239.545,
-    ),
+    camera=_BRIDGE_3RD_VIEW_CAMERA,
     # The env's 512x512 human view ("render_camera", _default_human_render_camera_configs,
     # same file; also in Act2Answer's put_on_in_scene_multi_v4.py): for videos only.
-    human_camera=MountedCamera(
-        position=(0.0, -0.16, 0.336),
-        quat_wxyz=(0.909182, -0.0819809, 0.347277, 0.214629),
-        width=512,
-        height=512,
-        fx=623.588,
-        fy=623.588,
-        cx=319.501,
-        cy=239.545,
+    human_camera=_BRIDGE_3RD_VIEW_CAMERA.model_copy(
+        update={
+            "position": (0.0, -0.16, 0.336),
+            "quat_wxyz": (0.909182, -0.0819809, 0.347277, 0.214629),
+            "width": 512,
+            "height": 512,
+        }
     ),
     ambient=0.3,
     # Reference world directions (0,0,-1), (-1,-0.5,-1), (1,1,-1) turned into the base

@@ -15,6 +15,7 @@ adapter loads it exactly like a hub checkpoint.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 IMAGE_SIZE = 64
 STATE_DIM = 7
@@ -33,6 +34,36 @@ _SPECIAL = {
     "global_image_token": "<global-img>",
     "end_of_utterance_token": "<end_of_utterance>",
 }
+
+
+def tiny_smolvla_config(
+    vlm: Path,
+    *,
+    input_features: dict[str, Any],
+    output_features: dict[str, Any],
+    chunk: int,
+    image_size: int,
+    pad_language_to: str = "max_length",
+) -> Any:
+    """A two-layer SmolVLA config over the tiny VLM folder ``vlm`` (CPU, random VLM weights)."""
+    from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
+
+    return SmolVLAConfig(
+        vlm_model_name=str(vlm),
+        load_vlm_weights=False,
+        input_features=input_features,
+        output_features=output_features,
+        chunk_size=chunk,
+        n_action_steps=chunk,
+        num_steps=2,
+        num_vlm_layers=2,
+        resize_imgs_with_padding=(image_size, image_size),
+        max_state_dim=16,
+        max_action_dim=16,
+        tokenizer_max_length=24,
+        pad_language_to=pad_language_to,
+        device="cpu",
+    )
 
 
 def _write_vlm(folder: Path) -> None:
@@ -119,15 +150,13 @@ def build_tiny_smolvla(
     import torch
     from lerobot.configs.types import FeatureType, PolicyFeature
     from lerobot.policies.factory import make_pre_post_processors
-    from lerobot.policies.smolvla.configuration_smolvla import SmolVLAConfig
     from lerobot.policies.smolvla.modeling_smolvla import SmolVLAPolicy
 
     folder = Path(folder)
     vlm = folder / "vlm"
     _write_vlm(vlm)
-    config = SmolVLAConfig(
-        vlm_model_name=str(vlm),
-        load_vlm_weights=False,
+    config = tiny_smolvla_config(
+        vlm,
         input_features={
             **{
                 key: PolicyFeature(type=FeatureType.VISUAL, shape=(3, IMAGE_SIZE, IMAGE_SIZE))
@@ -136,19 +165,12 @@ def build_tiny_smolvla(
             "observation.state": PolicyFeature(type=FeatureType.STATE, shape=(STATE_DIM,)),
         },
         output_features={"action": PolicyFeature(type=FeatureType.ACTION, shape=(ACTION_DIM,))},
-        chunk_size=CHUNK,
-        n_action_steps=CHUNK,
-        num_steps=2,
-        num_vlm_layers=2,
-        resize_imgs_with_padding=(IMAGE_SIZE, IMAGE_SIZE),
-        max_state_dim=16,
-        max_action_dim=16,
-        tokenizer_max_length=24,
+        chunk=CHUNK,
+        image_size=IMAGE_SIZE,
         # Every batch has the same token length, so a row's actions do not depend on
         # the instructions of its batch mates (with "longest", padding changes the
         # rounding of the attention and results drift by micrometres per episode).
         pad_language_to=pad_language_to,
-        device="cpu",
     )
     torch.manual_seed(seed)
     policy = SmolVLAPolicy(config)
