@@ -89,6 +89,9 @@ def make_handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
                 _decode(part["image_url"]["url"]) for part in content if part["type"] == "image_url"
             ]
             prompt = next(part["text"] for part in content if part["type"] == "text")
+            if not images:
+                self._send(400, {"error": {"message": "the request carries no image"}})
+                return
             with state.lock:
                 state.images_seen.extend(image.shape[:2] for image in images)
             letter = _choose(images, prompt)
