@@ -110,7 +110,8 @@ def _evaluate(checkpoint: Path, suite: Path, out: Path, probe: bool) -> None:
             _console.print(f"{part}: {text}")
     if result.retention:
         _console.print(f"layerwise retention: {result.retention}")
-    _console.print(f"run folders under {out} (act2answer compare / report read them)")
+    compared = result.folders.get("compare", "(nothing to compare)")
+    _console.print(f"run folders under {out}; compare: {compared}; {result.folders['report']}")
 
 
 @lab_app.command("evaluate")
@@ -121,7 +122,7 @@ def lab_evaluate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the run folders.")],
     probe: _ProbeOption = True,
 ) -> None:
-    """Episodes, VLM probe and layerwise probes of a lab checkpoint."""
+    """Episodes, VLM probe and layerwise probes of a lab checkpoint; compare and HTML report."""
     _evaluate(checkpoint, suite, out, probe)
 
 
@@ -135,7 +136,11 @@ def lab_sweep(
     seeds: Annotated[int, typer.Option(help="Training seeds per ratio.")] = 3,
     probe: _ProbeOption = True,
 ) -> None:
-    """Train and evaluate one VLA per (VQA ratio, seed); summarise against the ratio."""
+    """Train and evaluate one VLA per (VQA ratio, seed); summary, compare and HTML report.
+
+    Rerunning the command reuses trained and evaluated models and rewrites the
+    summary, compare and report (an older sweep folder is upgraded so).
+    """
     from act2answer.errors import Act2AnswerError
     from act2answer.lab.recipes import VLARecipe, load_recipe
     from act2answer.lab.sweep import run_sweep
@@ -158,6 +163,7 @@ def lab_sweep(
             f"{row['heldout_success']:.2f}, held-out VLM {row['heldout_vlm']:.2f} "
             f"({row['seeds']} seeds)"
         )
+    _console.print(f"wrote {out}/sweep_summary.csv, {out}/compare/ and {out}/report.html")
 
 
 @lab_app.command("smolvla")

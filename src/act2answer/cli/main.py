@@ -217,7 +217,8 @@ def run(
 @friendly_errors
 def report(
     run_dirs: Annotated[
-        list[Path], typer.Argument(help="Run folders (evaluation, VLM or probe runs).")
+        list[Path],
+        typer.Argument(help="Run folders (evaluation, VLM or probe runs; lab sweep folders)."),
     ],
     html: Annotated[
         Path | None,
@@ -232,10 +233,13 @@ def report(
     from act2answer.cli.probe_commands import report_probe
     from act2answer.eval.scoring import ScoringRule
     from act2answer.report import load_run_report
+    from act2answer.report.html import is_sweep_run
     from act2answer.store import DB_FILE
 
     rule = _choice(scoring, "--scoring", ScoringRule) if scoring else None
     for run_dir in run_dirs:
+        if is_sweep_run(run_dir) and not (run_dir / DB_FILE).exists():
+            continue  # shown on the HTML page only
         if report_probe(run_dir) and not (run_dir / DB_FILE).exists():
             continue
         show_report(load_run_report(run_dir, scoring=rule))

@@ -5,8 +5,16 @@ with :class:`~act2answer.lab.policy.LabVLAPolicy`), the VLM probe of its backbon
 (:func:`act2answer.vlm.run_vlm` with the ``lab`` backend) and layerwise
 probing of backbone and action layers (:mod:`act2answer.probing`). For a VLM
 checkpoint: the VLM probe and the prefix probe. Each part writes the same run
-folder any other model would get, so ``act2answer compare`` and ``act2answer
-report --html`` read them; ``lab_eval.json`` sums them up.
+folder any other model would get; then, as for real models, ``compare/``
+(``act2answer compare``'s ``compare.csv`` and ``compare.json``: every run
+against the pretrained VLM) and ``report.html`` (``act2answer report --html``:
+VLA vs VLM, the VLM probe, layerwise probing curves) are written from them
+with the same code. ``lab_eval.json`` sums it up.
+
+For a VLA whose recipe's backbone checkpoint still exists, the pretrained
+backbone is asked the same VLM probe (``backbone-vlm/``): that run is the
+baseline the VLA and its fine-tuned backbone are compared with, the study's
+"VLA vs its VLM".
 
 The call sites are deliberately thin (one function per part) so that a single
 ``act2answer.evaluate()`` entry point can replace them.
@@ -22,6 +30,17 @@ from typing import Any
 from act2answer.lab._torch import import_torch
 
 SUMMARY = "lab_eval.json"
+COMPARE_DIR = "compare"
+REPORT_HTML = "report.html"
+#: Run folder of each part of one evaluation, in the order compare and the report list them.
+PARTS = {"backbone_vlm": "backbone-vlm", "vlm": "vlm", "episodes": "episodes", "probe": "probe"}
+#: Display names of the parts (compare labels, report labels).
+PART_LABELS = {
+    "backbone_vlm": "pretrained VLM",
+    "vlm": "VLA backbone (VLM probe)",
+    "episodes": "VLA (episodes)",
+    "probe": "layerwise probe",
+}
 
 
 @dataclass
@@ -32,13 +51,37 @@ class LabEvaluation:
         episodes: Success rate per category (and ``overall``), VLAs only.
         vlm: VLM-probe accuracy per category (and ``overall``) of the backbone.
         retention: Layerwise-probe retention (VLAs) and its interval.
-        folders: Run folder of each part.
+        folders: Run folder of each part (``backbone_vlm``, ``vlm``, ``episodes``,
+            ``probe``), and of ``compare`` and ``report`` once written.
+        backbone_vlm: VLM-probe accuracy of the pretrained backbone (VLAs whose
+            backbone checkpoint exists).
     """
 
     episodes: dict[str, float] = field(default_factory=dict)
     vlm: dict[str, float] = field(default_factory=dict)
     retention: dict[str, Any] = field(default_factory=dict)
     folders: dict[str, str] = field(default_factory=dict)
+    backbone_vlm: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, out: Path) -> LabEvaluation | None:
+        """The ``lab_eval.json`` in ``out`` (None when there is none).
+
+        The parts' folders are taken to be in ``out`` whatever path the file
+        recorded, so a moved folder, or one written from another working
+        directory, still reads.
+        """
+        path = out / SUMMARY
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text())
+        result = cls(**{key: data.get(key) or {} for key in cls.__dataclass_fields__})
+        result.folders = {
+            part: str(out / PARTS[part])
+            for part in result.folders
+            if part in PARTS and (out / PARTS[part]).is_dir()
+        }
+        return result
 
 
 def _rates(metrics: Any) -> dict[str, float]:
@@ -104,6 +147,59 @@ def run_layer_probe(checkpoint: Path, suite: Path, out: Path, sim: Any) -> dict[
     }
 
 
+def pretrained_backbone(checkpoint: Path) -> Path | None:
+    """The VLM checkpoint a lab VLA was fine-tuned from, if it still exists."""
+    config = json.loads((checkpoint / "config.json").read_text())
+    backbone = (config.get("recipe") or {}).get("backbone")
+    if config.get("kind") != "vla" or not backbone:
+        return None
+    path = Path(backbone)
+    return path if (path / "config.json").is_file() else None
+
+
+def write_compare_and_report(
+    compared: list[tuple[Path, str]],
+    shown: list[tuple[Path, str]],
+    out: Path,
+    *,
+    thumbnails: bool = False,
+) -> dict[str, str]:
+    """``compare/`` of ``compared`` (each run against the first) and ``report.html`` of ``shown``.
+
+    Args:
+        compared: ``(run folder, label)`` of evaluation and VLM runs; the first is
+            the baseline (:func:`act2answer.analysis.compare.compare_runs`,
+            written as ``act2answer compare --out`` writes it).
+        shown: ``(folder, label)`` of the evaluation, VLM, probe and sweep
+            folders of the page (:func:`act2answer.report.html.write_html_report`).
+        out: Folder for ``compare/`` and ``report.html``.
+        thumbnails: Embed video frame strips in the page.
+
+    Returns:
+        ``{"compare": folder, "report": page}`` (``compare`` only when there are
+        two runs to compare).
+    """
+    from act2answer.analysis.compare import compare_runs
+    from act2answer.analysis.outcomes import load_outcomes
+    from act2answer.report.compare import write_comparison
+    from act2answer.report.html import write_html_report
+
+    written: dict[str, str] = {}
+    outcomes = [load_outcomes(folder, label) for folder, label in compared]
+    if len(outcomes) >= 2:
+        comparisons = [compare_runs(outcomes[0], other) for other in outcomes[1:]]
+        write_comparison(out / COMPARE_DIR, outcomes, comparisons)
+        written["compare"] = str(out / COMPARE_DIR)
+    page = write_html_report(
+        [folder for folder, _ in shown],
+        out / REPORT_HTML,
+        thumbnails=thumbnails,
+        labels=[label for _, label in shown],
+    )
+    written["report"] = str(page)
+    return written
+
+
 def evaluate_checkpoint(
     checkpoint: Path | str,
     suite: Path | str,
@@ -113,18 +209,27 @@ def evaluate_checkpoint(
     episodes: bool = True,
     vlm: bool = True,
     probe: bool = True,
+    report: bool = True,
+    reuse: bool = False,
+    baseline: bool = True,
 ) -> LabEvaluation:
     """Run the parts of the standard evaluation that apply to ``checkpoint``.
 
     Args:
         checkpoint: Lab checkpoint folder.
         suite: Evaluation suite folder (generated with a seed no recipe trains on).
-        out: Folder for the run folders ``episodes/``, ``vlm/``, ``probe/``.
+        out: Folder for the run folders ``episodes/``, ``vlm/``, ``probe/``,
+            ``backbone-vlm/``, and ``compare/``, ``report.html``.
         sim: Simulator settings (default: the reference scene with 128x96 frames,
             the size the lab models see).
         episodes: Run Act2Answer episodes (VLAs only).
         vlm: Run the VLM probe.
         probe: Run layerwise probing.
+        baseline: For a VLA, also the VLM probe of its pretrained backbone (when
+            that checkpoint exists), the baseline of ``compare/``.
+        report: Write ``compare/`` and ``report.html`` from the run folders.
+        reuse: Keep the parts an earlier ``lab_eval.json`` in ``out`` records
+            (an interrupted or older evaluation is completed, not redone).
     """
     import_torch()  # before the first rendered frame (see act2answer.lab._torch)
     from act2answer.lab.checkpoint import load_checkpoint
@@ -133,16 +238,28 @@ def evaluate_checkpoint(
     checkpoint, suite, out = Path(checkpoint), Path(suite), Path(out)
     sim = sim or SimConfig(camera_width=128, camera_height=96)
     kind = load_checkpoint(checkpoint).kind
-    result = LabEvaluation()
-    if episodes and kind == "vla":
-        result.folders["episodes"] = str(out / "episodes")
-        result.episodes = run_episodes(checkpoint, suite, out / "episodes", sim)
-    if vlm:
-        result.folders["vlm"] = str(out / "vlm")
-        result.vlm = run_vlm_probe(checkpoint, suite, out / "vlm", sim)
-    if probe:
-        result.folders["probe"] = str(out / "probe")
-        result.retention = run_layer_probe(checkpoint, suite, out / "probe", sim)
+    result = (LabEvaluation.read(out) if reuse else None) or LabEvaluation()
+    done = set(result.folders) if reuse else set()
+    backbone = pretrained_backbone(checkpoint) if baseline else None
+
+    def todo(part: str) -> Path | None:
+        if part in done:
+            return None
+        result.folders[part] = str(out / PARTS[part])
+        return out / PARTS[part]
+
+    if backbone is not None and (folder := todo("backbone_vlm")):
+        result.backbone_vlm = run_vlm_probe(backbone, suite, folder, sim)
+    if episodes and kind == "vla" and (folder := todo("episodes")):
+        result.episodes = run_episodes(checkpoint, suite, folder, sim)
+    if vlm and (folder := todo("vlm")):
+        result.vlm = run_vlm_probe(checkpoint, suite, folder, sim)
+    if probe and (folder := todo("probe")):
+        result.retention = run_layer_probe(checkpoint, suite, folder, sim)
     out.mkdir(parents=True, exist_ok=True)
+    if report:
+        runs = [(Path(result.folders[p]), PART_LABELS[p]) for p in PARTS if p in result.folders]
+        compared = [run for run in runs if run[0].name != PARTS["probe"]]
+        result.folders.update(write_compare_and_report(compared, runs, out))
     (out / SUMMARY).write_text(json.dumps(vars(result), indent=1))
     return result

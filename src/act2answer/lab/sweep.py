@@ -3,16 +3,24 @@
 Same backbone, same demonstrations, one knob changed: ``vqa_ratio``. Each
 (ratio, seed) is trained from the base VLA recipe and evaluated with
 :func:`act2answer.lab.evaluate.evaluate_checkpoint`; ``sweep.csv`` has one row
-per model and ``sweep_summary.csv`` the mean and a t-interval over seeds per
-ratio of: success on the demonstrated categories, success on the held-out
-categories, VLM-probe accuracy of the backbone on the held-out categories,
-its retention against the pretrained VLM, and the layerwise-probe retention.
+per model and ``sweep_summary.csv`` the mean and a 95 % t-interval over seeds
+per ratio of: success on the demonstrated categories, success on the held-out
+categories, VLM-probe accuracy of the backbone on the held-out categories (rates:
+the interval is clipped to [0, 1], columns ``<metric>_t95clip_low/high``), its
+retention against the pretrained VLM, and the layerwise-probe retention (ratios,
+not clipped: ``<metric>_t95_low/high``). Then, with the code real models get,
+``compare/`` (every model's episodes and fine-tuned backbone against the
+pretrained VLM's VLM probe) and ``report.html`` (VLA vs VLM, the VLM probe,
+layerwise probing curves of one model per ratio, and the sweep against r).
+
+A sweep folder is re-runnable: trained and evaluated models are reused, the
+summary, compare and report are always recomputed, so a folder written by an
+older version is upgraded by running the same command again.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,10 +28,14 @@ from typing import Any
 import numpy as np
 
 from act2answer.lab.recipes import VLARecipe
+from act2answer.report.html import SWEEP_SUMMARY_CSV as SUMMARY_CSV
+from act2answer.report.html._sweep import RATE_BOUNDS, RATIO_BOUNDS
 
 SWEEP_CSV = "sweep.csv"
-SUMMARY_CSV = "sweep_summary.csv"
+SWEEP_PNG = "sweep.png"
 DEFAULT_RATIOS = (0.0, 0.1, 0.3, 0.5)
+#: Summary metrics that are rates in [0, 1] (their intervals are clipped to it).
+RATE_METRICS = ("trained_success", "heldout_success", "heldout_vlm")
 
 
 def _mean(rates: dict[str, float], categories: Sequence[str]) -> float:
@@ -55,8 +67,19 @@ def summarise_model(
     }
 
 
-def t_interval(values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of ``values`` (``nan`` bounds for fewer than 2 values)."""
+def t_interval(
+    values: Sequence[float], bounds: tuple[float, float] | None = None
+) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval over seeds of ``values`` (NaN values are left out).
+
+    Args:
+        values: One value per seed.
+        bounds: Clip the interval to these (``(0, 1)`` for a rate: a mean of
+            rates cannot leave it, and the t-interval of 3 seeds easily does).
+
+    Returns:
+        ``(mean, low, high)``; the bounds are NaN for fewer than 2 values.
+    """
     from scipy import stats
 
     data = np.asarray([v for v in values if np.isfinite(v)], dtype=float)
@@ -66,7 +89,38 @@ def t_interval(values: Sequence[float]) -> tuple[float, float, float]:
     if data.size < 2:
         return mean, float("nan"), float("nan")
     half = float(stats.t.ppf(0.975, data.size - 1) * data.std(ddof=1) / np.sqrt(data.size))
-    return mean, mean - half, mean + half
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return mean, low, high
+
+
+def summarise_sweep(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per ratio: number of seeds, and per metric its mean and 95 % t-interval over seeds.
+
+    Rates (:data:`RATE_METRICS`) get the interval clipped to [0, 1] in columns
+    ``<metric>_t95clip_low/high``; the other metrics (retention ratios) the
+    plain t-interval in ``<metric>_t95_low/high``.
+    """
+    metrics = [key for key in rows[0] if key not in ("ratio", "seed")]
+    summary = []
+    for ratio in dict.fromkeys(row["ratio"] for row in rows):
+        group = [row for row in rows if row["ratio"] == ratio]
+        line: dict[str, Any] = {"ratio": ratio, "seeds": len(group)}
+        for key in metrics:
+            rate = key in RATE_METRICS
+            mean, low, high = t_interval([row[key] for row in group], (0.0, 1.0) if rate else None)
+            names = RATE_BOUNDS if rate else RATIO_BOUNDS
+            line.update({key: mean, f"{key}{names[0]}": low, f"{key}{names[1]}": high})
+        summary.append(line)
+    return summary
+
+
+def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def run_sweep(
@@ -80,90 +134,77 @@ def run_sweep(
     probe: bool = True,
     log: Callable[[str], None] = print,
 ) -> list[dict[str, Any]]:
-    """Train and evaluate one VLA per (ratio, seed); write ``sweep.csv`` and the summary.
+    """Train and evaluate one VLA per (ratio, seed); write the summary, compare and report.
 
     Models already trained (a ``metrics.json`` in their folder) and evaluated
-    (a ``lab_eval.json``) are reused, so an interrupted sweep resumes.
+    (a ``lab_eval.json``) are reused; a part of the evaluation an older run did
+    not do (the layerwise probe of a ``probe=False`` sweep rerun with
+    ``probe=True``) is added. ``sweep.csv``, ``sweep_summary.csv``,
+    ``sweep.png``, ``compare/`` and ``report.html`` are always rewritten.
 
     Returns:
         The per-ratio summary rows.
     """
-    from act2answer.lab.evaluate import SUMMARY, evaluate_checkpoint
+    from act2answer.lab.evaluate import evaluate_checkpoint, write_compare_and_report
     from act2answer.lab.lerobot_format import read_dataset
     from act2answer.lab.train import METRICS, train_vla
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    backbone_eval_dir = out / "backbone-eval"
-    if not (backbone_eval_dir / SUMMARY).exists():
-        evaluate_checkpoint(base.backbone, suite, backbone_eval_dir, sim=sim, probe=False)
-    backbone_vlm = json.loads((backbone_eval_dir / SUMMARY).read_text())["vlm"]
+    backbone_eval = evaluate_checkpoint(
+        base.backbone, suite, out / "backbone-eval", sim=sim, probe=False, report=False, reuse=True
+    )
     trained = sorted(set(read_dataset(base.demos).categories.tolist()))
-    rows = []
+    baseline = (out / "backbone-eval" / "vlm", "pretrained VLM")
+    rows: list[dict[str, Any]] = []
+    compared, shown, probes = [baseline], [baseline], []
     for ratio in ratios:
-        for seed in seeds:
+        for index, seed in enumerate(seeds):
             folder = out / f"r{ratio:g}-seed{seed}"
             recipe = base.model_copy(update={"vqa_ratio": ratio, "seed": seed})
             if not (folder / METRICS).exists():
                 log(f"training {folder.name}")
                 train_vla(recipe, folder / "model")
                 (folder / METRICS).write_text((folder / "model" / METRICS).read_text())
-            if not (folder / "eval" / SUMMARY).exists():
-                log(f"evaluating {folder.name}")
-                evaluate_checkpoint(folder / "model", suite, folder / "eval", sim=sim, probe=probe)
-            evaluation = json.loads((folder / "eval" / SUMMARY).read_text())
+            log(f"evaluating {folder.name} (parts already done are reused)")
+            evaluation = evaluate_checkpoint(
+                folder / "model", suite, folder / "eval", sim=sim, probe=probe, report=False,
+                reuse=True, baseline=False,
+            )  # fmt: skip
             rows.append(
-                {"ratio": ratio, "seed": seed, **summarise_model(evaluation, backbone_vlm, trained)}
+                {
+                    "ratio": ratio,
+                    "seed": seed,
+                    **summarise_model(vars(evaluation), backbone_eval.vlm, trained),
+                }
             )
-    with (out / SWEEP_CSV).open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    summary = []
-    metrics = [key for key in rows[0] if key not in ("ratio", "seed")]
-    for ratio in ratios:
-        group = [row for row in rows if row["ratio"] == ratio]
-        line: dict[str, Any] = {"ratio": ratio, "seeds": len(group)}
-        for key in metrics:
-            mean, low, high = t_interval([row[key] for row in group])
-            line.update({key: mean, f"{key}_low": low, f"{key}_high": high})
-        summary.append(line)
-    with (out / SUMMARY_CSV).open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(summary[0]))
-        writer.writeheader()
-        writer.writerows(summary)
-    plot_sweep(summary, out / "sweep.png")
+            name, parts = f"r={ratio:g} seed {seed}", evaluation.folders
+            if "episodes" in parts:
+                compared.append((Path(parts["episodes"]), f"VLA {name}"))
+                shown.append(compared[-1])
+            if "vlm" in parts:
+                compared.append((Path(parts["vlm"]), f"VLA backbone {name}"))
+            if index == 0 and "probe" in parts:  # one probe curve per ratio on the page
+                probes.append((Path(parts["probe"]), f"probe {name}"))
+    _write_csv(out / SWEEP_CSV, rows)
+    summary = summarise_sweep(rows)
+    _write_csv(out / SUMMARY_CSV, summary)
+    plot_sweep(out, out / SWEEP_PNG)
+    # The page: the pretrained VLM, every VLA (each gap is against the pretrained VLM),
+    # one probe run per ratio and the sweep; the fine-tuned backbones are in compare/.
+    write_compare_and_report(compared, [*shown, *probes, (out, "sweep")], out)
     return summary
 
 
-def plot_sweep(summary: Sequence[dict[str, Any]], path: Path) -> Path | None:
-    """Success and retention against the VQA ratio, with their intervals (needs matplotlib)."""
-    try:
-        import matplotlib
+def plot_sweep(sweep_dir: Path, path: Path) -> Path | None:
+    """Success and retention against the VQA ratio with their intervals, as a PNG.
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    The same figure as the HTML report's sweep section (needs matplotlib).
+    """
+    try:
+        from act2answer.report.html import load_sweep_run
+        from act2answer.report.html._figures import sweep_figure
     except ImportError:
         return None
-    ratios = [row["ratio"] for row in summary]
-    figure, axis = plt.subplots(figsize=(6, 4))
-    for key, label in (
-        ("trained_success", "success, demonstrated categories"),
-        ("heldout_success", "success, held-out categories"),
-        ("heldout_vlm", "VLM probe, held-out categories"),
-    ):
-        means = np.array([row[key] for row in summary], dtype=float)
-        low = np.array([row[f"{key}_low"] for row in summary], dtype=float)
-        high = np.array([row[f"{key}_high"] for row in summary], dtype=float)
-        axis.plot(ratios, means, marker="o", label=label)
-        if np.isfinite(low).any():
-            axis.fill_between(ratios, low, high, alpha=0.2)
-    axis.axhline(0.5, color="grey", linestyle=":", label="chance")
-    axis.set_xlabel("VQA co-training ratio r")
-    axis.set_ylabel("rate")
-    axis.set_ylim(0, 1)
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    sweep_figure(load_sweep_run(sweep_dir)).savefig(path, dpi=120, bbox_inches="tight")
     return path

@@ -20,6 +20,7 @@ import numpy as np
 from act2answer.analysis import OVERALL, GroupMetrics
 from act2answer.analysis.compare import RunComparison
 from act2answer.report.html._probes import OVERALL_CURVE, ProbeRun
+from act2answer.report.html._sweep import SweepRun
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -275,6 +276,51 @@ def _probe_panel(axes: Axes, probes: Sequence[ProbeRun], category: str) -> None:
         axes.set_xlabel("layer", fontsize=7, labelpad=1)
     axes.set_ylim(0.3, 1.02)
     axes.set_title("Overall (mean)" if category == OVERALL_CURVE else category, fontsize=8)
+
+
+def sweep_figure(sweep: SweepRun) -> Figure:
+    """Each metric's mean against the knob, with its interval over seeds as a band.
+
+    Rates (success, VLM-probe accuracy; intervals clipped to [0, 1]) on the
+    left with chance dotted; retention ratios on the right when there are any.
+    """
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    panels = [
+        (title, [m for m in sweep.metrics if m.rate is rate])
+        for title, rate in (("rate", True), ("retention", False))
+    ]
+    panels = [(title, metrics) for title, metrics in panels if metrics]
+    x = np.array(sweep.values, dtype=float)
+    with rc_context(_RC):
+        figure = Figure(figsize=(3.4 * len(panels), 2.9))
+        grid = figure.subplots(1, len(panels), squeeze=False)
+        for axes, (title, metrics) in zip(grid.flat, panels, strict=True):
+            for index, metric in enumerate(metrics):
+                colour = _SERIES_COLOURS[index % len(_SERIES_COLOURS)]
+                axes.plot(x, metric.means, marker="o", ms=3.5, lw=1.3, color=colour,
+                          label=metric.title)  # fmt: skip
+                low, high = np.array(metric.lows), np.array(metric.highs)
+                if np.isfinite(low).any():
+                    axes.fill_between(x, low, high, color=colour, alpha=0.15, lw=0)
+            if title == "rate":
+                axes.axhline(CHANCE, color="#777777", lw=0.8, ls=":", label="chance")
+                axes.set_ylim(0, 1.02)
+            else:
+                axes.axhline(1.0, color="#777777", lw=0.8, ls=":", label="full retention")
+            axes.set_xlabel(f"VQA co-training ratio {sweep.knob}" if sweep.knob == "ratio"
+                            else sweep.knob)  # fmt: skip
+            axes.set_ylabel(title)
+            axes.set_xticks(x)
+            axes.legend(fontsize=6, frameon=False, loc="best")
+        figure.tight_layout()
+        return figure
+
+
+def sweep_svg(sweep: SweepRun) -> str:
+    """:func:`sweep_figure` as inline SVG."""
+    return _svg(sweep_figure(sweep))
 
 
 def video_strip(path: Path, frames: int = 4, height: int = 72) -> str | None:

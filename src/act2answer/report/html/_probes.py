@@ -78,16 +78,18 @@ class ProbeRun:
         model: Model spec as recorded.
         curves: Every curve point (the pooled ``all`` curve left out).
         retention: Retention, or None for a model without action layers.
+        name: Display name (default: the folder's name).
     """
 
     run_dir: Path
     model: str
     curves: tuple[CurvePoint, ...]
     retention: Retention | None
+    name: str = ""
 
     @property
     def label(self) -> str:
-        return self.run_dir.name
+        return self.name or self.run_dir.name
 
     @property
     def categories(self) -> list[str]:
@@ -126,8 +128,8 @@ def _retention(data: dict | None) -> Retention | None:
     )
 
 
-def load_probe_run(run_dir: Path | str) -> ProbeRun:
-    """Read ``probe.json`` of a probe run folder.
+def load_probe_run(run_dir: Path | str, label: str = "") -> ProbeRun:
+    """Read ``probe.json`` of a probe run folder (``label``: display name, default its name).
 
     Raises:
         RunError: the file is missing or malformed (the message names it).
@@ -155,4 +157,4 @@ def load_probe_run(run_dir: Path | str) -> ProbeRun:
         raise RunError(f"{path}: cannot read: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunError(f"{path}: not a probe result ({type(exc).__name__}: {exc})") from None
-    return ProbeRun(run_dir, model_text, curves, retention)
+    return ProbeRun(run_dir, model_text, curves, retention, label)

@@ -158,6 +158,7 @@ def render_html(study: Study) -> str:
         heat_colour,
         probe_curves_svg,
         radar_svg,
+        sweep_svg,
     )
 
     environment = Environment(
@@ -181,6 +182,7 @@ def render_html(study: Study) -> str:
         radars=radars,
         probe_svg=probe_curves_svg(study.probes) if study.probes else "",
         gap_svg=gap_svg(study.comparisons) if study.comparisons else "",
+        sweep_svgs=[(sweep, sweep_svg(sweep)) for sweep in study.sweeps],
         success_scale={stop: heat_colour(stop)[0] for stop in (0, 0.25, 0.5, 0.75, 1)},
         method_text=METHOD_TEXT,
         no_answer_flag=NO_ANSWER_FLAG,
@@ -190,14 +192,19 @@ def render_html(study: Study) -> str:
 
 
 def write_html_report(
-    run_dirs: Sequence[Path | str], out: Path | str, *, thumbnails: bool = True
+    run_dirs: Sequence[Path | str],
+    out: Path | str,
+    *,
+    thumbnails: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Path:
     """Read run folders and write the study's HTML page to ``out``.
 
     Args:
-        run_dirs: Evaluation run folders (VLA or VLM) and probe run folders.
+        run_dirs: Evaluation run folders (VLA or VLM), probe run folders and sweep folders.
         out: The HTML file to write (its folder is created).
         thumbnails: Embed frame strips of recorded videos.
+        labels: Display name per folder (see :func:`load_study`).
 
     Returns:
         The path written.
@@ -205,6 +212,6 @@ def write_html_report(
     require_report_extra()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    study = load_study(run_dirs, out.parent, thumbnails=thumbnails)
+    study = load_study(run_dirs, out.parent, thumbnails=thumbnails, labels=labels)
     out.write_text(render_html(study), encoding="utf-8")
     return out

@@ -23,6 +23,7 @@ from act2answer.eval.config import RunConfig
 from act2answer.report._write import EPISODES_CSV, RunReport, load_report
 from act2answer.report._write import write_episode_report as write_report
 from act2answer.report.html._probes import ProbeRun, is_probe_run, load_probe_run
+from act2answer.report.html._sweep import SweepRun, is_sweep_run, load_sweep_run
 from act2answer.store import DB_FILE, run_kind
 from act2answer.vlm.config import VLMRunConfig
 
@@ -113,6 +114,7 @@ class Study:
         probes: Probe runs.
         generated_at: UTC time the study was read.
         version: act2answer version that wrote the page.
+        sweeps: Sweep folders (``sweep_summary.csv``: metrics against a training knob).
     """
 
     models: tuple[StudyModel, ...]
@@ -121,6 +123,7 @@ class Study:
     probes: tuple[ProbeRun, ...]
     generated_at: str
     version: str = __version__
+    sweeps: tuple[SweepRun, ...] = ()
 
 
 #: Videos per run embedded as frame strips; the others are listed as links.
@@ -168,12 +171,17 @@ def _videos(report: RunReport, page_dir: Path, thumbnails: bool) -> tuple[VideoL
 
 
 def load_study(
-    run_dirs: Sequence[Path | str], page_dir: Path | str = ".", *, thumbnails: bool = True
+    run_dirs: Sequence[Path | str],
+    page_dir: Path | str = ".",
+    *,
+    thumbnails: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Study:
-    """Read evaluation and probe run folders for one report.
+    """Read evaluation, probe and sweep folders for one report.
 
     A folder with ``results.sqlite`` is an evaluation run (VLA or VLM); a
-    folder with ``probe.json`` is a probe run (a folder may be both). An
+    folder with ``probe.json`` is a probe run (a folder may be both); a folder
+    with ``sweep_summary.csv`` is a sweep (``act2answer lab sweep``). An
     evaluation run without ``episodes.csv`` / ``answers.csv`` gets its report
     files written, so that the page's link to them works.
 
@@ -181,14 +189,18 @@ def load_study(
         run_dirs: Run folders, in the order the page lists them.
         page_dir: Folder the HTML file will be written to (links are relative to it).
         thumbnails: Embed frame strips of recorded videos.
+        labels: Display name per folder (default: the folder's name, with its
+            parent's where two would be the same).
 
     Raises:
-        RunError: a folder is neither kind of run, or is given twice.
+        RunError: a folder is none of these, is given twice, or the labels do not match.
     """
     page_dir = Path(page_dir)
     dirs = [Path(d) for d in run_dirs]
     if not dirs:
         raise RunError("no run folders given")
+    if labels is not None and (len(labels) != len(dirs) or len(set(labels)) < len(labels)):
+        raise RunError(f"{len(dirs)} run folders need {len(dirs)} distinct labels, got {labels}")
     seen: set[Path] = set()
     for run_dir in dirs:
         if run_dir.resolve() in seen:
@@ -196,14 +208,20 @@ def load_study(
         seen.add(run_dir.resolve())
     models: list[StudyModel] = []
     probes: list[ProbeRun] = []
-    for run_dir, label in zip(dirs, _labels(dirs), strict=True):
+    sweeps: list[SweepRun] = []
+    for run_dir, label in zip(dirs, list(labels or _labels(dirs)), strict=True):
         evaluated, probed = (run_dir / DB_FILE).is_file(), is_probe_run(run_dir)
-        if not (evaluated or probed):
-            raise RunError(f"{run_dir}: neither a run folder ({DB_FILE}) nor a probe run")
+        swept = is_sweep_run(run_dir)
+        if not (evaluated or probed or swept):
+            raise RunError(
+                f"{run_dir}: not a run folder ({DB_FILE}), a probe run or a sweep folder"
+            )
         if evaluated:
             models.append(_study_model(run_dir, label, page_dir, thumbnails))
         if probed:  # a folder may hold both an evaluation and a probe run
-            probes.append(load_probe_run(run_dir))
+            probes.append(load_probe_run(run_dir, label if labels else ""))
+        if swept:
+            sweeps.append(load_sweep_run(run_dir))
     models.sort(key=lambda m: m.kind is not ModelKind.VLM)  # stable: VLMs first
     categories: dict[str, None] = {}
     for model in models:
@@ -214,6 +232,7 @@ def load_study(
         comparisons=_comparisons(models, list(categories)),
         probes=tuple(probes),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        sweeps=tuple(sweeps),
     )
 
 
