@@ -124,7 +124,9 @@ def test_vlm_vs_vla_gap_uses_paired_comparison(page, study_dirs, tmp_path):
     assert [m.kind for m in study.models] == [ModelKind.VLM] + [ModelKind.VLA] * 3
     # One comparison per VLA against the VLM, baseline = VLM, gap = VLA - VLM.
     assert [(c.baseline, c.other) for c in study.comparisons] == [
-        ("vlm", "knows"), ("vlm", "lefty"), ("vlm", "idle")
+        ("vlm", "knows"),
+        ("vlm", "lefty"),
+        ("vlm", "idle"),
     ]
     idle = study.comparisons[2].overall
     assert idle.other_rate == 0.0 and idle.gap == pytest.approx(-idle.baseline_rate)
@@ -134,10 +136,12 @@ def test_vlm_vs_vla_gap_uses_paired_comparison(page, study_dirs, tmp_path):
 
 
 def test_study_rejects_bad_folders(study_dirs, tmp_path):
-    with pytest.raises(RunError, match="neither a run folder"):
+    with pytest.raises(RunError, match=r"not a run folder .*, a probe run or a sweep folder"):
         load_study([tmp_path], tmp_path)
     with pytest.raises(RunError, match="given twice"):
         load_study([study_dirs["knows"], study_dirs["knows"]], tmp_path)
+    with pytest.raises(RunError, match="2 distinct labels"):
+        load_study([study_dirs["knows"], study_dirs["probe"]], tmp_path, labels=["a", "a"])
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "probe.json").write_text('{"curves": [{"category": "A"}]}')
@@ -187,3 +191,26 @@ def test_fewer_than_three_categories_draw_bars_not_a_radar():
     three = [*two, _group("Time", 12)]
     assert radar_svg(two) == category_bars_svg(two)  # a two-spoke radar would be a line
     assert radar_svg(three) != category_bars_svg(three)
+
+
+def test_a_sweep_folder_shows_its_metrics_against_the_knob_with_intervals(study_dirs, tmp_path):
+    """``sweep_summary.csv`` (``act2answer lab sweep``): rates with clipped intervals and
+    unclipped ratios are told apart by their column names; an older summary is refused."""
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "sweep_summary.csv").write_text(
+        "ratio,seeds,heldout_success,heldout_success_t95clip_low,heldout_success_t95clip_high,"
+        "probe_retention,probe_retention_t95_low,probe_retention_t95_high\n"
+        "0.0,3,0.55,0.41,0.69,0.30,-0.20,0.80\n"
+        "0.5,3,0.62,0.50,0.74,0.71,0.33,1.09\n"
+    )
+    html = write_html_report(
+        [study_dirs["probe"], sweep], tmp_path / "page.html", labels=["my probe", "sweep"]
+    ).read_text()
+    assert 'id="sweep"' in html and "VQA co-training ratio r" in html
+    assert "success, held-out categories" in html and "layerwise-probe retention" in html
+    assert '0.62 <span class="ci">[0.50, 0.74]</span>' in html
+    assert "my probe" in html  # a label given for a probe run names its curve
+    (sweep / "sweep_summary.csv").write_text("ratio,seeds,x,x_low,x_high\n0,3,0.5,0.4,0.6\n")
+    with pytest.raises(RunError, match=r"no interval columns .*rerun the sweep"):
+        load_study([sweep], tmp_path)
