@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from act2answer.cli.main import app
-from act2answer.lab.sweep import summarise_sweep, t_interval
+from act2answer.lab.sweep import summarise_model, summarise_sweep, t_interval
 from act2answer.sim import SimConfig
 from tests.helpers import tiers
 
@@ -181,3 +181,9 @@ def test_seed_intervals_of_rates_stay_in_0_1_and_ratios_are_not_clipped():
     assert line["probe_retention_t95_high"] > 2.0  # a ratio: the interval is not clipped
     assert "trained_success_t95_high" not in line and "probe_retention_t95clip_high" not in line
     assert math.isnan(summarise_sweep(rows[:1])[0]["trained_success_t95clip_low"])
+
+
+def test_a_retention_of_zero_is_a_value_not_a_missing_one():
+    evaluation = {"episodes": {"Color": 1.0}, "vlm": {"Color": 1.0}, "retention": {"value": 0.0}}
+    assert summarise_model(evaluation, {"Color": 1.0}, ["Color"])["probe_retention"] == 0.0
+    assert math.isnan(summarise_model({"retention": {}}, {}, ["Color"])["probe_retention"])

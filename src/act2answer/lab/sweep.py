@@ -57,13 +57,13 @@ def summarise_model(
     heldout = [c for c in categories if c not in trained]
     base_above = _mean(backbone_vlm, heldout) - 0.5
     vla_above = _mean(vlm, heldout) - 0.5
-    retention = evaluation.get("retention", {}) or {}
+    retention = (evaluation.get("retention") or {}).get("value")
     return {
         "trained_success": _mean(episodes, trained),
         "heldout_success": _mean(episodes, heldout),
         "heldout_vlm": _mean(vlm, heldout),
         "vlm_retention": vla_above / base_above if base_above > 0.02 else float("nan"),
-        "probe_retention": float(retention.get("value", float("nan")) or float("nan")),
+        "probe_retention": float("nan") if retention is None else float(retention),
     }
 
 

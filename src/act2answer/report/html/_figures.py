@@ -309,8 +309,7 @@ def sweep_figure(sweep: SweepRun) -> Figure:
                 axes.set_ylim(0, 1.02)
             else:
                 axes.axhline(1.0, color="#777777", lw=0.8, ls=":", label="full retention")
-            axes.set_xlabel(f"VQA co-training ratio {sweep.knob}" if sweep.knob == "ratio"
-                            else sweep.knob)  # fmt: skip
+            axes.set_xlabel("VQA co-training ratio r" if sweep.knob == "ratio" else sweep.knob)
             axes.set_ylabel(title)
             axes.set_xticks(x)
             axes.legend(fontsize=6, frameon=False, loc="best")
