@@ -18,6 +18,12 @@ lab_app = typer.Typer(
 
 _EvalSuiteOption = Annotated[Path, typer.Option(help="Evaluation suite folder.")]
 _ProbeOption = Annotated[bool, typer.Option(help="Run layerwise probing of each model.")]
+_EvalOutOption = Annotated[
+    Path,
+    typer.Option(
+        "--out", "-o", help="Folder for the run folders, compare/ and report.html (resumable)."
+    ),
+]
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -103,7 +109,9 @@ def lab_train(
 def _evaluate(checkpoint: Path, suite: Path, out: Path, probe: bool) -> None:
     from act2answer.lab.evaluate import evaluate_checkpoint
 
-    result = evaluate_checkpoint(checkpoint, suite, out, probe=probe)
+    # reuse: the parts OUT/lab_eval.json records are kept (an older folder gets compare
+    # and the report by rerunning); delete OUT to evaluate again from scratch.
+    result = evaluate_checkpoint(checkpoint, suite, out, probe=probe, reuse=True)
     for part, rates in (("episodes", result.episodes), ("VLM probe", result.vlm)):
         if rates:
             text = ", ".join(f"{name} {rate:.0%}" for name, rate in rates.items())
@@ -119,7 +127,7 @@ def _evaluate(checkpoint: Path, suite: Path, out: Path, probe: bool) -> None:
 def lab_evaluate(
     checkpoint: Annotated[Path, typer.Argument(help="Lab checkpoint folder.")],
     suite: _EvalSuiteOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the run folders.")],
+    out: _EvalOutOption,
     probe: _ProbeOption = True,
 ) -> None:
     """Episodes, VLM probe and layerwise probes of a lab checkpoint; compare and HTML report."""
@@ -131,7 +139,7 @@ def lab_evaluate(
 def lab_sweep(
     recipe: Annotated[Path, typer.Option(help="Base VLA recipe (its vqa_ratio and seed vary).")],
     suite: _EvalSuiteOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Sweep folder (resumable).")],
+    out: _EvalOutOption,
     ratios: Annotated[str, typer.Option(help="Comma-separated VQA ratios.")] = "0,0.1,0.3,0.5",
     seeds: Annotated[int, typer.Option(help="Training seeds per ratio.")] = 3,
     probe: _ProbeOption = True,

@@ -20,20 +20,16 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from act2answer.errors import PolicyError
-from act2answer.interfaces import (
-    ACTION_DIM,
-    GRIPPER_CLOSE,
-    GRIPPER_OPEN,
-    EpisodeStart,
-    Observation,
-    ObservationNeeds,
-)
+from act2answer.interfaces import ACTION_DIM, GRIPPER_CLOSE, GRIPPER_OPEN, ObservationNeeds
 from act2answer.lab._torch import import_torch
+
+if TYPE_CHECKING:
+    from act2answer.interfaces import EpisodeStart, Observation
 
 Perturbation = Literal["none", "hflip", "bgr"]
 #: The policy spec name of :class:`LabVLAPolicy` (an import path: it needs a checkpoint,
