@@ -6,7 +6,10 @@ Steps (each resumable: a finished step's folder is reused):
 2. ``act2answer lab train`` of ``benchmarks/lab_recipes/vlm.toml``: the tiny VLM.
 3. An evaluation suite of all 11 categories (seed 0, never trained on).
 4. ``act2answer lab sweep``: one VLA per (ratio, seed), each evaluated (episodes,
-   VLM probe, layerwise probes); ``sweep_summary.csv`` and ``sweep.png``.
+   VLM probe, layerwise probes); ``sweep_summary.csv`` (mean and 95 % t-interval
+   over seeds, clipped to [0, 1] for rates), ``sweep.png``, ``compare/`` and
+   ``report.html`` in ``OUT/sweep``. Rerunning upgrades a folder written by an
+   older version (models and evaluations are reused).
 
 Usage::
 

@@ -95,3 +95,48 @@ def test_demos_cli_generates_a_training_suite_apart_from_the_eval_seed(tmp_path:
 def test_build_demo_dataset_of_an_existing_suite(colour_suite, tmp_path: Path):
     info = build_demo_dataset(tmp_path / "ds", suite=colour_suite.root, sim_config=SMALL_FRAMES)
     assert info["total_episodes"] == 2 and not (tmp_path / "ds" / "suite").exists()
+
+
+def test_streamed_pixel_statistics_equal_those_of_all_frames_held_at_once(
+    pushed_demos, tmp_path: Path
+):
+    """The writer keeps a histogram per channel, not the frames: same numbers as numpy's."""
+    import pyarrow.parquet as pq
+
+    write_dataset(pushed_demos, tmp_path / "ds", fps=5.0)
+    stats = json.loads((tmp_path / "ds" / "meta" / "stats.json").read_text())["observation.image"]
+    sampled = np.concatenate([episode.images[::4] for episode in pushed_demos])
+    pixels = sampled.astype(np.float64).transpose(0, 3, 1, 2) / 255.0  # (N, 3, H, W)
+    expected = {
+        "min": pixels.min(axis=(0, 2, 3)),
+        "max": pixels.max(axis=(0, 2, 3)),
+        "mean": pixels.mean(axis=(0, 2, 3)),
+        "std": pixels.std(axis=(0, 2, 3)),
+        **{
+            f"q{round(q * 100):02d}": np.quantile(pixels, q, axis=(0, 2, 3))
+            for q in (0.01, 0.10, 0.50, 0.90, 0.99)
+        },
+    }
+    for key, values in expected.items():
+        assert np.allclose(np.array(stats[key]).reshape(3), values, atol=1e-9), key
+    assert stats["count"] == [len(sampled)]
+    # one row group per episode: the data file is written as the episodes come
+    data = pq.ParquetFile(tmp_path / "ds" / "data" / "chunk-000" / "file-000.parquet")
+    assert data.metadata.num_row_groups == len(pushed_demos)
+    assert "huggingface" in {key.decode() for key in data.schema_arrow.metadata}
+
+
+def test_pixel_histogram_quantiles_interpolate_as_numpy_does():
+    from act2answer.lab.lerobot_format import _PixelStats
+
+    images = np.random.default_rng(0).integers(0, 256, size=(3, 2, 3, 3), dtype=np.uint8)
+    histogram = _PixelStats()
+    histogram.add(images[:2])
+    histogram.add(images[2:])
+    stats = histogram.stats()
+    pixels = images.astype(np.float64).transpose(0, 3, 1, 2) / 255.0
+    for q in (0.01, 0.10, 0.50, 0.90, 0.99):  # 6 pixels per channel: every quantile interpolates
+        expected = np.quantile(pixels, q, axis=(0, 2, 3))
+        assert np.allclose(np.array(stats[f"q{round(q * 100):02d}"]).reshape(3), expected)
+    assert np.allclose(np.array(stats["std"]).reshape(3), pixels.std(axis=(0, 2, 3)))
+    assert stats["count"] == [3]

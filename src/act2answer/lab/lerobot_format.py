@@ -90,10 +90,81 @@ def _stats(values: np.ndarray, axis: int | tuple[int, ...], keepdims: bool) -> d
     return out
 
 
+class _PixelStats:
+    """Per-channel statistics of uint8 frames in [0, 1] from a 256-bin histogram per channel.
+
+    The histogram of uint8 values is exact, so min, max, mean, std and the
+    quantiles (linear interpolation between order statistics, as
+    :func:`numpy.quantile`) equal those of the pixels themselves, without
+    holding the frames.
+    """
+
+    def __init__(self) -> None:
+        self.counts = np.zeros((3, 256), dtype=np.int64)
+        self.frames = 0
+
+    def add(self, images: np.ndarray) -> None:
+        """Count ``(T, H, W, 3)`` uint8 frames."""
+        for channel in range(3):
+            self.counts[channel] += np.bincount(images[..., channel].ravel(), minlength=256)
+        self.frames += len(images)
+
+    def _quantile(self, channel: int, q: float) -> float:
+        cumulative = np.cumsum(self.counts[channel])
+        position = q * (cumulative[-1] - 1)
+        below, fraction = int(np.floor(position)), position - np.floor(position)
+        # the value at sorted index k is the first v with more than k pixels <= v
+        low, high = (int(np.searchsorted(cumulative, k, side="right")) for k in (below, below + 1))
+        return (low + fraction * (high - low)) / 255.0
+
+    def stats(self) -> dict[str, Any]:
+        """LeRobot's image statistics: each value of shape (3, 1, 1); ``count`` = frames."""
+        values = np.arange(256) / 255.0
+        total = self.counts.sum(axis=1)
+        mean = self.counts @ values / total
+        variance = self.counts @ values**2 / total - mean**2
+        present = [np.flatnonzero(row) for row in self.counts]
+        per_channel: dict[str, list[float]] = {
+            "min": [values[p[0]] for p in present],
+            "max": [values[p[-1]] for p in present],
+            "mean": mean.tolist(),
+            "std": np.sqrt(np.maximum(variance, 0.0)).tolist(),
+        }
+        for q in QUANTILES:
+            per_channel[f"q{round(q * 100):02d}"] = [self._quantile(c, q) for c in range(3)]
+        out: dict[str, Any] = {
+            key: [[[float(v)]] for v in value] for key, value in per_channel.items()
+        }
+        out["count"] = [self.frames]
+        return out
+
+
+_EPISODE_COLUMNS = (
+    "episode_index",
+    "tasks",
+    "length",
+    "data/chunk_index",
+    "data/file_index",
+    "dataset_from_index",
+    "dataset_to_index",
+    "meta/episodes/chunk_index",
+    "meta/episodes/file_index",
+    "item_id",
+    "category",
+    "answer_side",
+    "seed",
+    "success",
+)
+
+
 def write_dataset(
     episodes: Iterable[DemoEpisode], root: Path | str, *, fps: float = 5.0
 ) -> dict[str, Any]:
     """Write demonstrations as a LeRobot v3.0 dataset folder.
+
+    Episodes are streamed: each is written to the data file as its own
+    parquet row group and only its states, actions and pixel histogram are
+    kept, so memory does not grow with the number of frames.
 
     Args:
         episodes: The demonstrations (all frames must share one size).
@@ -113,90 +184,77 @@ def write_dataset(
     root = Path(root)
     if (root / "meta" / "info.json").exists():
         raise DatasetFormatError(f"{root} already holds a dataset; choose a new folder")
-    rows: dict[str, list[Any]] = {key: [] for key in features(1, 1)}
-    episode_rows: dict[str, list[Any]] = {
-        key: []
-        for key in (
-            "episode_index",
-            "tasks",
-            "length",
-            "data/chunk_index",
-            "data/file_index",
-            "dataset_from_index",
-            "dataset_to_index",
-            "meta/episodes/chunk_index",
-            "meta/episodes/file_index",
-            "item_id",
-            "category",
-            "answer_side",
-            "seed",
-            "success",
-        )
-    }
+    index_keys = ("timestamp", "frame_index", "episode_index", "index", "task_index")
+    indices: dict[str, list[Any]] = {key: [] for key in index_keys}
+    episode_rows: dict[str, list[Any]] = {key: [] for key in _EPISODE_COLUMNS}
     tasks: dict[str, int] = {}
-    states, actions, image_sums = [], [], []
+    states, actions, pixels = [], [], _PixelStats()
     shape: tuple[int, ...] | None = None
+    writer: Any = None
     total = 0
-    for episode_index, episode in enumerate(episodes):
-        if shape is None:
-            shape = episode.images.shape[1:]
-        elif episode.images.shape[1:] != shape:
-            raise DatasetFormatError(f"frame size {episode.images.shape[1:]} != {shape}")
-        task_index = tasks.setdefault(episode.instruction, len(tasks))
-        length = episode.length
-        for frame_index in range(length):
-            rows[IMAGE_KEY].append({"bytes": _png(episode.images[frame_index]), "path": None})
-            rows[STATE_KEY].append(episode.states[frame_index].tolist())
-            rows[ACTION_KEY].append(episode.actions[frame_index].tolist())
-            rows["timestamp"].append(frame_index / fps)
-            rows["frame_index"].append(frame_index)
-            rows["episode_index"].append(episode_index)
-            rows["index"].append(total + frame_index)
-            rows["task_index"].append(task_index)
-        states.append(episode.states)
-        actions.append(episode.actions)
-        # Per-channel pixel statistics in [0, 1], from every 4th frame (as LeRobot samples).
-        image_sums.append(episode.images[::4].astype(np.float32) / 255.0)
-        for key, value in (
-            ("episode_index", episode_index),
-            ("tasks", [episode.instruction]),
-            ("length", length),
-            ("data/chunk_index", 0),
-            ("data/file_index", 0),
-            ("dataset_from_index", total),
-            ("dataset_to_index", total + length),
-            ("meta/episodes/chunk_index", 0),
-            ("meta/episodes/file_index", 0),
-            ("item_id", episode.item_id),
-            ("category", episode.category),
-            ("answer_side", episode.answer_side.value),
-            ("seed", episode.seed),
-            ("success", episode.success),
-        ):
-            episode_rows[key].append(value)
-        total += length
+    image_type = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    vector_type = pa.list_(pa.float32(), 7)
+    try:
+        for episode_index, episode in enumerate(episodes):
+            if shape is None:
+                shape = episode.images.shape[1:]
+            elif episode.images.shape[1:] != shape:
+                raise DatasetFormatError(f"frame size {episode.images.shape[1:]} != {shape}")
+            task_index = tasks.setdefault(episode.instruction, len(tasks))
+            length = episode.length
+            frames = range(length)
+            columns = {
+                "timestamp": [i / fps for i in frames],
+                "frame_index": list(frames),
+                "episode_index": [episode_index] * length,
+                "index": [total + i for i in frames],
+                "task_index": [task_index] * length,
+            }
+            table = pa.table(
+                {
+                    IMAGE_KEY: pa.array(
+                        [{"bytes": _png(image), "path": None} for image in episode.images],
+                        type=image_type,
+                    ),
+                    STATE_KEY: pa.array(episode.states.tolist(), type=vector_type),
+                    ACTION_KEY: pa.array(episode.actions.tolist(), type=vector_type),
+                    "timestamp": pa.array(columns["timestamp"], type=pa.float32()),
+                    **{
+                        key: pa.array(columns[key], type=pa.int64())
+                        for key in ("frame_index", "episode_index", "index", "task_index")
+                    },
+                }
+            )
+            if writer is None:
+                metadata = {"huggingface": json.dumps(_hf_features(features(*shape[:2])))}
+                table = table.replace_schema_metadata(metadata)
+                (root / "data" / "chunk-000").mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(root / DATA_FILE, table.schema)
+            writer.write_table(table.replace_schema_metadata(writer.schema.metadata))
+            for key in index_keys:
+                indices[key].extend(columns[key])
+            states.append(episode.states)
+            actions.append(episode.actions)
+            # Per-channel pixel statistics in [0, 1], from every 4th frame (as LeRobot samples).
+            pixels.add(episode.images[::4])
+            for key, value in zip(
+                _EPISODE_COLUMNS,
+                (
+                    episode_index, [episode.instruction], length, 0, 0, total, total + length,
+                    0, 0, episode.item_id, episode.category, episode.answer_side.value,
+                    episode.seed, episode.success,
+                ),
+                strict=True,
+            ):  # fmt: skip
+                episode_rows[key].append(value)
+            total += length
+    finally:
+        if writer is not None:
+            writer.close()
     if shape is None:
         raise DatasetFormatError("no demonstrations to write (did every episode fail?)")
     height, width = int(shape[0]), int(shape[1])
     feature_dict = features(height, width)
-
-    image_type = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
-    vector_type = pa.list_(pa.float32(), 7)
-    table = pa.table(
-        {
-            IMAGE_KEY: pa.array(rows[IMAGE_KEY], type=image_type),
-            STATE_KEY: pa.array(rows[STATE_KEY], type=vector_type),
-            ACTION_KEY: pa.array(rows[ACTION_KEY], type=vector_type),
-            "timestamp": pa.array(rows["timestamp"], type=pa.float32()),
-            "frame_index": pa.array(rows["frame_index"], type=pa.int64()),
-            "episode_index": pa.array(rows["episode_index"], type=pa.int64()),
-            "index": pa.array(rows["index"], type=pa.int64()),
-            "task_index": pa.array(rows["task_index"], type=pa.int64()),
-        }
-    )
-    table = table.replace_schema_metadata({"huggingface": json.dumps(_hf_features(feature_dict))})
-    (root / "data" / "chunk-000").mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, root / DATA_FILE)
 
     (root / "meta" / "episodes" / "chunk-000").mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(episode_rows), root / EPISODES_FILE)
@@ -205,22 +263,16 @@ def write_dataset(
     task_frame = pd.DataFrame({"task_index": list(tasks.values())}, index=list(tasks))
     task_frame.to_parquet(root / "meta" / "tasks.parquet")
 
-    all_states = np.concatenate(states)
-    all_actions = np.concatenate(actions)
-    pixels = np.concatenate(image_sums).transpose(0, 3, 1, 2)  # (N, 3, H, W)
     index_stats = {
-        key: _stats(np.asarray(rows[key], dtype=np.float64)[:, None], 0, False)
-        for key in ("timestamp", "frame_index", "episode_index", "index", "task_index")
+        key: _stats(np.asarray(indices[key], dtype=np.float64)[:, None], 0, False)
+        for key in index_keys
     }
     stats = {
-        IMAGE_KEY: _stats(pixels, (0, 2, 3), True),
-        STATE_KEY: _stats(all_states, 0, False),
-        ACTION_KEY: _stats(all_actions, 0, False),
+        IMAGE_KEY: pixels.stats(),
+        STATE_KEY: _stats(np.concatenate(states), 0, False),
+        ACTION_KEY: _stats(np.concatenate(actions), 0, False),
         **index_stats,
     }
-    for key in (IMAGE_KEY,):  # keepdims keeps a leading 1: LeRobot stores (3, 1, 1)
-        stats[key] = {k: (v[0] if k != "count" else v) for k, v in stats[key].items()}
-    stats[IMAGE_KEY]["count"] = [int(pixels.shape[0])]
     (root / "meta" / "stats.json").write_text(json.dumps(stats, indent=2))
 
     n_episodes = len(episode_rows["episode_index"])
