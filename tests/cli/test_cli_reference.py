@@ -21,4 +21,5 @@ def test_every_command_has_a_section_one_level_under_the_page_title():
     assert page.startswith("# CLI reference\n")
     assert "\n## `act2answer`\n" in page
     for command in ("run", "report", "compare", "lab train", "lab sweep", "vlm"):
-        assert f"\n### `act2answer {command}`\n" in page or f"\n#### `act2answer {command}`\n" in page
+        heading = f"# `act2answer {command}`\n"
+        assert f"\n##{heading}" in page or f"\n###{heading}" in page

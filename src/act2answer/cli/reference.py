@@ -19,7 +19,8 @@ Generated from the Typer app with
 PYTHONPATH=src python -m act2answer.cli.reference > docs/reference/cli.md
 ```
 
-(see [Contributing](../development/contributing.md#documentation)); do not edit the part below by hand.
+(see [Contributing](../development/contributing.md#documentation));
+do not edit the part below by hand.
 
 """
 
