@@ -187,3 +187,19 @@ def test_a_retention_of_zero_is_a_value_not_a_missing_one():
     evaluation = {"episodes": {"Color": 1.0}, "vlm": {"Color": 1.0}, "retention": {"value": 0.0}}
     assert summarise_model(evaluation, {"Color": 1.0}, ["Color"])["probe_retention"] == 0.0
     assert math.isnan(summarise_model({"retention": {}}, {}, ["Color"])["probe_retention"])
+
+
+def test_probe_retention_in_the_sweep_pools_the_categories_the_backbone_probe_reads():
+    from act2answer.lab.sweep import pooled_probe_retention
+
+    peaks = [  # from a real 8-item sweep model: the study's mean ratio was 27,273
+        {"category": "Color", "prefix_peak": 0.85, "action_peak": 0.85},
+        {"category": "Shape", "prefix_peak": 0.65, "action_peak": 0.6},
+        {"category": "State", "prefix_peak": 0.5, "action_peak": 0.45},  # at chance: left out
+        {"category": "Traffic", "prefix_peak": 0.5, "action_peak": 0.7},  # at chance: left out
+    ]
+    assert pooled_probe_retention(peaks) == pytest.approx((0.35 + 0.1) / (0.35 + 0.15))
+    assert math.isnan(pooled_probe_retention(peaks[2:]))
+    evaluation = {"episodes": {}, "vlm": {}, "retention": {"value": 27273.2}}
+    row = summarise_model(evaluation, {}, ["Color"], peaks)
+    assert row["probe_retention"] == pytest.approx(0.9)

@@ -7,7 +7,8 @@ per model and ``sweep_summary.csv`` the mean and a 95 % t-interval over seeds
 per ratio of: success on the demonstrated categories, success on the held-out
 categories, VLM-probe accuracy of the backbone on the held-out categories (rates:
 the interval is clipped to [0, 1], columns ``<metric>_t95clip_low/high``), its
-retention against the pretrained VLM, and the layerwise-probe retention (ratios,
+retention against the pretrained VLM, and the layerwise-probe retention pooled over
+the categories the backbone probe reads (:func:`pooled_probe_retention`) (ratios,
 not clipped: ``<metric>_t95_low/high``). Then, with the code real models get,
 ``compare/`` (every model's episodes and fine-tuned backbone against the
 pretrained VLM's VLM probe) and ``report.html`` (VLA vs VLM, the VLM probe,
@@ -21,6 +22,7 @@ older version is upgraded by running the same command again.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,21 +45,66 @@ def _mean(rates: dict[str, float], categories: Sequence[str]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
+CHANCE = 0.5
+#: A category enters the sweep's layerwise retention when its backbone probe peaks this far
+#: above chance; below it the study's ratio divides by (almost) zero (``eps`` = 1e-6).
+PROBE_MARGIN = 0.1
+
+
+def pooled_probe_retention(categories: Sequence[dict[str, Any]]) -> float:
+    """Layerwise retention pooled over the categories the backbone probe reads.
+
+    The study's retention is a per-category ratio ``(max action - c) / (max
+    prefix - c + eps)`` averaged over categories; a category whose prefix probe
+    sits at chance makes that ratio +-1e5 on a small suite. Here the
+    numerator and the denominator are summed over the categories whose prefix
+    peak is at least :data:`PROBE_MARGIN` above chance, then divided (``nan``
+    when there is none).
+
+    Args:
+        categories: ``retention.categories`` of a ``probe.json`` (``prefix_peak``
+            and ``action_peak`` per category).
+    """
+    kept = [c for c in categories if c["prefix_peak"] - CHANCE >= PROBE_MARGIN]
+    if not kept:
+        return float("nan")
+    above_action = sum(c["action_peak"] - CHANCE for c in kept)
+    return float(above_action / sum(c["prefix_peak"] - CHANCE for c in kept))
+
+
+def probe_categories(probe_folder: str | Path | None) -> list[dict[str, Any]] | None:
+    """Per-category probe peaks of a layerwise-probe run folder (``None`` when absent)."""
+    if probe_folder is None:
+        return None
+    path = Path(probe_folder) / "probe.json"
+    if not path.is_file():
+        return None
+    retention = json.loads(path.read_text()).get("retention") or {}
+    return retention.get("categories")
+
+
 def summarise_model(
-    evaluation: dict[str, Any], backbone_vlm: dict[str, float], trained: Sequence[str]
+    evaluation: dict[str, Any],
+    backbone_vlm: dict[str, float],
+    trained: Sequence[str],
+    probe_peaks: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, float]:
     """One sweep row from a model's ``lab_eval.json`` and its backbone's VLM-probe rates.
 
     VLM retention is the held-out-category VLM-probe accuracy above chance of
     the fine-tuned backbone over that of the pretrained VLM (``nan`` when the
-    pretrained VLM is at or below chance there).
+    pretrained VLM is at or below chance there). Probe retention is
+    :func:`pooled_probe_retention` of ``probe_peaks`` when given, else the
+    study's value recorded in ``lab_eval.json``.
     """
     episodes, vlm = evaluation.get("episodes", {}), evaluation.get("vlm", {})
     categories = [c for c in vlm if c != "overall"]
     heldout = [c for c in categories if c not in trained]
-    base_above = _mean(backbone_vlm, heldout) - 0.5
-    vla_above = _mean(vlm, heldout) - 0.5
+    base_above = _mean(backbone_vlm, heldout) - CHANCE
+    vla_above = _mean(vlm, heldout) - CHANCE
     retention = (evaluation.get("retention") or {}).get("value")
+    if probe_peaks is not None:
+        retention = pooled_probe_retention(probe_peaks)
     return {
         "trained_success": _mean(episodes, trained),
         "heldout_success": _mean(episodes, heldout),
@@ -175,7 +222,12 @@ def run_sweep(
                 {
                     "ratio": ratio,
                     "seed": seed,
-                    **summarise_model(vars(evaluation), backbone_eval.vlm, trained),
+                    **summarise_model(
+                        vars(evaluation),
+                        backbone_eval.vlm,
+                        trained,
+                        probe_categories(evaluation.folders.get("probe")),
+                    ),
                 }
             )
             name, parts = f"r={ratio:g} seed {seed}", evaluation.folders
