@@ -75,10 +75,12 @@ def test_smolvla_trained_by_lerobot_runs_through_the_adapter_in_process_and_serv
         seed=7,
         keep_still=4,
         frame_size=(24, 32),
+        start_copies=1,
+        start_frames=4,
         sim_config=FRAMES,
     )
-    assert info["total_episodes"] == 2
-    assert info["total_frames"] < 2 * 40  # 80-step episodes, still tail trimmed
+    assert info["total_episodes"] == 2 + 2  # both layouts, then one copy of each start
+    assert info["total_frames"] < 2 * 40 + 2 * 4  # 80-step episodes, still tail trimmed
     assert info["features"]["observation.image"]["shape"] == [24, 32, 3]
 
     early = train_smolvla(root, tmp_path / "early", RECIPE.model_copy(update={"steps": 2}))

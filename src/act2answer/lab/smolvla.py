@@ -24,6 +24,7 @@ trained too (SmolVLA's defaults freeze both: ``freeze_vision_encoder``,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,6 +139,33 @@ def shape_episode(
     )
 
 
+def with_start_copies(
+    episodes: Iterable[DemoEpisode], copies: int, frames: int
+) -> Iterator[DemoEpisode]:
+    """The episodes, then ``copies`` copies of the first ``frames`` frames of each.
+
+    Only an episode's first frame is ambiguous without the image (the arm
+    starts from the same pose; one step later the state says which way it is
+    going), so the image-and-instruction decision rests on about one frame in
+    27. Copies of the starts, stored as extra short episodes, are how a uniform
+    sampler (LeRobot's) draws that frame more often.
+    """
+    starts = []
+    for episode in episodes:
+        yield episode
+        starts.append(
+            replace(
+                episode,
+                images=episode.images[:frames],
+                states=episode.states[:frames],
+                actions=episode.actions[:frames],
+                executed=episode.executed[:frames],
+            )
+        )
+    for _ in range(copies):
+        yield from starts
+
+
 def build_smolvla_demos(
     out: Path | str,
     *,
@@ -146,6 +174,8 @@ def build_smolvla_demos(
     seed: int = 1001,
     keep_still: int | None = 8,
     frame_size: tuple[int, int] | None = (48, 64),
+    start_copies: int = 8,
+    start_frames: int = 4,
     sim_config: SimConfig | None = None,
 ) -> dict[str, Any]:
     """Record demonstrations (as ``act2answer demos``) and write them with the still tail trimmed.
@@ -158,6 +188,9 @@ def build_smolvla_demos(
         keep_still: Frames kept after the last move (:func:`shape_episode`);
             None keeps whole episodes.
         frame_size: ``(height, width)`` of the stored frames; None keeps the render size.
+        start_copies: Extra episodes per demonstration, each a copy of its first
+            ``start_frames`` frames (:func:`with_start_copies`).
+        start_frames: Frames in each copy.
         sim_config: Simulator settings (default: the reference scene, 128x96 frames).
 
     Returns:
@@ -176,6 +209,8 @@ def build_smolvla_demos(
     sim_config = sim_config or SimConfig(camera_width=128, camera_height=96)
     episodes = record_demos(make_tasks(suite), sim_config)
     shaped = (shape_episode(episode, keep_still, frame_size) for episode in episodes)
+    if start_copies:
+        shaped = with_start_copies(shaped, start_copies, start_frames)
     return write_dataset(shaped, out, fps=sim_config.control_hz)
 
 
@@ -295,4 +330,5 @@ __all__ = [
     "shape_episode",
     "smolvla_config",
     "train_smolvla",
+    "with_start_copies",
 ]
