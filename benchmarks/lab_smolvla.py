@@ -111,7 +111,7 @@ def evaluate(checkpoint: Path, suite: Path, runs: Path, condition: str, sim: Any
         summary = run_evaluation(suite, spec, out, sim=sim, workers=1)
     if summary.errors:
         raise RuntimeError(f"{condition}: {summary.errors} episodes ended in error")
-    return {**summarise(out), **_stamp(started), "policy_args": kwargs}
+    return {**summarise(out), **_stamp(started), "preset_overrides": overrides}
 
 
 def main() -> None:

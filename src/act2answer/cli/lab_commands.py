@@ -165,7 +165,7 @@ def lab_sweep(
 def lab_smolvla(
     demos: Annotated[Path, typer.Option(help="Demonstration dataset (act2answer demos).")],
     out: CheckpointOutOption,
-    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 4000,
+    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 3500,
     batch_size: Annotated[int, typer.Option(help="Frames per step.")] = 32,
     seed: Annotated[int, typer.Option(help="Initialisation and batch-order seed.")] = 0,
     recipe: Annotated[
