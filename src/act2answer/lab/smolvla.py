@@ -130,15 +130,21 @@ def shape_episode(
         switches = np.flatnonzero(np.diff(episode.actions[:, 6]) != 0) + 1
         last = max([0, *np.flatnonzero(moving).tolist(), *switches.tolist()])
         end = min(episode.length, last + 1 + keep_still)
-    images = episode.images[:end]
-    if frame_size is not None:
-        images = np.stack([conventions.resize(f, *frame_size, "bilinear") for f in images])
+    head = _head(episode, end)
+    if frame_size is None:
+        return head
+    images = [conventions.resize(frame, *frame_size, "bilinear") for frame in head.images]
+    return replace(head, images=np.stack(images))
+
+
+def _head(episode: DemoEpisode, frames: int) -> DemoEpisode:
+    """The first ``frames`` frames of ``episode``."""
     return replace(
         episode,
-        images=images,
-        states=episode.states[:end],
-        actions=episode.actions[:end],
-        executed=episode.executed[:end],
+        images=episode.images[:frames],
+        states=episode.states[:frames],
+        actions=episode.actions[:frames],
+        executed=episode.executed[:frames],
     )
 
 
@@ -156,15 +162,7 @@ def with_start_copies(
     starts = []
     for episode in episodes:
         yield episode
-        starts.append(
-            replace(
-                episode,
-                images=episode.images[:frames],
-                states=episode.states[:frames],
-                actions=episode.actions[:frames],
-                executed=episode.executed[:frames],
-            )
-        )
+        starts.append(_head(episode, frames))
     for _ in range(copies):
         yield from starts
 
@@ -211,7 +209,9 @@ def build_smolvla_demos(
     )
     sim_config = sim_config or SimConfig(camera_width=128, camera_height=96)
     episodes = record_demos(make_tasks(suite), sim_config)
-    shaped = (shape_episode(episode, keep_still, frame_size) for episode in episodes)
+    shaped: Iterable[DemoEpisode] = (
+        shape_episode(episode, keep_still, frame_size) for episode in episodes
+    )
     if start_copies:
         shaped = with_start_copies(shaped, start_copies, start_frames)
     return write_dataset(shaped, out, fps=sim_config.control_hz)
@@ -227,7 +227,7 @@ def dataset_instructions(dataset_root: Path | str) -> list[str]:
     return [str(task) for task in pd.read_parquet(path).index]
 
 
-def smolvla_config(vlm: Path, recipe: SmolVLARecipe):  # type: ignore[no-untyped-def]
+def smolvla_config(vlm: Path, recipe: SmolVLARecipe) -> Any:
     """The :class:`SmolVLAConfig` of ``recipe`` over the local VLM folder ``vlm``.
 
     Features are left empty: ``make_policy`` fills them from the dataset.
