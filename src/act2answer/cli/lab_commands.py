@@ -173,12 +173,20 @@ def lab_smolvla(
     ] = "{}",
 ) -> None:
     """Train a small LeRobot SmolVLA on DEMOS with LeRobot's trainer (needs the lerobot extra)."""
+    from pydantic import ValidationError
+
     from act2answer.cli._common import json_object
+    from act2answer.errors import Act2AnswerError
     from act2answer.lab.smolvla import SmolVLARecipe, train_smolvla
 
     fields = json_object(recipe, "--recipe")
     fields.update(steps=steps, batch_size=batch_size, seed=seed)
-    folder = train_smolvla(demos, out, SmolVLARecipe.model_validate(fields))
+    try:
+        parsed = SmolVLARecipe.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise Act2AnswerError(f"--recipe: {problems}") from None
+    folder = train_smolvla(demos, out, parsed)
     _console.print(
         f"wrote {folder}; evaluate with --policy lerobot --policy-args "
         f'\'{{"model_path": "{folder}"}}\''
