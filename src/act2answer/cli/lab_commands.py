@@ -179,14 +179,28 @@ def lab_sweep(
 def lab_smolvla(
     demos: Annotated[Path, typer.Option(help="Demonstration dataset (act2answer demos).")],
     out: CheckpointOutOption,
-    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 200,
-    batch_size: Annotated[int, typer.Option(help="Frames per step.")] = 8,
+    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 3500,
+    batch_size: Annotated[int, typer.Option(help="Frames per step.")] = 32,
     seed: Annotated[int, typer.Option(help="Initialisation and batch-order seed.")] = 0,
+    recipe: Annotated[
+        str, typer.Option(help="Other SmolVLARecipe fields as JSON, e.g. '{\"layers\": 2}'.")
+    ] = "{}",
 ) -> None:
-    """Train a tiny LeRobot SmolVLA on DEMOS with LeRobot's loop (needs the lerobot extra)."""
-    from act2answer.lab.smolvla import train_smolvla
+    """Train a small LeRobot SmolVLA on DEMOS with LeRobot's trainer (needs the lerobot extra)."""
+    from pydantic import ValidationError
 
-    folder = train_smolvla(demos, out, steps=steps, batch_size=batch_size, seed=seed)
+    from act2answer.cli._common import json_object
+    from act2answer.errors import Act2AnswerError
+    from act2answer.lab.smolvla import SmolVLARecipe, train_smolvla
+
+    fields = json_object(recipe, "--recipe")
+    fields.update(steps=steps, batch_size=batch_size, seed=seed)
+    try:
+        parsed = SmolVLARecipe.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise Act2AnswerError(f"--recipe: {problems}") from None
+    folder = train_smolvla(demos, out, parsed)
     _console.print(
         f"wrote {folder}; evaluate with --policy lerobot --policy-args "
         f'\'{{"model_path": "{folder}"}}\''

@@ -43,6 +43,9 @@ class Preset(BaseModel):
             robosuite frames are stored flipped vertically; openpi and LeRobot
             turn them by 180 degrees, so the training frames are upright and
             mirrored left-right: that is ``mirror`` on act2answer's upright render.
+        swap_channels: Give the model the frame's channels in reverse order (BGR).
+            No model here is trained on BGR, so no shipped preset sets it; it is
+            the channel-order bug, on purpose, to check that a model notices.
         center_crop: Keep this centred fraction of height and width after the
             resize, then resize back to ``image_size`` with torchvision's default
             bilinear filter (Xiaomi-Robotics-0's 0.95 crop); None: no crop.
@@ -73,6 +76,7 @@ class Preset(BaseModel):
     interpolation: conventions.Interpolation = "area"
     rotate_180: bool = False
     mirror: bool = False
+    swap_channels: bool = False
     center_crop: float | None = Field(default=None, gt=0.0, le=1.0)
     wrist_camera: bool = False
     state_layout: StateLayout = "act2answer"
@@ -99,6 +103,8 @@ class Preset(BaseModel):
             image = conventions.rotate_180(image)
         if self.mirror:
             image = conventions.mirror(image)
+        if self.swap_channels:
+            image = np.ascontiguousarray(image[..., ::-1])
         if self.image_size is None or self.resize_mode == "none":
             return np.ascontiguousarray(image)
         height, width = self.image_size
@@ -518,7 +524,7 @@ def presets_markdown() -> str:
         "",
         "A preset is the conventions of one model family as data: how an observation",
         "becomes the model's input and how its output becomes act2answer actions. Pick",
-        "one with `--policy-args '{\"preset\": \"NAME\"}'`.",
+        'one with `--policy-args \'{"preset": "NAME"}\'`.',
         "",
         "| " + " | ".join(header for header, _ in _DOC_COLUMNS) + " | description |",
         "|" + " --- |" * (len(_DOC_COLUMNS) + 1),

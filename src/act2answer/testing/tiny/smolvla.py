@@ -66,7 +66,34 @@ def tiny_smolvla_config(
     )
 
 
-def _write_vlm(folder: Path) -> None:
+def write_tiny_vlm(
+    folder: Path,
+    *,
+    sentences: list[str] | None = None,
+    image_size: int = IMAGE_SIZE,
+    patch_size: int = 16,
+    width: int = 64,
+    layers: int = 2,
+    heads: int = 4,
+    vision_width: int = 32,
+    vision_layers: int = 1,
+) -> None:
+    """Write a local SmolVLM folder (config, word-level tokenizer, processor), no weights.
+
+    Args:
+        folder: Where to write it.
+        sentences: Texts the word-level vocabulary is built from (words outside it
+            become ``<unk>``: give the training instructions); default a few
+            instructions.
+        image_size: Side of the square image the vision tower takes.
+        patch_size: Vision patch side (``image_size / patch_size`` must be even:
+            the connector's pixel shuffle merges 2x2 patches into one token).
+        width: Hidden size of the llama text model (the action expert is 0.75x).
+        layers: Text model layers (SmolVLA's ``num_vlm_layers`` uses all of them).
+        heads: Attention heads of the text model (key/value heads: half).
+        vision_width: Hidden size of the vision tower.
+        vision_layers: Vision tower layers.
+    """
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import (
         PreTrainedTokenizerFast,
@@ -80,7 +107,9 @@ def _write_vlm(folder: Path) -> None:
     specials = ["<unk>", "<pad>", "<s>", "</s>", *_SPECIAL.values(), "<row_1_col_1>"]
     tokenizer = Tokenizer(models.WordLevel(unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer.train_from_iterator(_SENTENCES, trainers.WordLevelTrainer(special_tokens=specials))
+    tokenizer.train_from_iterator(
+        sentences or _SENTENCES, trainers.WordLevelTrainer(special_tokens=specials)
+    )
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
         unk_token="<unk>",
@@ -95,22 +124,22 @@ def _write_vlm(folder: Path) -> None:
         text_config={
             "model_type": "llama",
             "vocab_size": vocab_size,
-            "hidden_size": 64,
-            "intermediate_size": 128,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 4,
-            "num_key_value_heads": 2,
-            "head_dim": 16,
+            "hidden_size": width,
+            "intermediate_size": 2 * width,
+            "num_hidden_layers": layers,
+            "num_attention_heads": heads,
+            "num_key_value_heads": max(1, heads // 2),
+            "head_dim": width // heads,
             "max_position_embeddings": 512,
             "pad_token_id": fast.pad_token_id,
         },
         vision_config={
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_hidden_layers": 1,
+            "hidden_size": vision_width,
+            "intermediate_size": 2 * vision_width,
+            "num_hidden_layers": vision_layers,
             "num_attention_heads": 2,
-            "image_size": IMAGE_SIZE,
-            "patch_size": 16,
+            "image_size": image_size,
+            "patch_size": patch_size,
         },
         scale_factor=2,
         image_token_id=fast.convert_tokens_to_ids(_SPECIAL["image_token"]),
@@ -121,15 +150,15 @@ def _write_vlm(folder: Path) -> None:
     image_processor = SmolVLMImageProcessor(
         do_resize=False,
         do_image_splitting=False,
-        max_image_size={"longest_edge": IMAGE_SIZE},
-        size={"longest_edge": IMAGE_SIZE},
+        max_image_size={"longest_edge": image_size},
+        size={"longest_edge": image_size},
     )
     video_processor = SmolVLMVideoProcessor(do_resize=False, do_image_splitting=False)
     processor = SmolVLMProcessor(
         image_processor=image_processor,
         tokenizer=fast,
         video_processor=video_processor,
-        image_seq_len=4,
+        image_seq_len=(image_size // patch_size // 2) ** 2,
     )
     processor.save_pretrained(folder)
 
@@ -154,7 +183,7 @@ def build_tiny_smolvla(
 
     folder = Path(folder)
     vlm = folder / "vlm"
-    _write_vlm(vlm)
+    write_tiny_vlm(vlm)
     config = tiny_smolvla_config(
         vlm,
         input_features={
