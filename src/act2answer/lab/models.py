@@ -118,6 +118,8 @@ class TinyVLM(nn.Module):
     patch embedding, stayed at chance).
     """
 
+    pixel_mean: torch.Tensor
+
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
