@@ -210,3 +210,77 @@ def test_the_image_encoder_reads_the_words_and_the_side_head_sees_the_image():
     hidden = vlm.encode(images, red)
     flipped = vlm.encode(images.flip(-1), red)
     assert not torch.allclose(vlm.side_logits(hidden), vlm.side_logits(flipped))
+
+
+def test_the_tile_path_reads_each_tile_at_its_place_and_the_question():
+    """Tile tokens come from the tiles' boxes at the input resolution, modulated by the words."""
+    import torch
+
+    from act2answer.lab.models import FRAME_HW, TILE_BOXES, ModelConfig, TinyVLM
+
+    torch.manual_seed(0)
+    vlm = TinyVLM(ModelConfig(vocab_size=10, width=16, layers=1, heads=2, text_length=6))
+    height, width = FRAME_HW
+    images = torch.rand(1, 3, *FRAME_HW)
+    red, blue = torch.tensor([[2, 5, 6, 0, 0, 0]]), torch.tensor([[2, 7, 6, 0, 0, 0]])
+
+    def tile_tokens(frames: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return vlm.image_tokens(frames, vlm.text_embed(text), text)[0][:, -len(TILE_BOXES) :]
+
+    top, bottom, left, _ = TILE_BOXES[1]
+    painted = images.clone()  # the right tile's box only
+    painted[..., round(top * height) : round(bottom * height), round(left * width) :] = 0.0
+    outside = images.clone()  # a corner no tile box reaches
+    outside[..., :10, :10] = 0.0
+    base = tile_tokens(images, red)
+    changed = tile_tokens(painted, red)
+    assert torch.allclose(base[:, 0], changed[:, 0])
+    assert not torch.allclose(base[:, 1], changed[:, 1])
+    assert torch.allclose(base, tile_tokens(outside, red))
+    assert not torch.allclose(base, tile_tokens(images, blue))
+    assert vlm.answer_index == vlm.image_pos.shape[1]  # tile tokens sit before the text
+
+
+def test_balanced_batches_and_first_items_of_a_bigger_cache():
+    from act2answer.lab.train import _batch_sampler, first_items
+    from act2answer.lab.vqa import VQASet
+
+    categories = np.array(["Color"] * 90 + ["Time"] * 10)
+    draw = _batch_sampler(categories, True, np.random.default_rng(0))
+    share = np.mean(categories[draw(4000)] == "Time")
+    assert 0.45 < share < 0.55
+    plain = _batch_sampler(categories, False, np.random.default_rng(0))
+    assert np.mean(categories[plain(4000)] == "Time") < 0.15
+    ids = np.array([f"{c}-{i // 2}" for c, i in zip(categories, range(100), strict=True)])
+    n = len(ids)
+    vqa = VQASet(
+        images=np.zeros((n, 2, 2, 3), dtype=np.uint8),
+        prompts=ids,
+        instructions=ids,
+        answers=np.zeros(n, dtype=np.int64),
+        sides=np.zeros(n, dtype=np.int64),
+        categories=categories,
+        item_ids=ids,
+    )
+    kept = first_items(vqa, 3)
+    expected = ["Color-0", "Color-1", "Color-2", "Time-45", "Time-46", "Time-47"]
+    assert sorted(set(kept.item_ids.tolist())) == expected
+    assert len(kept) == 12  # both layouts of each kept item
+    assert first_items(vqa, 1000) is vqa
+
+
+def test_the_curriculum_draws_its_categories_first_then_all():
+    from act2answer.lab.train import vqa_batches
+
+    categories = np.array(["Color"] * 10 + ["Time"] * 10 + ["Shape"] * 10)
+    recipe = VLMRecipe(curriculum=("Color",), curriculum_steps=5, batch_size=16)
+    batches = vqa_batches(categories, recipe)
+    assert all(set(categories[next(batches)]) == {"Color"} for _ in range(5))
+    assert set(np.concatenate([categories[next(batches)] for _ in range(5)])) == {
+        "Color",
+        "Time",
+        "Shape",
+    }
+    with pytest.raises(ValueError, match="Counting"):
+        next(vqa_batches(categories, recipe.model_copy(update={"curriculum": ("Counting",)})))

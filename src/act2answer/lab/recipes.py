@@ -46,6 +46,14 @@ class VLMRecipe(BaseModel):
         text_length: Text tokens.
         side_weight: Weight of the auxiliary loss on the side of the correct
             tile (the letter is that side read through the prompt's letter binding).
+        balanced: Draw each question's category uniformly (then a question of it),
+            whatever the number of questions per category.
+        curriculum: Categories trained alone for the first ``curriculum_steps``
+            steps (the letter binding is learned there once, then every category
+            only needs its own picture features); empty: none.
+        curriculum_steps: Steps of the curriculum's first stage.
+        eval_every: Every that many steps (a multiple of 25), log the held-out
+            accuracy in the training curve (0: only at the end).
         data_cache: Folder of the rendered VQA set (reused by co-training and
             other seeds); default: ``<out>/vqa``.
         threads: torch CPU threads (1 is fastest on a shared, loaded machine).
@@ -67,6 +75,10 @@ class VLMRecipe(BaseModel):
     heads: int = Field(4, ge=1)
     text_length: int = Field(24, ge=4)
     side_weight: float = Field(1.0, ge=0.0)
+    balanced: bool = True
+    curriculum: tuple[str, ...] = ()
+    curriculum_steps: int = Field(0, ge=0)
+    eval_every: int = Field(0, ge=0)
     data_cache: str | None = None
     threads: int = Field(1, ge=1)
 

@@ -12,7 +12,7 @@ import csv
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ METRICS = "metrics.json"
 
 
 def frames_to_tensor(images: np.ndarray):  # type: ignore[no-untyped-def]
-    """``(N, H, W, 3)`` uint8 -> ``(N, 3, 96, 128)`` float tensor in [0, 1] (resized if needed)."""
+    """``(N, H, W, 3)`` uint8 -> ``(N, 3, *FRAME_HW)`` floats in [0, 1] (resized if needed)."""
     import torch
     import torch.nn.functional as functional
 
@@ -52,6 +52,50 @@ def _split_items(vqa: VQASet, fraction: float, seed: int) -> tuple[np.ndarray, n
     return ~heldout, heldout
 
 
+def first_items(vqa: VQASet, per_category: int) -> VQASet:
+    """The questions of the first ``per_category`` items of each category (a bigger cache)."""
+    keep = np.zeros(len(vqa), dtype=bool)
+    for category in np.unique(vqa.categories):
+        in_category = vqa.categories == category
+        ids = list(dict.fromkeys(vqa.item_ids[in_category].tolist()))[:per_category]
+        keep |= in_category & np.isin(vqa.item_ids, ids)
+    return vqa if keep.all() else vqa.subset(keep)
+
+
+def _batch_sampler(
+    categories: np.ndarray, balanced: bool, rng: np.random.Generator
+) -> Callable[[int], np.ndarray]:
+    """Draws row indices: uniformly, or (``balanced``) a category uniformly, then a row of it."""
+    if not balanced:
+        return lambda size: rng.integers(0, len(categories), size)
+    groups = [np.flatnonzero(categories == c) for c in np.unique(categories)]
+
+    def draw(size: int) -> np.ndarray:
+        chosen = rng.integers(0, len(groups), size)
+        return np.array([groups[g][rng.integers(0, len(groups[g]))] for g in chosen])
+
+    return draw
+
+
+def vqa_batches(categories: np.ndarray, recipe: VLMRecipe) -> Iterator[np.ndarray]:
+    """Row indices of each step's batch: the curriculum's categories first, then all.
+
+    Raises:
+        ValueError: a curriculum category has no training question.
+    """
+    rng = np.random.default_rng(recipe.seed)
+    draw = _batch_sampler(categories, recipe.balanced, rng)
+    missing = set(recipe.curriculum) - set(categories.tolist())
+    if missing:
+        raise ValueError(f"curriculum categories without training questions: {sorted(missing)}")
+    first = np.flatnonzero(np.isin(categories, list(recipe.curriculum)))
+    draw_first = _batch_sampler(categories[first], recipe.balanced, rng)
+    for _ in range(recipe.curriculum_steps if first.size else 0):
+        yield first[draw_first(recipe.batch_size)]
+    while True:
+        yield draw(recipe.batch_size)
+
+
 def _schedule(step: int, steps: int, warmup: int = 20) -> float:
     if step < warmup:
         return (step + 1) / warmup
@@ -69,7 +113,8 @@ class _Curve:
         row = {"step": step, **values, "wall_s": round(time.perf_counter() - self.started, 2)}
         self.rows.append(row)
         with self.path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(row))
+            fields = list(dict.fromkeys(key for line in self.rows for key in line))
+            writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
             writer.writerows(self.rows)
         return row
@@ -150,6 +195,7 @@ def train_vlm(
         seed=recipe.data_seed,
         categories=list(recipe.categories) if recipe.categories else None,
     )
+    vqa = first_items(vqa, recipe.per_category)
     train_mask, heldout_mask = _split_items(vqa, recipe.heldout_fraction, recipe.data_seed)
     tokenizer = WordTokenizer.build(list(vqa.prompts) + list(vqa.instructions))
     torch.manual_seed(recipe.seed)
@@ -167,20 +213,23 @@ def train_vlm(
         optimiser, lambda step: _schedule(step, recipe.steps)
     )
     train = vqa.subset(train_mask)
+    heldout = vqa.subset(heldout_mask) if heldout_mask.any() else train
     tokens = torch.from_numpy(tokenizer.encode_many(list(train.prompts), recipe.text_length))
     targets = torch.tensor(letter_ids(tokenizer))[torch.from_numpy(train.answers)]
     sides = torch.from_numpy(train.sides)
-    images = torch.cat(
-        [frames_to_tensor(train.images[i : i + 512]) for i in range(0, len(train), 512)]
-    )
-    rng = np.random.default_rng(recipe.seed)
+    batches = vqa_batches(train.categories, recipe)
     curve = _Curve(out / CURVE)
     model.train()
     running = []
     for step in range(recipe.steps):
-        batch = rng.integers(0, len(train), recipe.batch_size)
+        batch = next(batches)
         loss = _vqa_loss(
-            model, images[batch], tokens[batch], targets[batch], sides[batch], recipe.side_weight
+            model,
+            frames_to_tensor(train.images[batch]),
+            tokens[batch],
+            targets[batch],
+            sides[batch],
+            recipe.side_weight,
         )
         optimiser.zero_grad()
         loss.backward()
@@ -189,11 +238,16 @@ def train_vlm(
         scheduler.step()
         running.append(loss.item())
         if (step + 1) % 25 == 0 or step + 1 == recipe.steps:
-            row = curve.add(step + 1, {"vqa_loss": float(np.mean(running))})
+            values = {"vqa_loss": float(np.mean(running))}
+            if recipe.eval_every and ((step + 1) % recipe.eval_every == 0):
+                values["heldout_accuracy"] = vqa_accuracy(
+                    model, tokenizer, heldout, recipe.text_length
+                )["all"]
+                model.train()
+            row = curve.add(step + 1, values)
             running = []
             if progress is not None:
                 progress(step + 1, recipe.steps, row)
-    heldout = vqa.subset(heldout_mask) if heldout_mask.any() else vqa.subset(train_mask)
     metrics = {
         "kind": "vlm",
         "parameters": count_parameters(model),
