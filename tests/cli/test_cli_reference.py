@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from act2answer.cli.reference import cli_reference_markdown
@@ -23,3 +24,10 @@ def test_every_command_has_a_section_one_level_under_the_page_title():
     for command in ("run", "report", "compare", "lab train", "lab sweep", "vlm"):
         heading = f"# `act2answer {command}`\n"
         assert f"\n##{heading}" in page or f"\n###{heading}" in page
+
+
+def test_the_page_does_not_depend_on_the_machine_that_generates_it():
+    # a default such as sys.executable would make the page differ per checkout (CI: fresh clone)
+    page = cli_reference_markdown()
+    assert sys.executable not in page
+    assert str(Path.cwd()) not in page

@@ -43,7 +43,11 @@ def create(
         Path | None, typer.Option(help="venv folder (default: ./envs/MODEL).")
     ] = None,
     python: Annotated[
-        str, typer.Option(help="Interpreter that creates the venv.")
+        str,
+        typer.Option(
+            help="Interpreter that creates the venv.",
+            show_default="the Python running act2answer",
+        ),
     ] = sys.executable,
     torch: Annotated[
         str | None,
