@@ -191,12 +191,16 @@ def test_a_retention_of_zero_is_a_value_not_a_missing_one():
 
 def test_probe_retention_in_the_sweep_pools_the_categories_the_backbone_probe_reads():
     from act2answer.lab.sweep import pooled_probe_retention
+    from act2answer.report.html import CategoryRetention
+
+    def peak(category: str, prefix: float, action: float) -> CategoryRetention:
+        return CategoryRetention(category, math.nan, prefix, 0, action, 0)
 
     peaks = [  # from a real 8-item sweep model: the study's mean ratio was 27,273
-        {"category": "Color", "prefix_peak": 0.85, "action_peak": 0.85},
-        {"category": "Shape", "prefix_peak": 0.65, "action_peak": 0.6},
-        {"category": "State", "prefix_peak": 0.5, "action_peak": 0.45},  # at chance: left out
-        {"category": "Traffic", "prefix_peak": 0.5, "action_peak": 0.7},  # at chance: left out
+        peak("Color", 0.85, 0.85),
+        peak("Shape", 0.65, 0.6),
+        peak("State", 0.5, 0.45),  # at chance: left out
+        peak("Traffic", 0.5, 0.7),  # at chance: left out
     ]
     assert pooled_probe_retention(peaks) == pytest.approx((0.35 + 0.1) / (0.35 + 0.15))
     assert math.isnan(pooled_probe_retention(peaks[2:]))

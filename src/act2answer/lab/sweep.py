@@ -22,7 +22,6 @@ older version is upgraded by running the same command again.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,10 @@ from typing import Any
 import numpy as np
 
 from act2answer.lab.recipes import VLARecipe
+from act2answer.probing._retention import CHANCE
 from act2answer.report.html import SWEEP_SUMMARY_CSV as SUMMARY_CSV
+from act2answer.report.html import CategoryRetention, load_probe_run
+from act2answer.report.html._probes import is_probe_run
 from act2answer.report.html._sweep import RATE_BOUNDS, RATIO_BOUNDS
 
 SWEEP_CSV = "sweep.csv"
@@ -45,13 +47,12 @@ def _mean(rates: dict[str, float], categories: Sequence[str]) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-CHANCE = 0.5
 #: A category enters the sweep's layerwise retention when its backbone probe peaks this far
 #: above chance; below it the study's ratio divides by (almost) zero (``eps`` = 1e-6).
 PROBE_MARGIN = 0.1
 
 
-def pooled_probe_retention(categories: Sequence[dict[str, Any]]) -> float:
+def pooled_probe_retention(categories: Sequence[CategoryRetention]) -> float:
     """Layerwise retention pooled over the categories the backbone probe reads.
 
     The study's retention is a per-category ratio ``(max action - c) / (max
@@ -62,32 +63,28 @@ def pooled_probe_retention(categories: Sequence[dict[str, Any]]) -> float:
     when there is none).
 
     Args:
-        categories: ``retention.categories`` of a ``probe.json`` (``prefix_peak``
-            and ``action_peak`` per category).
+        categories: Per-category peaks of a probe run (``load_probe_run(...).retention``).
     """
-    kept = [c for c in categories if c["prefix_peak"] - CHANCE >= PROBE_MARGIN]
+    kept = [c for c in categories if c.prefix_peak - CHANCE >= PROBE_MARGIN]
     if not kept:
         return float("nan")
-    above_action = sum(c["action_peak"] - CHANCE for c in kept)
-    return float(above_action / sum(c["prefix_peak"] - CHANCE for c in kept))
+    above_action = sum(c.action_peak - CHANCE for c in kept)
+    return float(above_action / sum(c.prefix_peak - CHANCE for c in kept))
 
 
-def probe_categories(probe_folder: str | Path | None) -> list[dict[str, Any]] | None:
+def probe_categories(probe_folder: str | Path | None) -> tuple[CategoryRetention, ...] | None:
     """Per-category probe peaks of a layerwise-probe run folder (``None`` when absent)."""
-    if probe_folder is None:
+    if probe_folder is None or not is_probe_run(Path(probe_folder)):
         return None
-    path = Path(probe_folder) / "probe.json"
-    if not path.is_file():
-        return None
-    retention = json.loads(path.read_text()).get("retention") or {}
-    return retention.get("categories")
+    retention = load_probe_run(probe_folder).retention
+    return None if retention is None else retention.categories
 
 
 def summarise_model(
     evaluation: dict[str, Any],
     backbone_vlm: dict[str, float],
     trained: Sequence[str],
-    probe_peaks: Sequence[dict[str, Any]] | None = None,
+    probe_peaks: Sequence[CategoryRetention] | None = None,
 ) -> dict[str, float]:
     """One sweep row from a model's ``lab_eval.json`` and its backbone's VLM-probe rates.
 
