@@ -13,7 +13,7 @@ Steps (each resumable: a finished step's folder is reused):
 
 Usage::
 
-    python benchmarks/lab_sweep.py --out runs/lab-sweep [--seeds 3] [--eval-items 10]
+    python benchmarks/lab_sweep.py --out runs/lab-sweep [--seeds 3] [--eval-items 8]
     python benchmarks/lab_sweep.py --out /tmp/lab-smoke --smoke   # minutes, plumbing only
 
 Prints wall time and peak resident memory (``ru_maxrss``) of this process and
