@@ -12,7 +12,10 @@ Steps (each skipped when its output exists, so a killed run resumes):
    (:func:`act2answer.lab.smolvla.build_smolvla_demos`);
 2. ``eval-suite/``: the evaluation suite (``--eval-items`` items, seed 0: no item
    is demonstrated);
-3. ``smolvla/``: SmolVLA trained by LeRobot's own ``lerobot_train.train``
+3. ``smolvla/``: the tiny SmolVLM pretrained on Color VQA (which tile the
+   instruction names; rendered frames of seed-7001 items), saved as a SmolVLA
+   base checkpoint, then SmolVLA trained from it by LeRobot's own
+   ``lerobot_train.train`` with the VLM frozen, as SmolVLA's defaults do
    (:func:`act2answer.lab.smolvla.train_smolvla`); the checkpoint is
    ``smolvla/train/checkpoints/last/pretrained_model``;
 4. ``runs/``: the suite run with ``--policy lerobot`` (a) in process, (b) served
@@ -20,8 +23,13 @@ Steps (each skipped when its output exists, so a killed run resumes):
    runs) and run through ``openpi://``, (c) in process with the frame mirrored
    left-right (preset ``mirror``) and (d) with its channels swapped (preset
    ``swap_channels``): the last two are the preprocessing bugs a model must notice;
-5. ``results.json``: success with Wilson 95 % intervals, outcome counts, wall
-   times, peak RSS and load average per step; a markdown table on stdout.
+5. ``results.json``: the VLM's held-out VQA accuracy after pretraining and
+   after behaviour cloning, success with Wilson 95 % intervals, outcome counts,
+   wall times, peak RSS and load average per step; a markdown table on stdout.
+
+``--recipe '{"train_vlm": true}'`` trains the VLM during behaviour cloning too
+(the knowledge-retention contrast); ``--recipe '{"pretrain_items": 0}'`` starts
+from a random backbone (the runs that stayed at chance).
 
 The same from the command line (in process, served, mirrored)::
 
@@ -119,7 +127,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--category", default="Color")
     parser.add_argument("--per-category", type=int, default=80, help="demonstrated items")
-    parser.add_argument("--eval-items", type=int, default=25, help="evaluated items (x2 layouts)")
+    parser.add_argument("--eval-items", type=int, default=50, help="evaluated items (x2 layouts)")
     parser.add_argument("--steps", type=int, default=None, help="override the recipe's steps")
     parser.add_argument("--recipe", type=str, default="{}", help="SmolVLARecipe fields, JSON")
     parser.add_argument(
@@ -172,7 +180,13 @@ def main() -> None:
     if not checkpoint.exists():
         started = time.perf_counter()
         checkpoint = train_smolvla(demos, out / "smolvla", recipe)
-        results["train"] = {"recipe": recipe.model_dump(), **_stamp(started)}
+        pretraining = out / "smolvla" / "pretraining.json"
+        vqa = json.loads(pretraining.read_text()) if pretraining.exists() else None
+        results["train"] = {
+            "recipe": recipe.model_dump(),
+            "vqa_pretraining": vqa,
+            **_stamp(started),
+        }
         save()
     for condition in args.conditions.split(","):
         if condition in results.get("eval", {}):
@@ -181,6 +195,13 @@ def main() -> None:
         results.setdefault("eval", {})[condition] = summary
         save()
         print(condition, json.dumps(summary))
+    vqa = (results.get("train") or {}).get("vqa_pretraining") or {}
+    if vqa.get("heldout_accuracy") is not None:
+        print(
+            f"VLM held-out VQA accuracy ({vqa['heldout_questions']} questions): "
+            f"{vqa['heldout_accuracy']:.3f} after pretraining, "
+            f"{vqa.get('heldout_accuracy_after_cloning', float('nan')):.3f} after cloning"
+        )
     print("| condition | success | Wilson 95 % | outcomes | wall s | load |")
     print("| --- | --- | --- | --- | --- | --- |")
     for condition, row in results.get("eval", {}).items():

@@ -179,14 +179,16 @@ def lab_sweep(
 def lab_smolvla(
     demos: Annotated[Path, typer.Option(help="Demonstration dataset (act2answer demos).")],
     out: CheckpointOutOption,
-    steps: Annotated[int, typer.Option(help="Optimiser steps.")] = 3500,
+    steps: Annotated[
+        int | None, typer.Option(help="Behaviour-cloning steps (default: the recipe's).")
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Frames per step.")] = 32,
     seed: Annotated[int, typer.Option(help="Initialisation and batch-order seed.")] = 0,
     recipe: Annotated[
         str, typer.Option(help="Other SmolVLARecipe fields as JSON, e.g. '{\"layers\": 2}'.")
     ] = "{}",
 ) -> None:
-    """Train a small LeRobot SmolVLA on DEMOS with LeRobot's trainer (needs the lerobot extra)."""
+    """Train a small LeRobot SmolVLA on DEMOS: VQA-pretrained VLM, then LeRobot's trainer."""
     from pydantic import ValidationError
 
     from act2answer.cli._common import json_object
@@ -194,7 +196,9 @@ def lab_smolvla(
     from act2answer.lab.smolvla import SmolVLARecipe, train_smolvla
 
     fields = json_object(recipe, "--recipe")
-    fields.update(steps=steps, batch_size=batch_size, seed=seed)
+    fields.update(batch_size=batch_size, seed=seed)
+    if steps is not None:
+        fields["steps"] = steps
     try:
         parsed = SmolVLARecipe.model_validate(fields)
     except ValidationError as exc:
