@@ -136,6 +136,35 @@ def test_policy_acts_through_the_registry_and_sees_its_image(lab_models):
         make_policy(PolicySpec(name=LAB_VLA_POLICY, kwargs={"path": str(root / "vlm")}))
 
 
+def test_a_served_lab_vla_plays_the_same_episodes_as_in_process(lab_models, tmp_path: Path):
+    from act2answer.lab.policy import LAB_VLA_POLICY
+    from act2answer.policies import PolicySpec
+    from act2answer.report import load_report
+    from act2answer.runner import run_evaluation
+    from act2answer.serve import PolicyServer, backend_for_spec
+
+    root, _, _ = lab_models
+    spec = PolicySpec(name=LAB_VLA_POLICY, kwargs={"path": str(root / "vla")})
+    suite = root / "demos" / "suite"
+    local = run_evaluation(suite, spec, tmp_path / "local", sim=FRAMES, workers=1)
+    with PolicyServer(backend_for_spec(spec), port=0, max_batch=1, window_s=0.0) as server:
+        served = run_evaluation(
+            suite, f"openpi://127.0.0.1:{server.port}", tmp_path / "served", sim=FRAMES, workers=1
+        )
+    assert local.errors == served.errors == 0 and local.episodes_run == served.episodes_run == 2
+
+    def episodes(run: Path) -> list[tuple]:
+        return sorted(
+            (r.item_id, r.answer_side.value, r.outcome.value, r.steps, r.cube_x, r.cube_y)
+            for r in load_report(run).results
+        )
+
+    here, there = episodes(tmp_path / "local"), episodes(tmp_path / "served")
+    assert [row[:4] for row in here] == [row[:4] for row in there]
+    gap = np.abs(np.array([row[4:] for row in here]) - [row[4:] for row in there]).max()
+    assert gap < 1e-6
+
+
 def test_vlm_backend_and_probe_run_through_the_public_pipelines(lab_models, tmp_path: Path):
     from act2answer.lab.evaluate import evaluate_checkpoint
     from act2answer.synth import generate_suite
