@@ -21,8 +21,10 @@ Steps (each skipped when its output exists, so a killed run resumes):
 4. ``runs/``: the suite run with ``--policy lerobot`` (a) in process, (b) served
    over openpi's websocket protocol (``PolicyServer``, what ``act2answer serve``
    runs) and run through ``openpi://``, (c) in process with the frame mirrored
-   left-right (preset ``mirror``) and (d) with its channels swapped (preset
-   ``swap_channels``): the last two are the preprocessing bugs a model must notice;
+   left-right (preset ``mirror``), (d) with its channels swapped (preset
+   ``swap_channels``) and (e) turned by 180 degrees (preset ``rotate_180``, the
+   LIBERO frame-orientation bug): the last three are the preprocessing bugs a
+   model must notice;
 5. ``results.json``: the VLM's held-out VQA accuracy after pretraining and
    after behaviour cloning, success with Wilson 95 % intervals, outcome counts,
    wall times, peak RSS and load average per step; a markdown table on stdout.
@@ -58,6 +60,7 @@ CONDITIONS: dict[str, dict[str, Any] | None] = {
     "served": None,
     "mirrored": {"name": "act2answer-mirrored", "mirror": True},
     "channels_swapped": {"name": "act2answer-bgr", "swap_channels": True},
+    "rotated_180": {"name": "act2answer-rotated", "rotate_180": True},
 }
 
 
